@@ -1,0 +1,11 @@
+//! The C ABI: the only place with `extern "C"`.
+//!
+//! Conventions (as in rustls-ffi and hyper's C API):
+//! - every exported function runs its body inside [`panic::boundary`]: a panic never unwinds into
+//!   C; it is reported on stderr and turned into the function's error value;
+//! - pointers are checked for NULL where the C contract allows a caller to get it wrong cheaply;
+//! - who owns what is written on each function. Nothing in this module allocates memory that the
+//!   caller must free unless the function says so.
+
+pub mod panic;
+pub mod picohttpparser;

@@ -1,0 +1,15 @@
+//! libh2o-rs: the engine of a drop-in replacement for libh2o-evloop 2.2.5 and picohttpparser.
+//!
+//! ```text
+//!   C program ──► include/*.h (the contract) ──► ffi/ (extern "C", panic boundary, #[repr(C)])
+//!                                                    │
+//!                                                    ▼
+//!                                   http1::parser (picohttpparser semantics, SIMD scanners)
+//! ```
+//!
+//! Modules are listed in data-flow order. Everything outside `ffi` is safe Rust except the SIMD
+//! scanners in `http1::parser`, whose `unsafe` blocks each carry a `SAFETY:` note.
+
+pub mod http1;
+
+pub mod ffi;
