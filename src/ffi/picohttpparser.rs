@@ -284,7 +284,7 @@ unsafe fn decode_in_place(dec: &mut ChunkedDecoder, buf: *mut c_char, len: usize
 /// # Safety
 /// `decoder` and `bufsz` valid; `buf` writable for `*bufsz` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn phr_decode_chunked_v2(decoder: *mut phr_chunked_decoder, buf: *mut c_char, bufsz: *mut usize) -> isize {
+pub unsafe extern "C" fn phr_decode_chunked_v2(decoder: *mut phr_chunked_decoder, buf: *mut c_char, bufsz: *mut usize) -> libc::ssize_t {
     boundary("phr_decode_chunked", -1, || {
         if decoder.is_null() || bufsz.is_null() {
             return -1;
@@ -318,7 +318,7 @@ pub unsafe extern "C" fn phr_decode_chunked_v2(decoder: *mut phr_chunked_decoder
 /// # Safety
 /// `decoder` valid for 16 bytes; `bufsz` valid; `buf` writable for `*bufsz` bytes.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn phr_decode_chunked(decoder: *mut phr_chunked_decoder_2_2_5, buf: *mut c_char, bufsz: *mut usize) -> isize {
+pub unsafe extern "C" fn phr_decode_chunked(decoder: *mut phr_chunked_decoder_2_2_5, buf: *mut c_char, bufsz: *mut usize) -> libc::ssize_t {
     boundary("phr_decode_chunked", -1, || {
         if decoder.is_null() || bufsz.is_null() {
             return -1;
