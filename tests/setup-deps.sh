@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a Debian 12 machine. Idempotent, and fast when everything is
+# already there (apt is skipped when every tool is present).
+#
+#   tests/setup-deps.sh          install what is missing
+#   tests/setup-deps.sh --check  only report; exit 1 if something is missing
+set -euo pipefail
+
+CBINDGEN_VERSION=0.29.0
+RUST_MIN=1.85 # Cargo.toml rust-version (edition 2024)
+APT_PACKAGES=(cmake pkg-config gcc g++ clang valgrind binutils libh2o-evloop-dev nghttp2-client
+              python3-pip curl perl ca-certificates)
+# tool -> the package that provides it
+declare -A TOOL_PACKAGE=([cmake]=cmake [pkg-config]=pkg-config [gcc]=gcc [g++]=g++ [clang]=clang
+                         [valgrind]=valgrind [nm]=binutils [readelf]=binutils [nghttp]=nghttp2-client
+                         [pip3]=python3-pip [curl]=curl [perl]=perl)
+
+check_only=false
+[ "${1:-}" = "--check" ] && check_only=true
+
+# cargo may be installed by rustup without being on PATH yet.
+if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+fi
+
+missing_apt=()
+for tool in "${!TOOL_PACKAGE[@]}"; do
+    command -v "$tool" >/dev/null 2>&1 || missing_apt+=("${TOOL_PACKAGE[$tool]}")
+done
+if ! dpkg-query -W -f='${Status}' libh2o-evloop-dev 2>/dev/null | grep -q 'install ok installed'; then
+    missing_apt+=(libh2o-evloop-dev)
+fi
+
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+rust_ok() {
+    command -v cargo >/dev/null 2>&1 && command -v rustc >/dev/null 2>&1 &&
+        version_ge "$(rustc --version | awk '{print $2}')" "$RUST_MIN"
+}
+cbindgen_ok() {
+    command -v cbindgen >/dev/null 2>&1 && [ "$(cbindgen --version | awk '{print $2}')" = "$CBINDGEN_VERSION" ]
+}
+
+if $check_only; then
+    status=0
+    if [ ${#missing_apt[@]} -gt 0 ]; then echo "missing (apt): ${missing_apt[*]}"; status=1; fi
+    rust_ok || { echo "missing: Rust >= $RUST_MIN (cargo, rustc)"; status=1; }
+    cbindgen_ok || { echo "missing: cbindgen $CBINDGEN_VERSION"; status=1; }
+    exit $status
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+
+if [ ${#missing_apt[@]} -gt 0 ]; then
+    echo "setup-deps: installing with apt: ${APT_PACKAGES[*]} (missing: ${missing_apt[*]})"
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+else
+    echo "setup-deps: apt packages present"
+fi
+
+if ! rust_ok; then
+    # Debian 12's rustc (1.63) is too old for edition 2024: use rustup's stable toolchain.
+    if command -v rustup >/dev/null 2>&1; then
+        rustup toolchain install stable --profile minimal
+        rustup default stable
+    else
+        echo "setup-deps: installing Rust with rustup"
+        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    fi
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+    rust_ok || { echo "setup-deps: Rust >= $RUST_MIN still not available" >&2; exit 1; }
+else
+    echo "setup-deps: $(rustc --version)"
+fi
+
+if ! cbindgen_ok; then
+    echo "setup-deps: installing cbindgen $CBINDGEN_VERSION"
+    cargo install cbindgen --version "$CBINDGEN_VERSION" --locked --force
+else
+    echo "setup-deps: cbindgen $CBINDGEN_VERSION present"
+fi
