@@ -19,7 +19,7 @@ section() {
     current=$*
     printf '\n===== %s =====\n' "$*"
 }
-trap 'rc=$?; [ $rc -ne 0 ] && printf "\n***** FAILED in: %s (exit %d) *****\n" "$current" "$rc"' EXIT
+trap 'rc=$?; [ $rc -ne 0 ] && printf "\n***** FAILED in: %s (exit %d) *****\n\n" "$current" "$rc"' EXIT
 
 section "dependencies"
 if [ "${CI:-}" = true ] || ! bash tests/setup-deps.sh --check; then
