@@ -180,7 +180,7 @@ pub unsafe extern "C" fn phr_parse_request(
             return -1;
         };
         let mut line = RequestLine::EMPTY;
-        let r = parser::request_raw(parser::simd_level(), buf, last_len, &mut line, headers, num_headers);
+        let r = parser::request_raw(parser::Level::Process, buf, last_len, &mut line, headers, num_headers);
         (*method, *method_len) = out_ptr(line.method);
         (*path, *path_len) = out_ptr(line.path);
         *minor_version = line.minor_version;
@@ -223,7 +223,7 @@ pub unsafe extern "C" fn phr_parse_response(
             return -1;
         };
         let mut line = StatusLine::EMPTY;
-        let r = parser::response_raw(parser::simd_level(), buf, last_len, &mut line, headers, num_headers);
+        let r = parser::response_raw(parser::Level::Process, buf, last_len, &mut line, headers, num_headers);
         *minor_version = line.minor_version;
         *status = line.status;
         (*msg, *msg_len) = out_ptr(line.reason);
@@ -254,7 +254,7 @@ pub unsafe extern "C" fn phr_parse_headers(
         let (Some(buf), Some(headers)) = (unsafe { input(buf, len) }, unsafe { header_array(headers, cap) }) else {
             return -1;
         };
-        ret(parser::headers_raw(parser::simd_level(), buf, last_len, headers, num_headers))
+        ret(parser::headers_raw(parser::Level::Process, buf, last_len, headers, num_headers))
     })
 }
 

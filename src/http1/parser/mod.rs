@@ -127,11 +127,11 @@ fn expect_lf(buf: &[u8], i: usize) -> Result<usize, Stop> {
 
 /// Looks for the end of the head (two line ends in a row) from 3 bytes before the new data.
 #[inline(always)]
-fn is_complete<S: Scan>(buf: &[u8], last_len: usize) -> Result<(), Stop> {
+fn is_complete<'b, S: Scan<'b>>(s: &mut S, buf: &[u8], last_len: usize) -> Result<(), Stop> {
     let mut i = if last_len < 3 { 0 } else { (last_len - 3).min(buf.len()) };
     let mut line_ends = 0;
     loop {
-        let j = S::eol_char(buf, i);
+        let j = s.eol_char(i);
         if j != i {
             line_ends = 0;
         }
@@ -150,8 +150,8 @@ fn is_complete<S: Scan>(buf: &[u8], last_len: usize) -> Result<(), Stop> {
 
 /// A token (method, header name) from `pos` up to `stop`; returns the index of `stop`.
 #[inline(always)]
-fn token<S: Scan>(buf: &[u8], pos: usize, stop: u8) -> Result<usize, Stop> {
-    let end = S::non_tchar(buf, pos);
+fn token<'b, S: Scan<'b>>(s: &mut S, buf: &[u8], pos: usize, stop: u8) -> Result<usize, Stop> {
+    let end = s.non_tchar(pos);
     match byte(buf, end)? {
         c if c == stop => Ok(end),
         _ => Err(Stop::Invalid),
@@ -160,8 +160,14 @@ fn token<S: Scan>(buf: &[u8], pos: usize, stop: u8) -> Result<usize, Stop> {
 
 /// A line's remainder from `pos`; returns (end of the content, index after the line end).
 #[inline(always)]
-fn to_eol<S: Scan>(buf: &[u8], pos: usize) -> Result<(usize, usize), Stop> {
-    let end = S::value_end(buf, pos);
+fn to_eol<'b, S: Scan<'b>>(s: &mut S, buf: &[u8], pos: usize) -> Result<(usize, usize), Stop> {
+    line_end_at(buf, s.value_end(pos))
+}
+
+/// Checks that the byte at `end` (the first of the line-end class) ends a line; returns (`end`,
+/// index after the line end).
+#[inline(always)]
+fn line_end_at(buf: &[u8], end: usize) -> Result<(usize, usize), Stop> {
     match byte(buf, end)? {
         b'\r' => Ok((end, expect_lf(buf, end + 1)?)),
         b'\n' => Ok((end, end + 1)),
@@ -198,7 +204,8 @@ fn http_version(buf: &[u8], pos: usize, minor_version: &mut i32) -> Result<usize
 }
 
 #[inline(always)]
-fn headers_from<'b, S: Scan, H: HeaderSlot<'b>>(
+fn headers_from<'b, S: Scan<'b>, H: HeaderSlot<'b>>(
+    s: &mut S,
     buf: &'b [u8],
     mut pos: usize,
     headers: &mut [H],
@@ -214,44 +221,50 @@ fn headers_from<'b, S: Scan, H: HeaderSlot<'b>>(
         let Some(slot) = headers.get_mut(*num_headers) else {
             return Err(Stop::Invalid);
         };
+        // The line's end is searched from the line's start, not from the value's: a name (tchars),
+        // the colon and the whitespace after it hold no byte of the line-end class, so the answer is
+        // the same whenever the name is valid, and the search does not wait for the name's.
+        let line_end = s.value_end(pos);
+        let mut value_start = pos;
         if *num_headers != 0 && (c == b' ' || c == b'\t') {
             slot.set_no_name();
         } else {
             // Whitespace before the colon is not dropped: it makes the name invalid (not a token).
-            let colon = token::<S>(buf, pos, b':')?;
+            let colon = token(s, buf, pos, b':')?;
             slot.set_name(&buf[pos..colon]);
             if colon == pos {
                 return Err(Stop::Invalid);
             }
-            pos = colon + 1;
+            value_start = colon + 1;
             loop {
-                let c = byte(buf, pos)?;
+                let c = byte(buf, value_start)?;
                 if c != b' ' && c != b'\t' {
                     break;
                 }
-                pos += 1;
+                value_start += 1;
             }
         }
-        let (mut end, next) = to_eol::<S>(buf, pos)?;
-        while end > pos && matches!(buf[end - 1], b' ' | b'\t') {
+        let (mut end, next) = line_end_at(buf, line_end)?;
+        while end > value_start && matches!(buf[end - 1], b' ' | b'\t') {
             end -= 1;
         }
-        slot.set_value(&buf[pos..end]);
+        slot.set_value(&buf[value_start..end]);
         pos = next;
         *num_headers += 1;
     }
 }
 
 #[inline(always)]
-pub(crate) fn parse_request_core<'b, S: Scan, H: HeaderSlot<'b>>(
+pub(crate) fn parse_request_core<'b, S: Scan<'b>, H: HeaderSlot<'b>>(
     buf: &'b [u8],
     last_len: usize,
     out: &mut RequestLine<'b>,
     headers: &mut [H],
     num_headers: &mut usize,
 ) -> Result<usize, Stop> {
+    let s = &mut S::new(buf);
     if last_len != 0 {
-        is_complete::<S>(buf, last_len)?;
+        is_complete(s, buf, last_len)?;
     }
     // An empty line before the request line is skipped (some clients send CRLF after a body).
     let mut pos = match byte(buf, 0)? {
@@ -259,11 +272,11 @@ pub(crate) fn parse_request_core<'b, S: Scan, H: HeaderSlot<'b>>(
         b'\n' => 1,
         _ => 0,
     };
-    let method_end = token::<S>(buf, pos, b' ')?;
+    let method_end = token(s, buf, pos, b' ')?;
     let method = &buf[pos..method_end];
     out.method = Some(method);
     let path_start = skip_spaces_after(buf, method_end)?;
-    let path_end = S::path_end(buf, path_start);
+    let path_end = s.path_end(path_start);
     if byte(buf, path_end)? != b' ' {
         return Err(Stop::Invalid);
     }
@@ -278,19 +291,20 @@ pub(crate) fn parse_request_core<'b, S: Scan, H: HeaderSlot<'b>>(
         b'\n' => pos + 1,
         _ => return Err(Stop::Invalid),
     };
-    headers_from::<S, H>(buf, pos, headers, num_headers)
+    headers_from(s, buf, pos, headers, num_headers)
 }
 
 #[inline(always)]
-pub(crate) fn parse_response_core<'b, S: Scan, H: HeaderSlot<'b>>(
+pub(crate) fn parse_response_core<'b, S: Scan<'b>, H: HeaderSlot<'b>>(
     buf: &'b [u8],
     last_len: usize,
     out: &mut StatusLine<'b>,
     headers: &mut [H],
     num_headers: &mut usize,
 ) -> Result<usize, Stop> {
+    let s = &mut S::new(buf);
     if last_len != 0 {
-        is_complete::<S>(buf, last_len)?;
+        is_complete(s, buf, last_len)?;
     }
     let mut pos = http_version(buf, 0, &mut out.minor_version)?;
     if buf[pos] != b' ' {
@@ -306,7 +320,7 @@ pub(crate) fn parse_response_core<'b, S: Scan, H: HeaderSlot<'b>>(
     out.status += 10 * digit(pos + 1)?;
     out.status += digit(pos + 2)?;
     pos += 3;
-    let (end, next) = to_eol::<S>(buf, pos)?;
+    let (end, next) = to_eol(s, buf, pos)?;
     out.reason = Some(&buf[pos..end]);
     if end != pos {
         // The reason phrase must be separated from the code by SP, which is then dropped.
@@ -318,20 +332,21 @@ pub(crate) fn parse_response_core<'b, S: Scan, H: HeaderSlot<'b>>(
         }
         out.reason = Some(&buf[pos.min(end)..end]);
     }
-    headers_from::<S, H>(buf, next, headers, num_headers)
+    headers_from(s, buf, next, headers, num_headers)
 }
 
 #[inline(always)]
-pub(crate) fn parse_headers_core<'b, S: Scan, H: HeaderSlot<'b>>(
+pub(crate) fn parse_headers_core<'b, S: Scan<'b>, H: HeaderSlot<'b>>(
     buf: &'b [u8],
     last_len: usize,
     headers: &mut [H],
     num_headers: &mut usize,
 ) -> Result<usize, Stop> {
+    let s = &mut S::new(buf);
     if last_len != 0 {
-        is_complete::<S>(buf, last_len)?;
+        is_complete(s, buf, last_len)?;
     }
-    headers_from::<S, H>(buf, 0, headers, num_headers)
+    headers_from(s, buf, 0, headers, num_headers)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,50 +363,67 @@ macro_rules! dispatch {
             SimdLevel::Avx2 => unsafe { x86::$avx2($($arg),*) },
             #[cfg(target_arch = "x86_64")]
             SimdLevel::Sse42 => unsafe { x86::$sse($($arg),*) },
-            _ => $core::<Scalar, _>($($arg),*),
+            _ => $core::<Scalar<'b>, _>($($arg),*),
         }
     }};
 }
 
-/// Checks a level handed in by a caller (tests, benches); the chosen level is always supported.
-#[inline(always)]
+/// A level the CPU can run: `level` itself, or `Scalar` when this CPU lacks it.
+#[inline]
 fn usable(level: SimdLevel) -> SimdLevel {
-    if level == simd_level() || level.is_supported() { level } else { SimdLevel::Scalar }
+    if level.is_supported() { level } else { SimdLevel::Scalar }
+}
+
+/// The level for a parse: the process's level (always supported), or a caller's checked one.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Level {
+    Process,
+    Given(SimdLevel),
+}
+
+impl Level {
+    #[inline(always)]
+    fn get(self) -> SimdLevel {
+        match self {
+            Level::Process => simd_level(),
+            Level::Given(l) => usable(l),
+        }
+    }
 }
 
 #[inline(always)]
 pub(crate) fn request_raw<'b, H: HeaderSlot<'b>>(
-    level: SimdLevel,
+    level: Level,
     buf: &'b [u8],
     last_len: usize,
     out: &mut RequestLine<'b>,
     headers: &mut [H],
     num_headers: &mut usize,
 ) -> Result<usize, Stop> {
-    dispatch!(usable(level), parse_request_core, x86 { request_sse42, request_avx2, request_avx512 }, (buf, last_len, out, headers, num_headers))
+    dispatch!(level.get(), parse_request_core, x86 { request_sse42, request_avx2, request_avx512 }, (buf, last_len, out, headers, num_headers))
 }
 
 #[inline(always)]
 pub(crate) fn response_raw<'b, H: HeaderSlot<'b>>(
-    level: SimdLevel,
+    level: Level,
     buf: &'b [u8],
     last_len: usize,
     out: &mut StatusLine<'b>,
     headers: &mut [H],
     num_headers: &mut usize,
 ) -> Result<usize, Stop> {
-    dispatch!(usable(level), parse_response_core, x86 { response_sse42, response_avx2, response_avx512 }, (buf, last_len, out, headers, num_headers))
+    dispatch!(level.get(), parse_response_core, x86 { response_sse42, response_avx2, response_avx512 }, (buf, last_len, out, headers, num_headers))
 }
 
 #[inline(always)]
 pub(crate) fn headers_raw<'b, H: HeaderSlot<'b>>(
-    level: SimdLevel,
+    level: Level,
     buf: &'b [u8],
     last_len: usize,
     headers: &mut [H],
     num_headers: &mut usize,
 ) -> Result<usize, Stop> {
-    dispatch!(usable(level), parse_headers_core, x86 { headers_sse42, headers_avx2, headers_avx512 }, (buf, last_len, headers, num_headers))
+    dispatch!(level.get(), parse_headers_core, x86 { headers_sse42, headers_avx2, headers_avx512 }, (buf, last_len, headers, num_headers))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,16 +470,21 @@ fn finish<T>(r: Result<usize, Stop>, f: impl FnOnce(usize) -> T) -> Result<Statu
 /// Parses a request head at the start of `buf`, with the process's SIMD level.
 /// `headers.len()` is the most headers accepted; `last_len` as in picohttpparser (0 on the first try).
 pub fn parse_request<'b>(buf: &'b [u8], headers: &mut [Header<'b>], last_len: usize) -> Result<Status<Request<'b>>, Invalid> {
-    parse_request_with(simd_level(), buf, headers, last_len)
+    request_at(Level::Process, buf, headers, last_len)
 }
 
-/// [`parse_request`] with a given SIMD level (an unsupported level runs the scalar code).
+/// [`parse_request`] with a given SIMD level (a level this CPU lacks runs the scalar code).
 pub fn parse_request_with<'b>(
     level: SimdLevel,
     buf: &'b [u8],
     headers: &mut [Header<'b>],
     last_len: usize,
 ) -> Result<Status<Request<'b>>, Invalid> {
+    request_at(Level::Given(level), buf, headers, last_len)
+}
+
+#[inline(always)]
+fn request_at<'b>(level: Level, buf: &'b [u8], headers: &mut [Header<'b>], last_len: usize) -> Result<Status<Request<'b>>, Invalid> {
     let mut line = RequestLine::EMPTY;
     let mut n = 0;
     let r = request_raw(level, buf, last_len, &mut line, headers, &mut n);
@@ -462,7 +499,7 @@ pub fn parse_request_with<'b>(
 
 /// Parses a response head at the start of `buf`.
 pub fn parse_response<'b>(buf: &'b [u8], headers: &mut [Header<'b>], last_len: usize) -> Result<Status<Response<'b>>, Invalid> {
-    parse_response_with(simd_level(), buf, headers, last_len)
+    response_at(Level::Process, buf, headers, last_len)
 }
 
 /// [`parse_response`] with a given SIMD level.
@@ -472,6 +509,11 @@ pub fn parse_response_with<'b>(
     headers: &mut [Header<'b>],
     last_len: usize,
 ) -> Result<Status<Response<'b>>, Invalid> {
+    response_at(Level::Given(level), buf, headers, last_len)
+}
+
+#[inline(always)]
+fn response_at<'b>(level: Level, buf: &'b [u8], headers: &mut [Header<'b>], last_len: usize) -> Result<Status<Response<'b>>, Invalid> {
     let mut line = StatusLine::EMPTY;
     let mut n = 0;
     let r = response_raw(level, buf, last_len, &mut line, headers, &mut n);
@@ -486,7 +528,7 @@ pub fn parse_response_with<'b>(
 
 /// Parses a block of header lines ended by an empty line.
 pub fn parse_headers<'b>(buf: &'b [u8], headers: &mut [Header<'b>], last_len: usize) -> Result<Status<Headers>, Invalid> {
-    parse_headers_with(simd_level(), buf, headers, last_len)
+    headers_at(Level::Process, buf, headers, last_len)
 }
 
 /// [`parse_headers`] with a given SIMD level.
@@ -496,6 +538,11 @@ pub fn parse_headers_with<'b>(
     headers: &mut [Header<'b>],
     last_len: usize,
 ) -> Result<Status<Headers>, Invalid> {
+    headers_at(Level::Given(level), buf, headers, last_len)
+}
+
+#[inline(always)]
+fn headers_at<'b>(level: Level, buf: &'b [u8], headers: &mut [Header<'b>], last_len: usize) -> Result<Status<Headers>, Invalid> {
     let mut n = 0;
     let r = headers_raw(level, buf, last_len, headers, &mut n);
     finish(r, |head_len| Headers { num_headers: n, head_len })

@@ -7,18 +7,22 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// The questions the parser asks. Every method returns the index of the first byte at or after
-/// `pos` that belongs to the class, or `buf.len()` when there is none. `pos <= buf.len()` always.
-/// No method reads outside `buf`.
-pub(crate) trait Scan {
+/// The questions the parser asks, of one buffer. Every method returns the index of the first byte at
+/// or after `pos` that belongs to the class, or `buf.len()` when there is none (`pos` may be past
+/// the end: the answer is then `buf.len()`). No method reads outside the buffer.
+///
+/// Scanners are values, not just functions, so that a SIMD scanner can classify a 64-byte block once
+/// and answer the following questions about that block from the bit masks it kept.
+pub(crate) trait Scan<'b> {
+    fn new(buf: &'b [u8]) -> Self;
     /// First byte that is not an RFC 9110 `tchar` (method and header-name end).
-    fn non_tchar(buf: &[u8], pos: usize) -> usize;
+    fn non_tchar(&mut self, pos: usize) -> usize;
     /// First byte `<= 0x20` or `== 0x7f` (request-target end: SP, or a control byte).
-    fn path_end(buf: &[u8], pos: usize) -> usize;
+    fn path_end(&mut self, pos: usize) -> usize;
     /// First control byte other than HTAB, or DEL (header value / reason phrase end).
-    fn value_end(buf: &[u8], pos: usize) -> usize;
+    fn value_end(&mut self, pos: usize) -> usize;
     /// First CR or LF (the `last_len` completeness check).
-    fn eol_char(buf: &[u8], pos: usize) -> usize;
+    fn eol_char(&mut self, pos: usize) -> usize;
 }
 
 /// `tchar` as RFC 9110 5.6.2 defines it: `!#$%&'*+-.^_`|~`, digits and letters.
@@ -87,51 +91,72 @@ fn swar_find(buf: &[u8], mut pos: usize, word_may_hit: impl Fn(u64) -> bool, hit
         }
         pos += 1;
     }
-    pos
+    buf.len()
 }
 
-/// The portable reference implementation.
-pub(crate) struct Scalar;
+/// The portable reference implementation: a table for tokens, SWAR for the other classes.
+pub(crate) struct Scalar<'b>(&'b [u8]);
 
-impl Scan for Scalar {
+impl<'b> Scan<'b> for Scalar<'b> {
     #[inline(always)]
-    fn non_tchar(buf: &[u8], mut pos: usize) -> usize {
-        while pos + 4 <= buf.len() {
-            if !TCHAR[buf[pos] as usize] {
-                return pos;
-            }
-            if !TCHAR[buf[pos + 1] as usize] {
-                return pos + 1;
-            }
-            if !TCHAR[buf[pos + 2] as usize] {
-                return pos + 2;
-            }
-            if !TCHAR[buf[pos + 3] as usize] {
-                return pos + 3;
-            }
-            pos += 4;
+    fn new(buf: &'b [u8]) -> Self {
+        Scalar(buf)
+    }
+    #[inline(always)]
+    fn non_tchar(&mut self, pos: usize) -> usize {
+        scalar_non_tchar(self.0, pos)
+    }
+    #[inline(always)]
+    fn path_end(&mut self, pos: usize) -> usize {
+        scalar_path_end(self.0, pos)
+    }
+    #[inline(always)]
+    fn value_end(&mut self, pos: usize) -> usize {
+        scalar_value_end(self.0, pos)
+    }
+    #[inline(always)]
+    fn eol_char(&mut self, pos: usize) -> usize {
+        scalar_eol_char(self.0, pos)
+    }
+}
+
+#[inline(always)]
+pub(crate) fn scalar_non_tchar(buf: &[u8], mut pos: usize) -> usize {
+    while pos + 4 <= buf.len() {
+        if !TCHAR[buf[pos] as usize] {
+            return pos;
         }
-        while pos < buf.len() && TCHAR[buf[pos] as usize] {
-            pos += 1;
+        if !TCHAR[buf[pos + 1] as usize] {
+            return pos + 1;
         }
-        pos
+        if !TCHAR[buf[pos + 2] as usize] {
+            return pos + 2;
+        }
+        if !TCHAR[buf[pos + 3] as usize] {
+            return pos + 3;
+        }
+        pos += 4;
     }
+    while pos < buf.len() && TCHAR[buf[pos] as usize] {
+        pos += 1;
+    }
+    pos.min(buf.len())
+}
 
-    #[inline(always)]
-    fn path_end(buf: &[u8], pos: usize) -> usize {
-        swar_find(buf, pos, |w| bytes_below(w, 0x21) | zero_bytes(w ^ (LO * 0x7f)) != 0, is_path_end)
-    }
+#[inline(always)]
+pub(crate) fn scalar_path_end(buf: &[u8], pos: usize) -> usize {
+    swar_find(buf, pos, |w| bytes_below(w, 0x21) | zero_bytes(w ^ (LO * 0x7f)) != 0, is_path_end)
+}
 
-    #[inline(always)]
-    fn value_end(buf: &[u8], pos: usize) -> usize {
-        // HTAB is inside "below 0x20", so a word with a tab is finished byte by byte.
-        swar_find(buf, pos, |w| bytes_below(w, 0x20) | zero_bytes(w ^ (LO * 0x7f)) != 0, is_value_end)
-    }
+#[inline(always)]
+pub(crate) fn scalar_value_end(buf: &[u8], pos: usize) -> usize {
+    // HTAB is inside "below 0x20", so a word with a tab is finished byte by byte.
+    swar_find(buf, pos, |w| bytes_below(w, 0x20) | zero_bytes(w ^ (LO * 0x7f)) != 0, is_value_end)
+}
 
-    #[inline(always)]
-    fn eol_char(buf: &[u8], pos: usize) -> usize {
-        swar_find(buf, pos, |w| zero_bytes(w ^ (LO * b'\r' as u64)) | zero_bytes(w ^ (LO * b'\n' as u64)) != 0, is_eol_char)
-    }
+#[inline(always)]
+pub(crate) fn scalar_eol_char(buf: &[u8], pos: usize) -> usize {
+    swar_find(buf, pos, |w| zero_bytes(w ^ (LO * b'\r' as u64)) | zero_bytes(w ^ (LO * b'\n' as u64)) != 0, is_eol_char)
 }
 
 /// The SIMD code paths. Which one runs is chosen once per process (see [`simd_level`]).
@@ -167,8 +192,15 @@ impl SimdLevel {
         SimdLevel::ALL.into_iter().find(|l| l.name().eq_ignore_ascii_case(s))
     }
 
+    #[inline(always)]
     fn from_u8(v: u8) -> Option<SimdLevel> {
-        SimdLevel::ALL.into_iter().find(|l| *l as u8 == v)
+        match v {
+            1 => Some(SimdLevel::Scalar),
+            2 => Some(SimdLevel::Sse42),
+            3 => Some(SimdLevel::Avx2),
+            4 => Some(SimdLevel::Avx512),
+            _ => None,
+        }
     }
 
     /// Whether this CPU can run the level.
@@ -199,10 +231,11 @@ impl SimdLevel {
     }
 }
 
-/// The level chosen when `H2O_RS_SIMD` does not say otherwise: the fastest supported one that
-/// pays. AVX-512 is preferred only where it measured faster than AVX2 (see BENCHMARKS.md).
+/// The level chosen when `H2O_RS_SIMD` does not say otherwise: the widest the CPU supports.
+/// AVX-512 measured fastest where it exists (BENCHMARKS.md); on CPUs that lower their clock for
+/// 512-bit work, `H2O_RS_SIMD=avx2` keeps the parser on 256-bit vectors.
 fn default_level() -> SimdLevel {
-    for l in [SimdLevel::Avx2, SimdLevel::Sse42] {
+    for l in [SimdLevel::Avx512, SimdLevel::Avx2, SimdLevel::Sse42] {
         if l.is_supported() {
             return l;
         }
@@ -268,10 +301,11 @@ mod tests {
                     let mut buf = vec![b'a'; len];
                     buf[at] = b;
                     for pos in 0..=len {
-                        assert_eq!(Scalar::non_tchar(&buf, pos), reference(&buf, pos, |c| !TCHAR[c as usize]));
-                        assert_eq!(Scalar::path_end(&buf, pos), reference(&buf, pos, is_path_end));
-                        assert_eq!(Scalar::value_end(&buf, pos), reference(&buf, pos, is_value_end));
-                        assert_eq!(Scalar::eol_char(&buf, pos), reference(&buf, pos, is_eol_char));
+                        let mut s = Scalar::new(&buf);
+                        assert_eq!(s.non_tchar(pos), reference(&buf, pos, |c| !TCHAR[c as usize]));
+                        assert_eq!(s.path_end(pos), reference(&buf, pos, is_path_end));
+                        assert_eq!(s.value_end(pos), reference(&buf, pos, is_value_end));
+                        assert_eq!(s.eol_char(pos), reference(&buf, pos, is_eol_char));
                     }
                 }
             }

@@ -1,26 +1,29 @@
-//! x86_64 SIMD scanners: 16-byte (SSE4.2-class), 32-byte (AVX2) and 64-byte (AVX-512BW).
+//! x86_64 SIMD scanners: 16-byte (SSE4.2-class), 32-byte (AVX2) and 64-byte (AVX-512BW) vectors.
 //!
-//! Each scanner classifies a whole vector of bytes at once and returns the first index of the
-//! class with a trailing-zero count on the compare mask. Byte classes:
+//! All three work on 64-byte blocks of the buffer. The first question about a class in a block
+//! classifies the whole block into a 64-bit mask (bit `i` set when byte `block + i` is in the class);
+//! the following questions about that block (the next header's name, the next value...) are a shift
+//! and a trailing-zero count on the kept mask. A request head of ~700 bytes is classified in about a
+//! dozen vector passes per class, instead of one pass per field.
+//!
+//! Byte classes:
 //! - control/DEL classes use unsigned compares (`min(v, k) == v` means `v <= k`);
 //! - `tchar` uses two 16-entry nibble tables with `pshufb`: `lo[c & 15] & hi[c >> 4]` is non-zero
 //!   exactly for the `tchar` bytes (bit `h` of `lo[l]` says whether byte `h<<4 | l` is a tchar).
 //!
-//! Reads never leave the slice: full-width loads only where `pos + W <= len`; the last partial vector
-//! is a load that ends exactly at `len` (overlapping bytes already checked are masked off), or, for
-//! AVX-512, a masked load whose masked-off lanes are not accessed. Buffers shorter than one vector
-//! fall back to the scalar code.
+//! Reads never leave the slice: a full block is read only where `block + 64 <= len`; the last,
+//! partial block is read as the 64 bytes that end at `len` (then shifted into place), or, when the
+//! whole buffer is shorter than 64 bytes, from a zero-padded copy; AVX-512 uses a masked load, whose
+//! masked-off lanes are not accessed. Bits for bytes at or past `len` are always cleared.
 //!
-//! These types are private to this module: their methods are only sound when inlined into the
+//! The vector types are private to this module: their methods are only sound when inlined into the
 //! `#[target_feature]` entry points at the bottom, which the dispatcher calls only after checking
 //! the CPU (see `SimdLevel::is_supported`).
 
 use core::arch::x86_64::*;
+use core::marker::PhantomData;
 
-use super::scan::{Scalar, Scan, TCHAR};
-
-// `Scalar` is named by `scan_with_vectors!` for buffers shorter than one vector.
-const _: fn(&[u8], usize) -> usize = <Scalar as Scan>::non_tchar;
+use super::scan::{Scan, TCHAR};
 
 /// `lo[l]` has bit `h` set when byte `h<<4 | l` is a tchar (only `h < 8` can be).
 const fn nibble_table_lo() -> [u8; 16] {
@@ -37,278 +40,289 @@ const fn nibble_table_lo() -> [u8; 16] {
 const TCHAR_LO: [u8; 16] = nibble_table_lo();
 const TCHAR_HI: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0];
 
-macro_rules! scan_with_vectors {
-    // $w: vector width in bytes; $m: mask type; $mask: closure-like macro giving the class mask of
-    // the vector loaded from a pointer.
-    ($buf:ident, $pos:ident, $w:expr, $mask:ident) => {{
-        let len = $buf.len();
-        let ptr = $buf.as_ptr();
-        let mut pos = $pos;
-        while pos + $w <= len {
-            // SAFETY: pos + W <= len, so the W bytes read are inside the slice.
-            let m = unsafe { $mask(ptr.add(pos)) };
+/// Class numbers (the const parameter of [`Vectors::mask`]).
+const NON_TCHAR: usize = 0;
+const PATH_END: usize = 1;
+const VALUE_END: usize = 2;
+const EOL_CHAR: usize = 3;
+
+/// Classifies 64 bytes into a bit mask per class.
+trait Vectors {
+    /// Mask of the 64 bytes at `p`.
+    ///
+    /// # Safety
+    /// 64 bytes readable at `p`; the CPU has the vector unit (the dispatcher checked).
+    unsafe fn mask<const C: usize>(p: *const u8) -> u64;
+
+    /// Mask of the 16 bytes at `p` (the narrowest vector every level has).
+    ///
+    /// # Safety
+    /// 16 bytes readable at `p`; the CPU has the vector unit.
+    unsafe fn mask16<const C: usize>(p: *const u8) -> u64;
+
+    /// Mask of `buf[blk..]`, which is shorter than 64 bytes; bits past the end are clear.
+    ///
+    /// # Safety
+    /// The CPU has the vector unit.
+    #[inline(always)]
+    unsafe fn mask_tail<const C: usize>(buf: &[u8], blk: usize) -> u64 {
+        let len = buf.len();
+        let n = len - blk;
+        let p = buf.as_ptr();
+        if len >= 64 {
+            let start = len - 64;
+            // SAFETY: start + 64 == len, inside the slice. Shifting right by (blk - start) moves byte
+            // `blk` to bit 0 and fills the bits past `len` with zeros.
+            return unsafe { Self::mask::<C>(p.add(start)) >> (blk - start) };
+        }
+        // A short buffer (one partial block, blk == 0): 16-byte loads, the last one ending at
+        // `len` and overlapping the one before (the overlapping bytes get the same bits again).
+        if n >= 16 {
+            let mut m = 0u64;
+            let mut i = 0;
+            while i + 16 <= n {
+                // SAFETY: blk + i + 16 <= len.
+                m |= unsafe { Self::mask16::<C>(p.add(blk + i)) } << i;
+                i += 16;
+            }
+            if i < n {
+                // SAFETY: blk + n - 16 + 16 == len, and n >= 16.
+                m |= unsafe { Self::mask16::<C>(p.add(blk + n - 16)) } << (n - 16);
+            }
+            return m;
+        }
+        let mut tmp = [0u8; 16];
+        tmp[..n].copy_from_slice(&buf[blk..]);
+        // SAFETY: tmp is 16 bytes.
+        let m = unsafe { Self::mask16::<C>(tmp.as_ptr()) };
+        m & ((1u64 << n) - 1)
+    }
+}
+
+/// A scanner that keeps, per class, the mask of the last block it classified.
+struct Blocks<'b, V> {
+    buf: &'b [u8],
+    base: [usize; 4],
+    mask: [u64; 4],
+    _v: PhantomData<V>,
+}
+
+/// `base` before the first block is classified: `pos - NO_BLOCK` is >= 64 for every index.
+const NO_BLOCK: usize = usize::MAX / 2;
+
+impl<V: Vectors> Blocks<'_, V> {
+    /// The common case, a hit in the block already classified, is a subtraction, a shift and a
+    /// trailing-zero count. (Bits at or past `len` are never set, so a hit is inside the buffer.)
+    #[inline(always)]
+    fn find<const C: usize>(&mut self, pos: usize) -> usize {
+        let off = pos.wrapping_sub(self.base[C]);
+        if off < 64 {
+            let m = self.mask[C] >> off;
             if m != 0 {
                 return pos + m.trailing_zeros() as usize;
             }
-            pos += $w;
         }
-        if pos == len {
-            return len;
+        self.find_in_next_blocks::<C>(pos)
+    }
+
+    #[inline(always)]
+    fn find_in_next_blocks<const C: usize>(&mut self, mut pos: usize) -> usize {
+        let len = self.buf.len();
+        loop {
+            if pos >= len {
+                return len;
+            }
+            let blk = pos & !63;
+            if self.base[C] != blk {
+                self.base[C] = blk;
+                self.mask[C] = if blk + 64 <= len {
+                    // SAFETY: blk + 64 <= len: the block is inside the slice. CPU support: module doc.
+                    unsafe { V::mask::<C>(self.buf.as_ptr().add(blk)) }
+                } else {
+                    // SAFETY: CPU support: module doc; mask_tail reads only inside the slice.
+                    unsafe { V::mask_tail::<C>(self.buf, blk) }
+                };
+            }
+            let m = self.mask[C] >> (pos - blk);
+            if m != 0 {
+                return pos + m.trailing_zeros() as usize;
+            }
+            pos = blk + 64;
         }
-        if len < $w {
-            return <Scalar as Scan>::$mask(&$buf, pos);
-        }
-        // Last partial vector: load the W bytes that end at `len`, drop lanes before `pos`.
-        let start = len - $w;
-        // SAFETY: start + W == len, inside the slice.
-        let m = unsafe { $mask(ptr.add(start)) } >> (pos - start);
-        if m != 0 { pos + m.trailing_zeros() as usize } else { len }
-    }};
+    }
+}
+
+impl<'b, V: Vectors> Scan<'b> for Blocks<'b, V> {
+    #[inline(always)]
+    fn new(buf: &'b [u8]) -> Self {
+        Blocks { buf, base: [NO_BLOCK; 4], mask: [0; 4], _v: PhantomData }
+    }
+    #[inline(always)]
+    fn non_tchar(&mut self, pos: usize) -> usize {
+        self.find::<NON_TCHAR>(pos)
+    }
+    #[inline(always)]
+    fn path_end(&mut self, pos: usize) -> usize {
+        self.find::<PATH_END>(pos)
+    }
+    #[inline(always)]
+    fn value_end(&mut self, pos: usize) -> usize {
+        self.find::<VALUE_END>(pos)
+    }
+    #[inline(always)]
+    fn eol_char(&mut self, pos: usize) -> usize {
+        self.find::<EOL_CHAR>(pos)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // 16 bytes
 
-pub(super) struct Sse42;
+struct Sse42;
 
-#[inline(always)]
-unsafe fn sse_load(p: *const u8) -> __m128i {
-    // SAFETY: the caller guarantees 16 readable bytes at p; loadu has no alignment requirement.
-    unsafe { _mm_loadu_si128(p.cast()) }
-}
+impl Vectors for Sse42 {
+    #[inline(always)]
+    unsafe fn mask16<const C: usize>(p: *const u8) -> u64 {
+        // SAFETY: the caller guarantees 16 readable bytes at p and SSE4.2/SSSE3 (module doc).
+        unsafe {
+            let v = _mm_loadu_si128(p.cast());
+            let m = match C {
+                NON_TCHAR => {
+                    let nib = _mm_set1_epi8(0x0f);
+                    let lo = _mm_shuffle_epi8(_mm_loadu_si128(TCHAR_LO.as_ptr().cast()), _mm_and_si128(v, nib));
+                    let hi = _mm_shuffle_epi8(_mm_loadu_si128(TCHAR_HI.as_ptr().cast()), _mm_and_si128(_mm_srli_epi16(v, 4), nib));
+                    _mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128())
+                }
+                PATH_END => {
+                    let le20 = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x20)), v);
+                    _mm_or_si128(le20, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)))
+                }
+                VALUE_END => {
+                    let lt20 = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+                    let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+                    _mm_or_si128(_mm_andnot_si128(tab, lt20), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)))
+                }
+                _ => _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))),
+            };
+            _mm_movemask_epi8(m) as u16 as u64
+        }
+    }
 
-#[allow(non_snake_case)]
-mod sse_masks {
-    use super::*;
     #[inline(always)]
-    pub(super) unsafe fn non_tchar(p: *const u8) -> u32 {
-        // SAFETY: caller: 16 readable bytes; SSSE3 present (checked by the dispatcher).
+    unsafe fn mask<const C: usize>(p: *const u8) -> u64 {
+        // SAFETY: the caller guarantees 64 readable bytes at p.
         unsafe {
-            let v = sse_load(p);
-            let lo_t = _mm_loadu_si128(TCHAR_LO.as_ptr().cast());
-            let hi_t = _mm_loadu_si128(TCHAR_HI.as_ptr().cast());
-            let nib = _mm_set1_epi8(0x0f);
-            let lo = _mm_shuffle_epi8(lo_t, _mm_and_si128(v, nib));
-            let hi = _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(v, 4), nib));
-            let is_t = _mm_and_si128(lo, hi);
-            _mm_movemask_epi8(_mm_cmpeq_epi8(is_t, _mm_setzero_si128())) as u32
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn path_end(p: *const u8) -> u32 {
-        // SAFETY: caller: 16 readable bytes.
-        unsafe {
-            let v = sse_load(p);
-            let le20 = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x20)), v);
-            let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-            _mm_movemask_epi8(_mm_or_si128(le20, del)) as u32
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn value_end(p: *const u8) -> u32 {
-        // SAFETY: caller: 16 readable bytes.
-        unsafe {
-            let v = sse_load(p);
-            let lt20 = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-            let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
-            let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-            _mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(tab, lt20), del)) as u32
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn eol_char(p: *const u8) -> u32 {
-        // SAFETY: caller: 16 readable bytes.
-        unsafe {
-            let v = sse_load(p);
-            let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
-            let lf = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
-            _mm_movemask_epi8(_mm_or_si128(cr, lf)) as u32
+            Self::mask16::<C>(p)
+                | Self::mask16::<C>(p.add(16)) << 16
+                | Self::mask16::<C>(p.add(32)) << 32
+                | Self::mask16::<C>(p.add(48)) << 48
         }
     }
 }
-
-macro_rules! impl_scan {
-    ($ty:ident, $w:expr, $masks:ident) => {
-        impl Scan for $ty {
-            #[inline(always)]
-            fn non_tchar(buf: &[u8], pos: usize) -> usize {
-                use $masks::non_tchar;
-                scan_with_vectors!(buf, pos, $w, non_tchar)
-            }
-            #[inline(always)]
-            fn path_end(buf: &[u8], pos: usize) -> usize {
-                use $masks::path_end;
-                scan_with_vectors!(buf, pos, $w, path_end)
-            }
-            #[inline(always)]
-            fn value_end(buf: &[u8], pos: usize) -> usize {
-                use $masks::value_end;
-                scan_with_vectors!(buf, pos, $w, value_end)
-            }
-            #[inline(always)]
-            fn eol_char(buf: &[u8], pos: usize) -> usize {
-                use $masks::eol_char;
-                scan_with_vectors!(buf, pos, $w, eol_char)
-            }
-        }
-    };
-}
-
-impl_scan!(Sse42, 16, sse_masks);
 
 // ---------------------------------------------------------------------------------------------
 // 32 bytes
 
-pub(super) struct Avx2;
+struct Avx2;
 
-#[inline(always)]
-unsafe fn avx_load(p: *const u8) -> __m256i {
-    // SAFETY: the caller guarantees 32 readable bytes at p.
-    unsafe { _mm256_loadu_si256(p.cast()) }
-}
-
-mod avx2_masks {
-    use super::*;
+impl Avx2 {
     #[inline(always)]
-    unsafe fn table(t: &[u8; 16]) -> __m256i {
-        // SAFETY: reads 16 bytes of a 16-byte array.
-        unsafe { _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr().cast())) }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn non_tchar(p: *const u8) -> u32 {
-        // SAFETY: caller: 32 readable bytes; AVX2 present (checked by the dispatcher).
+    unsafe fn mask32<const C: usize>(p: *const u8) -> u64 {
+        // SAFETY: the caller guarantees 32 readable bytes at p and AVX2 (module doc).
         unsafe {
-            let v = avx_load(p);
-            let nib = _mm256_set1_epi8(0x0f);
-            let lo = _mm256_shuffle_epi8(table(&TCHAR_LO), _mm256_and_si256(v, nib));
-            let hi = _mm256_shuffle_epi8(table(&TCHAR_HI), _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
-            let is_t = _mm256_and_si256(lo, hi);
-            _mm256_movemask_epi8(_mm256_cmpeq_epi8(is_t, _mm256_setzero_si256())) as u32
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn path_end(p: *const u8) -> u32 {
-        // SAFETY: caller: 32 readable bytes.
-        unsafe {
-            let v = avx_load(p);
-            let le20 = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x20)), v);
-            let del = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f));
-            _mm256_movemask_epi8(_mm256_or_si256(le20, del)) as u32
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn value_end(p: *const u8) -> u32 {
-        // SAFETY: caller: 32 readable bytes.
-        unsafe {
-            let v = avx_load(p);
-            let lt20 = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v);
-            let tab = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\t' as i8));
-            let del = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f));
-            _mm256_movemask_epi8(_mm256_or_si256(_mm256_andnot_si256(tab, lt20), del)) as u32
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn eol_char(p: *const u8) -> u32 {
-        // SAFETY: caller: 32 readable bytes.
-        unsafe {
-            let v = avx_load(p);
-            let cr = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\r' as i8));
-            let lf = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\n' as i8));
-            _mm256_movemask_epi8(_mm256_or_si256(cr, lf)) as u32
+            let v = _mm256_loadu_si256(p.cast());
+            let m = match C {
+                NON_TCHAR => {
+                    let nib = _mm256_set1_epi8(0x0f);
+                    let t_lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(TCHAR_LO.as_ptr().cast()));
+                    let t_hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(TCHAR_HI.as_ptr().cast()));
+                    let lo = _mm256_shuffle_epi8(t_lo, _mm256_and_si256(v, nib));
+                    let hi = _mm256_shuffle_epi8(t_hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+                    _mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), _mm256_setzero_si256())
+                }
+                PATH_END => {
+                    let le20 = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x20)), v);
+                    _mm256_or_si256(le20, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)))
+                }
+                VALUE_END => {
+                    let lt20 = _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v);
+                    let tab = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\t' as i8));
+                    _mm256_or_si256(_mm256_andnot_si256(tab, lt20), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f)))
+                }
+                _ => _mm256_or_si256(
+                    _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\r' as i8)),
+                    _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\n' as i8)),
+                ),
+            };
+            _mm256_movemask_epi8(m) as u32 as u64
         }
     }
 }
 
-impl_scan!(Avx2, 32, avx2_masks);
+impl Vectors for Avx2 {
+    #[inline(always)]
+    unsafe fn mask16<const C: usize>(p: *const u8) -> u64 {
+        // SAFETY: the caller guarantees 16 readable bytes; AVX2 CPUs have SSE4.2/SSSE3.
+        unsafe { Sse42::mask16::<C>(p) }
+    }
+
+    #[inline(always)]
+    unsafe fn mask<const C: usize>(p: *const u8) -> u64 {
+        // SAFETY: the caller guarantees 64 readable bytes at p.
+        unsafe { Self::mask32::<C>(p) | Self::mask32::<C>(p.add(32)) << 32 }
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // 64 bytes, masked loads
 
-pub(super) struct Avx512;
+struct Avx512;
 
-mod avx512_masks {
-    use super::*;
-
-    /// Loads the bytes of `buf[pos..]` that fit in 64 lanes; lanes past the end are zero and are
-    /// never read (AVX-512 masked loads suppress faults on masked-off lanes). Returns the vector
-    /// and the mask of valid lanes.
+impl Avx512 {
     #[inline(always)]
-    pub(super) unsafe fn load(buf: &[u8], pos: usize) -> (__m512i, u64) {
-        let n = buf.len() - pos;
-        let valid = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
-        // SAFETY: only lanes in `valid` are read, and those are inside the slice.
-        let v = unsafe { _mm512_maskz_loadu_epi8(valid, buf.as_ptr().add(pos).cast()) };
-        (v, valid)
-    }
-    #[inline(always)]
-    pub(super) unsafe fn non_tchar(v: __m512i) -> u64 {
-        // SAFETY: AVX-512BW present (checked by the dispatcher).
+    unsafe fn classify<const C: usize>(v: __m512i) -> u64 {
+        // SAFETY: AVX-512BW present (module doc).
         unsafe {
-            let t_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(TCHAR_LO.as_ptr().cast()));
-            let t_hi = _mm512_broadcast_i32x4(_mm_loadu_si128(TCHAR_HI.as_ptr().cast()));
-            let nib = _mm512_set1_epi8(0x0f);
-            let lo = _mm512_shuffle_epi8(t_lo, _mm512_and_si512(v, nib));
-            let hi = _mm512_shuffle_epi8(t_hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib));
-            _mm512_testn_epi8_mask(lo, hi)
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn path_end(v: __m512i) -> u64 {
-        // SAFETY: AVX-512BW present.
-        unsafe { _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x20)) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x7f)) }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn value_end(v: __m512i) -> u64 {
-        // SAFETY: AVX-512BW present.
-        unsafe {
-            let lt20 = _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20));
-            let tab = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\t' as i8));
-            (lt20 & !tab) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x7f))
-        }
-    }
-    #[inline(always)]
-    pub(super) unsafe fn eol_char(v: __m512i) -> u64 {
-        // SAFETY: AVX-512BW present.
-        unsafe {
-            _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\r' as i8)) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8))
-        }
-    }
-}
-
-macro_rules! scan_masked {
-    ($buf:ident, $pos:ident, $f:ident) => {{
-        let mut pos = $pos;
-        while pos < $buf.len() {
-            // SAFETY: masked load within the slice; AVX-512BW checked by the dispatcher.
-            let m = unsafe {
-                let (v, valid) = avx512_masks::load($buf, pos);
-                avx512_masks::$f(v) & valid
-            };
-            if m != 0 {
-                return pos + m.trailing_zeros() as usize;
+            match C {
+                NON_TCHAR => {
+                    let t_lo = _mm512_broadcast_i32x4(_mm_loadu_si128(TCHAR_LO.as_ptr().cast()));
+                    let t_hi = _mm512_broadcast_i32x4(_mm_loadu_si128(TCHAR_HI.as_ptr().cast()));
+                    let nib = _mm512_set1_epi8(0x0f);
+                    let lo = _mm512_shuffle_epi8(t_lo, _mm512_and_si512(v, nib));
+                    let hi = _mm512_shuffle_epi8(t_hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib));
+                    _mm512_testn_epi8_mask(lo, hi)
+                }
+                PATH_END => _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x20)) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x7f)),
+                VALUE_END => {
+                    let lt20 = _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20));
+                    let tab = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\t' as i8));
+                    (lt20 & !tab) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x7f))
+                }
+                _ => _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\r' as i8)) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8)),
             }
-            pos += 64;
         }
-        $buf.len()
-    }};
+    }
 }
 
-impl Scan for Avx512 {
+impl Vectors for Avx512 {
     #[inline(always)]
-    fn non_tchar(buf: &[u8], pos: usize) -> usize {
-        scan_masked!(buf, pos, non_tchar)
+    unsafe fn mask16<const C: usize>(p: *const u8) -> u64 {
+        // SAFETY: the caller guarantees 16 readable bytes; AVX-512 CPUs have SSE4.2/SSSE3.
+        unsafe { Sse42::mask16::<C>(p) }
     }
+
     #[inline(always)]
-    fn path_end(buf: &[u8], pos: usize) -> usize {
-        scan_masked!(buf, pos, path_end)
+    unsafe fn mask<const C: usize>(p: *const u8) -> u64 {
+        // SAFETY: the caller guarantees 64 readable bytes at p and AVX-512BW.
+        unsafe { Self::classify::<C>(_mm512_loadu_si512(p.cast())) }
     }
+
     #[inline(always)]
-    fn value_end(buf: &[u8], pos: usize) -> usize {
-        scan_masked!(buf, pos, value_end)
-    }
-    #[inline(always)]
-    fn eol_char(buf: &[u8], pos: usize) -> usize {
-        scan_masked!(buf, pos, eol_char)
+    unsafe fn mask_tail<const C: usize>(buf: &[u8], blk: usize) -> u64 {
+        let valid = (1u64 << (buf.len() - blk)) - 1;
+        // SAFETY: only the lanes in `valid` are read, and they are inside the slice (masked-off
+        // lanes of a masked load are not accessed and cannot fault).
+        unsafe { Self::classify::<C>(_mm512_maskz_loadu_epi8(valid, buf.as_ptr().add(blk).cast())) & valid }
     }
 }
 
@@ -317,7 +331,7 @@ impl Scan for Avx512 {
 // scanners above inline into it.
 
 macro_rules! entry_points {
-    ($features:literal, $scan:ty, $req:ident, $resp:ident, $hdrs:ident, $scan_fns:ident) => {
+    ($features:literal, $vec:ty, $req:ident, $resp:ident, $hdrs:ident, $scan_fns:ident) => {
         #[target_feature(enable = $features)]
         pub(super) fn $req<'b, H: super::HeaderSlot<'b>>(
             buf: &'b [u8],
@@ -326,7 +340,7 @@ macro_rules! entry_points {
             headers: &mut [H],
             num_headers: &mut usize,
         ) -> Result<usize, super::Stop> {
-            super::parse_request_core::<$scan, H>(buf, last_len, out, headers, num_headers)
+            super::parse_request_core::<Blocks<'b, $vec>, H>(buf, last_len, out, headers, num_headers)
         }
 
         #[target_feature(enable = $features)]
@@ -337,7 +351,7 @@ macro_rules! entry_points {
             headers: &mut [H],
             num_headers: &mut usize,
         ) -> Result<usize, super::Stop> {
-            super::parse_response_core::<$scan, H>(buf, last_len, out, headers, num_headers)
+            super::parse_response_core::<Blocks<'b, $vec>, H>(buf, last_len, out, headers, num_headers)
         }
 
         #[target_feature(enable = $features)]
@@ -347,18 +361,19 @@ macro_rules! entry_points {
             headers: &mut [H],
             num_headers: &mut usize,
         ) -> Result<usize, super::Stop> {
-            super::parse_headers_core::<$scan, H>(buf, last_len, headers, num_headers)
+            super::parse_headers_core::<Blocks<'b, $vec>, H>(buf, last_len, headers, num_headers)
         }
 
         /// The raw scanners of this level, for the tests that compare levels.
         #[cfg(test)]
         #[target_feature(enable = $features)]
         pub(super) fn $scan_fns(which: u8, buf: &[u8], pos: usize) -> usize {
+            let mut s = <Blocks<'_, $vec> as Scan>::new(buf);
             match which {
-                0 => <$scan>::non_tchar(buf, pos),
-                1 => <$scan>::path_end(buf, pos),
-                2 => <$scan>::value_end(buf, pos),
-                _ => <$scan>::eol_char(buf, pos),
+                0 => s.non_tchar(pos),
+                1 => s.path_end(pos),
+                2 => s.value_end(pos),
+                _ => s.eol_char(pos),
             }
         }
     };
