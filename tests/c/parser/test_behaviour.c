@@ -7,6 +7,7 @@
  * result. The chunked cases are decoded in one piece and one byte at a time. Run once per SIMD
  * level (H2O_RS_SIMD); the inputs include long lines so the vector paths see them.
  */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdint.h>

@@ -32,19 +32,20 @@ struct input {
 };
 
 static const struct input base_inputs[] = {
-    IN("GET /wp-content/uploads/2010/03/hello-kitty-darth-vader-pink.jpg HTTP/1.1\r\n"
-       "Host: www.kittyhell.com\r\n"
-       "User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; ja-JP-mac; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3\r\n"
-       "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
-       "Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\n"
-       "Accept-Encoding: gzip,deflate\r\n"
-       "Accept-Charset: Shift_JIS,utf-8;q=0.7,*;q=0.7\r\n"
-       "Keep-Alive: 115\r\n"
+    IN("GET /static/images/2015/07/profile-photo-of-a-very-small-cat-sleeping-in-a-basket.jpg HTTP/1.1\r\n"
+       "Host: www.example-pictures.net\r\n"
        "Connection: keep-alive\r\n"
-       "Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; "
-       "__utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; "
-       "__utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral\r\n"
+       "User-Agent: Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; en-US; rv:1.9.2.3) Gecko/20100401 Firefox/3.6.3\r\n"
+       "Accept: image/png,image/*;q=0.8,*/*;q=0.5\r\n"
+       "Referer: http://www.example-pictures.net/2015/07/cats-in-baskets/\r\n"
+       "Accept-Encoding: gzip,deflate\r\n"
+       "Accept-Language: en-us,en;q=0.7,fr;q=0.3\r\n"
+       "Cookie: visitor_id=3f9c2a7b; last_visit=1436912345; "
+       "__utma=123456789.1234567890.1436900000.1436910000.1436912345.7; "
+       "__utmz=123456789.1436900000.1.1.utmcsr=news.example.org|utmccn=(referral)|utmcmd=referral|utmcct=/item/42\r\n"
        "\r\n"),
+    IN("GET /dashboard HTTP/1.1\r\nsec-ch-ua: \"Chromium\";v=\"124\", \"Not-A.Brand\";v=\"99\"\r\nsec-ch-ua-mobile: ?0\r\n"
+       "Sec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: navigate\r\nPriority: u=0, i\r\n\r\n"),
     IN("GET / HTTP/1.1\r\nHost: a\r\n\r\n"),
     IN("GET / HTTP/1.0\r\nfoo: \r\nfoo: b\r\n  \tc\r\n\r\n"),
     IN("\r\nPOST /api/v1/items?id=42 HTTP/1.1\r\nAuthorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig\r\n"
