@@ -42,6 +42,9 @@ rm -rf "$prefix"
 cmake --install "$build" --prefix "$prefix"
 
 section "C tests (tests/c) against $prefix"
+# Fresh each time: a cached h2o-evloop_DIR from an earlier configure would otherwise win over
+# CMAKE_PREFIX_PATH and test some other installed copy.
+rm -rf "$build/tests-c"
 cmake -S tests/c -B "$build/tests-c" -DCMAKE_PREFIX_PATH="$prefix" -DH2O_RS_SOURCE_DIR="$root"
 cmake --build "$build/tests-c" -j "$jobs"
 (cd "$build/tests-c" && ctest --output-on-failure -j "$jobs")
