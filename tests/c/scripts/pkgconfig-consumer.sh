@@ -16,6 +16,11 @@ READELF=${READELF:-readelf}
 mkdir -p "$out"
 exe="$out/consumer-pkgconfig-$mode"
 
+# Consumers of Debian's package check the libh2o library version (0.13.x), not the project's.
+if ! "$PKG_CONFIG" --atleast-version=0.13 --max-version=0.13.99 libh2o-evloop; then
+    echo "libh2o-evloop.pc: version $("$PKG_CONFIG" --modversion libh2o-evloop) is not 0.13.x" >&2
+    exit 1
+fi
 libdir=$("$PKG_CONFIG" --variable=libdir libh2o-evloop)
 cflags=$("$PKG_CONFIG" --cflags libh2o-evloop)
 case $mode in
