@@ -128,34 +128,63 @@ impl<V: Vectors> Blocks<'_, V> {
     #[inline(always)]
     fn find_in_next_blocks<const C: usize>(&mut self, mut pos: usize) -> usize {
         let len = self.buf.len();
+        let mut first = true;
         loop {
             if pos >= len {
                 return len;
             }
             let blk = pos & !63;
             if self.base[C] != blk {
-                self.base[C] = blk;
-                self.mask[C] = if blk + 64 <= len {
-                    // SAFETY: blk + 64 <= len: the block is inside the slice. CPU support: module doc.
-                    unsafe { V::mask::<C>(self.buf.as_ptr().add(blk)) }
-                } else {
-                    // SAFETY: CPU support: module doc; mask_tail reads only inside the slice.
-                    unsafe { V::mask_tail::<C>(self.buf, blk) }
-                };
+                self.classify::<C>(blk);
+                // A header line asks for its line's end and its name's end, both from the line's
+                // start: when the line starts in a new block, classify that block for both classes
+                // together (the two computations are independent, so they overlap). Only for the
+                // block the search starts in: a line that runs into the next block has its name in
+                // this one.
+                if first {
+                    if C == NON_TCHAR && self.base[VALUE_END] != blk {
+                        self.classify::<VALUE_END>(blk);
+                    } else if C == VALUE_END && self.base[NON_TCHAR] != blk {
+                        self.classify::<NON_TCHAR>(blk);
+                    }
+                }
             }
             let m = self.mask[C] >> (pos - blk);
             if m != 0 {
                 return pos + m.trailing_zeros() as usize;
             }
             pos = blk + 64;
+            first = false;
         }
+    }
+
+    /// Classifies the block at `blk` (< len) for class `C`.
+    #[inline(always)]
+    fn classify<const C: usize>(&mut self, blk: usize) {
+        let len = self.buf.len();
+        self.base[C] = blk;
+        self.mask[C] = if blk + 64 <= len {
+            // SAFETY: blk + 64 <= len: the block is inside the slice. CPU support: module doc.
+            unsafe { V::mask::<C>(self.buf.as_ptr().add(blk)) }
+        } else {
+            // SAFETY: CPU support: module doc; mask_tail reads only inside the slice.
+            unsafe { V::mask_tail::<C>(self.buf, blk) }
+        };
     }
 }
 
 impl<'b, V: Vectors> Scan<'b> for Blocks<'b, V> {
     #[inline(always)]
     fn new(buf: &'b [u8]) -> Self {
-        Blocks { buf, base: [NO_BLOCK; 4], mask: [0; 4], _v: PhantomData }
+        let mut s = Blocks { buf, base: [NO_BLOCK; 4], mask: [0; 4], _v: PhantomData };
+        // Every head starts with questions about its first block (method, target, first header):
+        // answer them up front, in parallel, instead of one after the other as they come.
+        if !buf.is_empty() {
+            s.classify::<NON_TCHAR>(0);
+            s.classify::<PATH_END>(0);
+            s.classify::<VALUE_END>(0);
+        }
+        s
     }
     #[inline(always)]
     fn non_tchar(&mut self, pos: usize) -> usize {
