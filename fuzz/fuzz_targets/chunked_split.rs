@@ -85,8 +85,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let body = &data[2 + 2 * k..];
-    let mut cuts: Vec<usize> =
-        data[2..2 + 2 * k].chunks(2).map(|c| u16::from_le_bytes([c[0], c[1]]) as usize % (body.len() + 1)).collect();
+    let mut cuts: Vec<usize> = data[2..2 + 2 * k].chunks(2).map(|c| u16::from_le_bytes([c[0], c[1]]) as usize % (body.len() + 1)).collect();
     cuts.push(0);
     cuts.push(body.len());
     cuts.sort_unstable();

@@ -10,7 +10,7 @@
 use std::ffi::{c_char, c_int};
 
 use h2o_rs::ffi::picohttpparser::{phr_header, phr_parse_headers, phr_parse_request, phr_parse_response};
-use h2o_rs::http1::parser::{parse_headers_with, parse_request_with, parse_response_with, set_simd_level, Header, SimdLevel};
+use h2o_rs::http1::parser::{Header, SimdLevel, parse_headers_with, parse_request_with, parse_response_with, set_simd_level};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -27,7 +27,13 @@ struct Out {
 const SENT: usize = 0x5a5a_5a5a_5a5a_5a50;
 
 fn off(p: *const c_char, buf: &[u8]) -> isize {
-    if p.is_null() { -1 } else if p as usize == SENT { -2 } else { p as isize - buf.as_ptr() as isize }
+    if p.is_null() {
+        -1
+    } else if p as usize == SENT {
+        -2
+    } else {
+        p as isize - buf.as_ptr() as isize
+    }
 }
 
 fn c_api(level: SimdLevel, func: u8, buf: &[u8], cap: usize, last_len: usize) -> Out {
