@@ -7,7 +7,7 @@
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
-RUST_MIN=1.85 # Cargo.toml rust-version (edition 2024)
+RUST_MIN=1.89 # Cargo.toml rust-version (AVX-512 intrinsics are stable since 1.89)
 APT_PACKAGES=(cmake pkg-config gcc g++ clang valgrind binutils libh2o-evloop-dev nghttp2-client
               python3-pip curl perl ca-certificates)
 # tool -> the package that provides it

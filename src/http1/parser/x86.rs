@@ -128,7 +128,6 @@ impl<V: Vectors> Blocks<'_, V> {
     #[inline(always)]
     fn find_in_next_blocks<const C: usize>(&mut self, mut pos: usize) -> usize {
         let len = self.buf.len();
-        let mut first = true;
         loop {
             if pos >= len {
                 return len;
@@ -136,25 +135,12 @@ impl<V: Vectors> Blocks<'_, V> {
             let blk = pos & !63;
             if self.base[C] != blk {
                 self.classify::<C>(blk);
-                // A header line asks for its line's end and its name's end, both from the line's
-                // start: when the line starts in a new block, classify that block for both classes
-                // together (the two computations are independent, so they overlap). Only for the
-                // block the search starts in: a line that runs into the next block has its name in
-                // this one.
-                if first {
-                    if C == NON_TCHAR && self.base[VALUE_END] != blk {
-                        self.classify::<VALUE_END>(blk);
-                    } else if C == VALUE_END && self.base[NON_TCHAR] != blk {
-                        self.classify::<NON_TCHAR>(blk);
-                    }
-                }
             }
             let m = self.mask[C] >> (pos - blk);
             if m != 0 {
                 return pos + m.trailing_zeros() as usize;
             }
             pos = blk + 64;
-            first = false;
         }
     }
 
