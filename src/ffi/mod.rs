@@ -7,5 +7,6 @@
 //! - who owns what is written on each function. Nothing in this module allocates memory that the
 //!   caller must free unless the function says so.
 
+pub mod memory;
 pub mod panic;
 pub mod picohttpparser;
