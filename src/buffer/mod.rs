@@ -60,8 +60,12 @@ pub fn plan(capacity: usize, size: usize, consumed: usize, min_guarantee: usize)
         _ => {}
     }
     let mut new_capacity = capacity.max(1);
-    while new_capacity - size < min_guarantee {
+    loop {
+        // at least one doubling (an in-place compaction would leave more than half in use)
         new_capacity = new_capacity.checked_mul(2).unwrap_or_else(|| mem::fatal("no memory"));
+        if new_capacity - size >= min_guarantee {
+            break;
+        }
     }
     Plan::Grow { capacity: new_capacity }
 }
