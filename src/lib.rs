@@ -10,7 +10,9 @@
 //! Modules are listed in data-flow order. Everything outside `ffi` is safe Rust except the SIMD
 //! scanners in `http1::parser`, whose `unsafe` blocks each carry a `SAFETY:` note.
 
+/// cbindgen:ignore
 pub mod mem;
+/// cbindgen:ignore
 pub mod buffer;
 pub mod strings;
 
