@@ -12,3 +12,6 @@
 pub mod memory;
 pub mod panic;
 pub mod picohttpparser;
+/// `h2o/string_.h` (hand-written header; not part of cbindgen's picohttpparser.h).
+/// cbindgen:ignore
+pub mod string;
