@@ -15,6 +15,8 @@ pub mod mem;
 /// cbindgen:ignore
 pub mod buffer;
 pub mod strings;
+/// cbindgen:ignore
+pub mod evloop;
 
 pub mod http1;
 

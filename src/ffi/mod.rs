@@ -10,6 +10,9 @@
 /// `h2o/memory.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod memory;
+/// `h2o/linklist.h`, `h2o/timeout.h`, `h2o/socket/evloop.h` (hand-written headers).
+/// cbindgen:ignore
+pub mod evloop;
 pub mod panic;
 pub mod picohttpparser;
 /// `h2o/string_.h` (hand-written header; not part of cbindgen's picohttpparser.h).

@@ -1,0 +1,152 @@
+//! The event loop: `h2o_evloop_t` on a `mio::Poll` (epoll on Linux), its clock and its timeouts.
+//!
+//! A [`Loop`] is one heap block whose first field is the C-visible `h2o_evloop_t` (152 bytes, as
+//! 2.2.5), so the pointer C holds is the pointer to the whole block; the engine's state follows.
+//! One iteration ([`Loop::run`]):
+//!
+//! ```text
+//!   clock ─► wait = min(max_wait, earliest timeout deadline - now) ─► mio poll ─► clock
+//!         ─► I/O callbacks (sockets: later) ─► every due timeout entry, in link order
+//! ```
+//!
+//! The clock (`_now`, what the inline `h2o_now()` reads) is wall-clock milliseconds since the epoch,
+//! as 2.2.5's; unlike 2.2.5 it never goes backwards, so a clock set back cannot stall timeouts.
+
+pub mod timeout;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::ffi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_sliding_counter_t};
+
+/// How many readiness events one poll returns at most (more wait for the next iteration).
+const EVENTS_CAPACITY: usize = 256;
+
+/// The whole loop; C sees only `base`.
+#[repr(C)]
+pub struct Loop {
+    /// Must stay the first field: `*mut Loop` and `*mut h2o_evloop_t` are the same pointer.
+    pub base: h2o_evloop_t,
+    poll: mio::Poll,
+    events: mio::Events,
+}
+
+impl Loop {
+    /// Allocates and initializes a loop; the caller owns the returned pointer (see
+    /// [`Loop::destroy`]). Dies through `fatal` when the kernel refuses a poller (2.2.5 dies too).
+    pub fn create() -> *mut h2o_evloop_t {
+        let poll = match mio::Poll::new() {
+            Ok(p) => p,
+            Err(e) => crate::mem::fatal(&format!("h2o_evloop_create: cannot create a poller: {e}")),
+        };
+        let lp = Box::into_raw(Box::new(Loop {
+            base: h2o_evloop_t {
+                _pending_as_client: std::ptr::null_mut(),
+                _pending_as_server: std::ptr::null_mut(),
+                _statechanged_head: std::ptr::null_mut(),
+                _statechanged_tail_ref: std::ptr::null_mut(),
+                _now: 0,
+                _timeouts: h2o_linklist_t { next: std::ptr::null_mut(), prev: std::ptr::null_mut() },
+                exec_time_counter: h2o_sliding_counter_t::default(),
+            },
+            poll,
+            events: mio::Events::with_capacity(EVENTS_CAPACITY),
+        }));
+        // SAFETY: `lp` is the live allocation just made; the self-references point into it and the
+        // block does not move until `destroy`.
+        unsafe {
+            let base = &raw mut (*lp).base;
+            (*base)._statechanged_tail_ref = &raw mut (*base)._statechanged_head;
+            timeout::init_anchor(&raw mut (*base)._timeouts);
+            (*base)._now = wall_clock_ms();
+            (*base).exec_time_counter.cur_start_at = (*base)._now;
+        }
+        lp.cast()
+    }
+
+    /// Frees a loop made by [`Loop::create`].
+    ///
+    /// # Safety
+    /// `lp` came from `create` and is not used afterwards.
+    pub unsafe fn destroy(lp: *mut h2o_evloop_t) {
+        // SAFETY: per the contract, this is the Box made in `create`.
+        drop(unsafe { Box::from_raw(lp.cast::<Loop>()) });
+    }
+
+    /// One iteration; 0 on success, -1 when polling failed.
+    ///
+    /// # Safety
+    /// `lp` came from `create`; not called from inside one of this loop's callbacks.
+    pub unsafe fn run(lp: *mut h2o_evloop_t, max_wait: i32) -> i32 {
+        let this = lp.cast::<Loop>();
+        // Only raw pointers are held across the C callbacks below: they may re-enter the library
+        // with this loop (link timeouts, read h2o_now) while a callback runs.
+        // SAFETY: `lp` is a live Loop (contract); the anchor is initialized.
+        let wake_at = unsafe { timeout::wake_at(&raw mut (*lp)._timeouts) };
+        // SAFETY: as above; no callback runs during this block, so the &mut is unique.
+        let rc = unsafe {
+            let lpm = &mut *this;
+            let now = lpm.update_clock();
+            let wait = if wake_at <= now {
+                Some(Duration::ZERO)
+            } else {
+                let until_timeout = wake_at - now;
+                match u64::try_from(max_wait) {
+                    Ok(m) => Some(Duration::from_millis(m.min(until_timeout))),
+                    Err(_) if wake_at == u64::MAX => None,
+                    Err(_) => Some(Duration::from_millis(until_timeout)),
+                }
+            };
+            let counter = &mut lpm.base.exec_time_counter;
+            if counter.cur_start_at != 0 {
+                counter_stop(counter, now);
+            }
+            let rc = match lpm.poll.poll(&mut lpm.events, wait) {
+                Ok(()) => 0,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+                Err(_) => -1,
+            };
+            let now = lpm.update_clock();
+            lpm.base.exec_time_counter.cur_start_at = now;
+            rc
+        };
+        // (socket readiness is dispatched here once sockets exist)
+
+        // SAFETY: `lp` is live; `run_all` re-reads every pointer after each callback.
+        unsafe { timeout::run_all(lp) };
+        rc
+    }
+
+    /// After each timeout callback: the work sockets queue for the loop (nothing yet).
+    ///
+    /// # Safety
+    /// `lp` came from `create`.
+    pub unsafe fn post_callback(_lp: *mut h2o_evloop_t) {}
+
+    /// Sets `_now` from the wall clock, never backwards; returns it.
+    fn update_clock(&mut self) -> u64 {
+        let now = wall_clock_ms().max(self.base._now);
+        self.base._now = now;
+        now
+    }
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+fn wall_clock_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Ends the counter's running period at `now`: stores its length in the next of the 8 slots and
+/// sets `average` to the mean of the slots.
+pub fn counter_stop(counter: &mut h2o_sliding_counter_t, now: u64) {
+    let elapsed = now.saturating_sub(counter.cur_start_at);
+    counter.cur_start_at = 0;
+    let slots = counter.prev_slots.len();
+    let i = counter.prev_index % slots;
+    counter.prev_sum = counter.prev_sum.wrapping_sub(counter.prev_slots[i]).wrapping_add(elapsed);
+    counter.prev_slots[i] = elapsed;
+    counter.prev_index = (i + 1) % slots;
+    counter.average = counter.prev_sum / slots as u64;
+}
+
+#[cfg(test)]
+mod tests;

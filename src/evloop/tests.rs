@@ -1,0 +1,166 @@
+use std::cell::RefCell;
+use std::mem::offset_of;
+use std::ptr::null_mut;
+
+use super::*;
+use crate::ffi::evloop::{h2o_timeout_entry_t, h2o_timeout_t};
+
+fn zero_timeout() -> Box<h2o_timeout_t> {
+    // SAFETY: all-zero is a valid (unlinked) h2o_timeout_t: integers and null pointers.
+    Box::new(unsafe { std::mem::zeroed() })
+}
+
+/// An entry with a test id, as C code embeds an entry in its own object.
+#[repr(C)]
+struct Job {
+    entry: h2o_timeout_entry_t,
+    id: u32,
+}
+
+impl Job {
+    fn new(id: u32) -> Box<Job> {
+        Box::new(Job {
+            entry: h2o_timeout_entry_t {
+                registered_at: 0,
+                cb: Some(on_fire),
+                _link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+            },
+            id,
+        })
+    }
+}
+
+thread_local! {
+    static FIRED: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    /// (loop, timeout, job) the callback of job `id` links again; used by the relink test.
+    static RELINK: RefCell<Option<(*mut h2o_evloop_t, *mut h2o_timeout_t)>> = const { RefCell::new(None) };
+}
+
+unsafe extern "C" fn on_fire(e: *mut h2o_timeout_entry_t) {
+    let job = e.wrapping_byte_sub(offset_of!(Job, entry)).cast::<Job>();
+    // SAFETY: every entry in these tests is the first field of a live Job.
+    let id = unsafe { (*job).id };
+    FIRED.with(|f| f.borrow_mut().push(id));
+    if let Some((lp, t)) = RELINK.with(|r| *r.borrow()) {
+        // SAFETY: lp and t are live for the test's duration; the entry was unlinked before the call.
+        unsafe { timeout::link(lp, t, e) };
+    }
+}
+
+fn fired() -> Vec<u32> {
+    FIRED.with(|f| std::mem::take(&mut *f.borrow_mut()))
+}
+
+#[test]
+fn counter_keeps_the_mean_of_eight_periods() {
+    let mut c = h2o_sliding_counter_t::default();
+    for i in 0..8u64 {
+        c.cur_start_at = 1000;
+        counter_stop(&mut c, 1000 + 8 * (i + 1));
+    }
+    // 8, 16, ..., 64: mean 36
+    assert_eq!(c.average, 36);
+    c.cur_start_at = 5;
+    counter_stop(&mut c, 5 + 80); // replaces the 8
+    assert_eq!(c.average, (36 * 8 - 8 + 80) / 8);
+    assert_eq!(c.cur_start_at, 0);
+}
+
+#[test]
+fn entries_fire_in_link_order_once_due() {
+    let lp = Loop::create();
+    let mut t = zero_timeout();
+    let tp = &raw mut *t;
+    let mut jobs: Vec<Box<Job>> = (1..=3).map(Job::new).collect();
+    // SAFETY: lp is live; t and the jobs stay boxed (in place) while linked.
+    unsafe {
+        timeout::init(lp, tp, 50);
+        let now = (*lp)._now;
+        for j in jobs.iter_mut() {
+            timeout::link(lp, tp, &raw mut j.entry);
+        }
+        assert_eq!(timeout::wake_at(&raw mut (*lp)._timeouts), now + 50);
+        timeout::run(lp, tp, now + 49);
+        assert!(fired().is_empty());
+        // job 2 cancelled
+        timeout::unlink_entry(&raw mut jobs[1].entry);
+        assert_eq!(jobs[1].entry.registered_at, 0);
+        timeout::run(lp, tp, now + 50);
+        assert_eq!(fired(), vec![1, 3]);
+        assert!(!timeout::is_linked(&raw const jobs[0].entry._link));
+        assert_eq!(timeout::wake_at(&raw mut (*lp)._timeouts), u64::MAX);
+        timeout::dispose(lp, tp);
+        assert!(timeout::is_empty(&raw const (*lp)._timeouts));
+        Loop::destroy(lp);
+    }
+}
+
+#[test]
+fn run_waits_for_the_earliest_timeout_and_fires_it() {
+    let lp = Loop::create();
+    let (mut short, mut long) = (zero_timeout(), zero_timeout());
+    let (sp, lgp) = (&raw mut *short, &raw mut *long);
+    let (mut a, mut b) = (Job::new(10), Job::new(20));
+    let start = std::time::Instant::now();
+    // SAFETY: as above.
+    unsafe {
+        timeout::init(lp, sp, 30);
+        timeout::init(lp, lgp, 5000);
+        timeout::link(lp, lgp, &raw mut b.entry);
+        timeout::link(lp, sp, &raw mut a.entry);
+        // max_wait is larger than the short timeout: run() must wake up for it
+        let mut got = Vec::new();
+        for _ in 0..100 {
+            assert_eq!(Loop::run(lp, 10_000), 0);
+            got = fired();
+            if !got.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(got, vec![10], "the 30 ms timeout fired alone");
+        let el = start.elapsed();
+        assert!(el >= Duration::from_millis(29) && el < Duration::from_secs(3), "fired after {el:?}");
+        assert!(timeout::is_linked(&raw const b.entry._link));
+        timeout::unlink_entry(&raw mut b.entry);
+        timeout::dispose(lp, sp);
+        timeout::dispose(lp, lgp);
+        Loop::destroy(lp);
+    }
+}
+
+#[test]
+fn a_zero_timeout_relinked_by_its_callback_fires_once_per_iteration() {
+    let lp = Loop::create();
+    let mut t = zero_timeout();
+    let tp = &raw mut *t;
+    let mut j = Job::new(7);
+    // SAFETY: as above.
+    unsafe {
+        timeout::init(lp, tp, 0);
+        timeout::link(lp, tp, &raw mut j.entry);
+        RELINK.with(|r| *r.borrow_mut() = Some((lp, tp)));
+        assert_eq!(Loop::run(lp, 1000), 0);
+        assert_eq!(fired(), vec![7]);
+        assert!(timeout::is_linked(&raw const j.entry._link));
+        assert_eq!(Loop::run(lp, 1000), 0);
+        assert_eq!(fired(), vec![7]);
+        RELINK.with(|r| *r.borrow_mut() = None);
+        timeout::unlink_entry(&raw mut j.entry);
+        timeout::dispose(lp, tp);
+        Loop::destroy(lp);
+    }
+}
+
+#[test]
+fn max_wait_bounds_an_idle_run_and_the_clock_advances() {
+    let lp = Loop::create();
+    // SAFETY: lp is live.
+    unsafe {
+        let before = (*lp)._now;
+        let start = std::time::Instant::now();
+        assert_eq!(Loop::run(lp, 20), 0);
+        assert!(start.elapsed() >= Duration::from_millis(19));
+        assert!((*lp)._now >= before + 19);
+        Loop::destroy(lp);
+    }
+}
