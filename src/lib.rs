@@ -17,6 +17,8 @@ pub mod buffer;
 pub mod strings;
 /// cbindgen:ignore
 pub mod evloop;
+/// cbindgen:ignore
+pub mod token;
 
 pub mod http1;
 

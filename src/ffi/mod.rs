@@ -18,3 +18,6 @@ pub mod picohttpparser;
 /// `h2o/string_.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod string;
+/// `h2o/token.h` (hand-written header; not part of cbindgen's picohttpparser.h).
+/// cbindgen:ignore
+pub mod token;
