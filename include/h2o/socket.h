@@ -1,8 +1,14 @@
 /* h2o/socket.h: the socket API of libh2o-rs (a drop-in for libh2o-evloop 2.2.5).
  *
- * INCOMPLETE ON PURPOSE: for now this header declares the socket layer's buffer settings (which
- * h2o/memory.h's buffers use), the sliding counter, the h2o_socket_t name and the event loop (through
- * h2o/socket/evloop.h). The socket functions and the h2o_socket_t members follow.
+ * Hand-written: names and the x86_64 layouts are libh2o 2.2.5's (h2o_socket_t: 96 bytes). Present:
+ * the socket buffer settings, the sliding counter, the event loop (h2o/socket/evloop.h), plain TCP /
+ * Unix sockets (read into `input`, write iovec arrays, close, addresses). Not yet: TLS, connect,
+ * export/import, the latency-optimization functions, h2o_socket_notify_write.
+ *
+ * Ownership: a socket is owned by the caller from h2o_evloop_socket_create/_accept until
+ * h2o_socket_close (which closes the descriptor and calls on_close.cb); it may be closed from inside
+ * its own callbacks. `input` is owned by the socket (consume what you used with h2o_buffer_consume).
+ * Callbacks run from h2o_evloop_run, never from inside the call that requested them.
  *
  * libh2o-rs has only the evloop backend: H2O_USE_LIBUV defaults to 0 here, and h2o_loop_t is
  * h2o_evloop_t. Defining H2O_USE_LIBUV to non-zero is an error. */
@@ -10,6 +16,7 @@
 #define h2o__socket_h
 
 #include <stdint.h>
+#include <sys/socket.h>
 #include "h2o/memory.h"
 
 #ifndef H2O_USE_LIBUV
@@ -61,6 +68,78 @@ typedef void (*h2o_socket_cb)(h2o_socket_t *sock, const char *err);
 extern "C" {
 #endif
 
+/** A peer address as 2.2.5 caches it (`addr` is followed by the rest of the address). */
+struct st_h2o_socket_peername_t {
+    socklen_t len;
+    struct sockaddr addr;
+};
+
+enum {
+    H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_TBD = 0,
+    H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_NEEDS_UPDATE,
+    H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_DISABLED,
+    H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_DETERMINED
+};
+
+/** A socket (96 bytes as seen by C; the library allocates more behind it). */
+struct st_h2o_socket_t {
+    void *data;                      /* 0: the caller's */
+    struct st_h2o_socket_ssl_t *ssl; /* 8: NULL (no TLS yet) */
+    h2o_buffer_t *input;             /* 16: bytes read and not consumed yet */
+    size_t bytes_read;               /* 24: total bytes read */
+    size_t bytes_written;            /* 32: total bytes written */
+    struct {
+        void (*cb)(void *data);
+        void *data;
+    } on_close;                      /* 40: called once the socket is closed */
+    struct {
+        h2o_socket_cb read;
+        h2o_socket_cb write;
+    } _cb;                           /* 56: private; see h2o_socket_is_reading / _is_writing */
+    struct st_h2o_socket_peername_t *_peername; /* 72: private */
+    struct {
+        uint8_t state; /* one of H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_* */
+        uint8_t notsent_is_minimized : 1;
+        uint16_t suggested_tls_payload_size;
+        size_t suggested_write_size; /* SIZE_MAX: no limit */
+    } _latency_optimization;         /* 80: private */
+};
+
+/** The `err` strings given to callbacks (compare by pointer). */
+extern const char *h2o_socket_error_out_of_memory;
+extern const char *h2o_socket_error_io;
+extern const char *h2o_socket_error_closed;
+extern const char *h2o_socket_error_conn_fail;
+extern const char *h2o_socket_error_ssl_no_cert;
+extern const char *h2o_socket_error_ssl_cert_invalid;
+extern const char *h2o_socket_error_ssl_cert_name_mismatch;
+extern const char *h2o_socket_error_ssl_decode;
+
+/** The loop the socket belongs to. */
+h2o_loop_t *h2o_socket_get_loop(h2o_socket_t *sock);
+/** Closes the socket: the descriptor is closed, pending callbacks are dropped, `input` is freed,
+ * then on_close.cb(on_close.data) is called. `sock` is invalid afterwards. */
+void h2o_socket_close(h2o_socket_t *sock);
+/** The descriptor (owned by the socket). */
+int h2o_socket_get_fd(h2o_socket_t *sock);
+/** With non-zero `dont_read`, readiness calls the read callback without reading (listeners). */
+void h2o_socket_dont_read(h2o_socket_t *sock, int dont_read);
+/** Writes `bufcnt` buffers in order, then calls `cb` (err NULL, or h2o_socket_error_io). The array is
+ * copied; the bytes must stay valid until `cb`. One write at a time per socket. */
+void h2o_socket_write(h2o_socket_t *sock, h2o_iovec_t *bufs, size_t bufcnt, h2o_socket_cb cb);
+/** Calls `cb` whenever bytes were appended to `input` (err NULL), or with h2o_socket_error_closed at
+ * end of stream / h2o_socket_error_io on error. */
+void h2o_socket_read_start(h2o_socket_t *sock, h2o_socket_cb cb);
+/** Stops calling the read callback. */
+void h2o_socket_read_stop(h2o_socket_t *sock);
+/** Non-zero while a write is in progress (its callback not called yet). */
+static int h2o_socket_is_writing(h2o_socket_t *sock);
+/** Non-zero between h2o_socket_read_start and h2o_socket_read_stop. */
+static int h2o_socket_is_reading(h2o_socket_t *sock);
+/** Local / peer address into `sa` (room for a struct sockaddr_storage); returns its length, 0 on error. */
+socklen_t h2o_socket_getsockname(h2o_socket_t *sock, struct sockaddr *sa);
+socklen_t h2o_socket_getpeername(h2o_socket_t *sock, struct sockaddr *sa);
+
 /** mmap settings of socket buffers: threshold 32 MiB, template "/tmp/h2o.b.XXXXXX". Process-wide;
  * change it before sockets are created. */
 extern h2o_buffer_mmap_settings_t h2o_socket_buffer_mmap_settings;
@@ -78,6 +157,16 @@ inline int h2o_sliding_counter_is_running(h2o_sliding_counter_t *counter)
 inline void h2o_sliding_counter_start(h2o_sliding_counter_t *counter, uint64_t now)
 {
     counter->cur.start_at = now;
+}
+
+inline int h2o_socket_is_writing(h2o_socket_t *sock)
+{
+    return sock->_cb.write != NULL;
+}
+
+inline int h2o_socket_is_reading(h2o_socket_t *sock)
+{
+    return sock->_cb.read != NULL;
 }
 
 #ifdef __cplusplus

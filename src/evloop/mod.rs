@@ -1,4 +1,4 @@
-//! The event loop: `h2o_evloop_t` on a `mio::Poll` (epoll on Linux), its clock and its timeouts.
+//! The event loop: `h2o_evloop_t` on a `mio::Poll` (epoll on Linux), its clock, sockets and timeouts.
 //!
 //! A [`Loop`] is one heap block whose first field is the C-visible `h2o_evloop_t` (152 bytes, as
 //! 2.2.5), so the pointer C holds is the pointer to the whole block; the engine's state follows.
@@ -6,12 +6,13 @@
 //!
 //! ```text
 //!   clock ─► wait = min(max_wait, earliest timeout deadline - now) ─► mio poll ─► clock
-//!         ─► I/O callbacks (sockets: later) ─► every due timeout entry, in link order
+//!         ─► socket callbacks (socket.rs) ─► every due timeout entry, in link order ─► free closed sockets
 //! ```
 //!
 //! The clock (`_now`, what the inline `h2o_now()` reads) is wall-clock milliseconds since the epoch,
 //! as 2.2.5's; unlike 2.2.5 it never goes backwards, so a clock set back cannot stall timeouts.
 
+pub mod socket;
 pub mod timeout;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -26,8 +27,9 @@ const EVENTS_CAPACITY: usize = 256;
 pub struct Loop {
     /// Must stay the first field: `*mut Loop` and `*mut h2o_evloop_t` are the same pointer.
     pub base: h2o_evloop_t,
-    poll: mio::Poll,
+    pub(crate) poll: mio::Poll,
     events: mio::Events,
+    pub(crate) sockets: socket::Sockets,
 }
 
 impl Loop {
@@ -50,6 +52,7 @@ impl Loop {
             },
             poll,
             events: mio::Events::with_capacity(EVENTS_CAPACITY),
+            sockets: socket::Sockets::default(),
         }));
         // SAFETY: `lp` is the live allocation just made; the self-references point into it and the
         // block does not move until `destroy`.
@@ -68,8 +71,12 @@ impl Loop {
     /// # Safety
     /// `lp` came from `create` and is not used afterwards.
     pub unsafe fn destroy(lp: *mut h2o_evloop_t) {
-        // SAFETY: per the contract, this is the Box made in `create`.
-        drop(unsafe { Box::from_raw(lp.cast::<Loop>()) });
+        // SAFETY: per the contract, this is the Box made in `create`; closed sockets are freed
+        // first (open ones are the caller's mistake and stay allocated).
+        unsafe {
+            socket::reap(lp.cast());
+            drop(Box::from_raw(lp.cast::<Loop>()));
+        }
     }
 
     /// One iteration; 0 on success, -1 when polling failed.
@@ -78,6 +85,7 @@ impl Loop {
     /// `lp` came from `create`; not called from inside one of this loop's callbacks.
     pub unsafe fn run(lp: *mut h2o_evloop_t, max_wait: i32) -> i32 {
         let this = lp.cast::<Loop>();
+        let mut ready: Vec<(usize, bool, bool)> = Vec::new();
         // Only raw pointers are held across the C callbacks below: they may re-enter the library
         // with this loop (link timeouts, read h2o_now) while a callback runs.
         // SAFETY: `lp` is a live Loop (contract); the anchor is initialized.
@@ -86,7 +94,8 @@ impl Loop {
         let rc = unsafe {
             let lpm = &mut *this;
             let now = lpm.update_clock();
-            let wait = if wake_at <= now {
+            let busy = lpm.sockets.has_next() || lpm.sockets.has_pending();
+            let wait = if wake_at <= now || busy {
                 Some(Duration::ZERO)
             } else {
                 let until_timeout = wake_at - now;
@@ -107,20 +116,35 @@ impl Loop {
             };
             let now = lpm.update_clock();
             lpm.base.exec_time_counter.cur_start_at = now;
+            ready.extend(lpm.events.iter().map(|ev| {
+                let r = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+                let w = ev.is_writable() || ev.is_write_closed() || ev.is_error();
+                (ev.token().0, r, w)
+            }));
             rc
         };
-        // (socket readiness is dispatched here once sockets exist)
+        // SAFETY: `this` is live; no reference into it is held across the callbacks.
+        unsafe {
+            socket::dispatch_events(this, &ready);
+            socket::run_pending(this);
+        }
 
         // SAFETY: `lp` is live; `run_all` re-reads every pointer after each callback.
-        unsafe { timeout::run_all(lp) };
+        unsafe {
+            timeout::run_all(lp);
+            socket::reap(this);
+        }
         rc
     }
 
-    /// After each timeout callback: the work sockets queue for the loop (nothing yet).
+    /// After each timeout callback: the socket work it queued (write completions, reads).
     ///
     /// # Safety
     /// `lp` came from `create`.
-    pub unsafe fn post_callback(_lp: *mut h2o_evloop_t) {}
+    pub unsafe fn post_callback(lp: *mut h2o_evloop_t) {
+        // SAFETY: per the contract.
+        unsafe { socket::run_pending(lp.cast()) }
+    }
 
     /// Sets `_now` from the wall clock, never backwards; returns it.
     fn update_clock(&mut self) -> u64 {

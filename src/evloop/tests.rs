@@ -164,3 +164,110 @@ fn max_wait_bounds_an_idle_run_and_the_clock_advances() {
         Loop::destroy(lp);
     }
 }
+
+// ---- sockets --------------------------------------------------------------------------------------
+
+mod sockets {
+    use std::ffi::c_char;
+    use std::io::{Read, Write};
+    use std::os::fd::IntoRawFd;
+    use std::os::unix::net::UnixStream;
+
+    use super::super::{socket, Loop};
+    use crate::ffi::memory::h2o_iovec_t;
+    use crate::ffi::socket::{errors, h2o_socket_t};
+
+    thread_local! {
+        static EVENTS: std::cell::RefCell<Vec<(&'static str, usize, bool)>> = const { std::cell::RefCell::new(Vec::new()) };
+        static IN_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    unsafe extern "C" fn on_read(s: *mut h2o_socket_t, err: *const c_char) {
+        // SAFETY: called by the loop with a live socket.
+        let n = unsafe { (*(*s).input).size };
+        EVENTS.with(|e| e.borrow_mut().push(("read", n, err == errors::closed())));
+        if !err.is_null() {
+            // SAFETY: closing from inside the socket's own callback is allowed.
+            unsafe { socket::close(s.cast()) };
+        }
+    }
+
+    unsafe extern "C" fn on_written(_s: *mut h2o_socket_t, err: *const c_char) {
+        assert!(!IN_WRITE.with(|w| w.get()), "the write callback ran inside h2o_socket_write");
+        EVENTS.with(|e| e.borrow_mut().push(("written", 0, err.is_null())));
+    }
+
+    fn events() -> Vec<(&'static str, usize, bool)> {
+        EVENTS.with(|e| std::mem::take(&mut *e.borrow_mut()))
+    }
+
+    #[test]
+    fn reads_land_in_input_and_end_of_stream_closes() {
+        let lp = Loop::create();
+        let (ours, mut peer) = UnixStream::pair().unwrap();
+        // SAFETY: lp is live; the descriptor passes to the socket.
+        unsafe {
+            let s = socket::create(lp.cast(), ours.into_raw_fd(), 0);
+            assert!(!s.is_null());
+            socket::read_start(s, Some(on_read));
+            peer.write_all(b"hello").unwrap();
+            for _ in 0..50 {
+                Loop::run(lp, 100);
+                if !EVENTS.with(|e| e.borrow().is_empty()) {
+                    break;
+                }
+            }
+            assert_eq!(events(), vec![("read", 5, false)]);
+            drop(peer);
+            for _ in 0..50 {
+                Loop::run(lp, 100);
+                if !EVENTS.with(|e| e.borrow().is_empty()) {
+                    break;
+                }
+            }
+            assert_eq!(events(), vec![("read", 5, true)]);
+            Loop::destroy(lp);
+        }
+    }
+
+    #[test]
+    fn a_large_write_completes_once_from_the_loop() {
+        let lp = Loop::create();
+        let (ours, peer) = UnixStream::pair().unwrap();
+        let data: Vec<u8> = (0..4 << 20).map(|i: u32| (i % 251) as u8).collect();
+        let expect = data.clone();
+        let reader = std::thread::spawn(move || {
+            let mut peer = peer;
+            let mut got = Vec::new();
+            peer.read_to_end(&mut got).unwrap();
+            got
+        });
+        // SAFETY: lp is live; `data` outlives the write.
+        unsafe {
+            let s = socket::create(lp.cast(), ours.into_raw_fd(), 0);
+            let half = data.len() / 2;
+            let bufs = [
+                h2o_iovec_t { base: data.as_ptr() as *mut c_char, len: half },
+                h2o_iovec_t { base: std::ptr::null_mut(), len: 0 },
+                h2o_iovec_t { base: data.as_ptr().add(half) as *mut c_char, len: data.len() - half },
+            ];
+            IN_WRITE.with(|w| w.set(true));
+            socket::write(s, bufs.as_ptr(), bufs.len(), Some(on_written));
+            IN_WRITE.with(|w| w.set(false));
+            assert!((*s).base._cb_write.is_some());
+            for _ in 0..1000 {
+                Loop::run(lp, 100);
+                if !EVENTS.with(|e| e.borrow().is_empty()) {
+                    break;
+                }
+            }
+            assert_eq!(events(), vec![("written", 0, true)]);
+            assert!((*s).base._cb_write.is_none());
+            assert_eq!((*s).base.bytes_written, data.len());
+            socket::close(s);
+            Loop::run(lp, 0);
+            Loop::destroy(lp);
+        }
+        assert!(reader.join().unwrap() == expect);
+    }
+}

@@ -260,7 +260,7 @@ pub extern "C" fn h2o_timeout__do_link(
 ) {
 }
 
-/// Backend hook after each timeout callback: runs the loop's pending socket work (none yet).
+/// Backend hook after each timeout callback: runs the loop's pending socket work.
 ///
 /// # Safety
 /// `loop_` came from `h2o_evloop_create`.

@@ -15,6 +15,9 @@ pub mod memory;
 pub mod evloop;
 pub mod panic;
 pub mod picohttpparser;
+/// `h2o/socket.h` sockets (hand-written header).
+/// cbindgen:ignore
+pub mod socket;
 /// `h2o/string_.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod string;

@@ -57,6 +57,12 @@ struct st_h2o_timeout_backend_properties_t {
     char _dummy;
 };
 
+/** Wraps the connected or listening descriptor `fd` (made non-blocking; owned by the socket from now
+ * on) as a socket of `loop`. `flags`: 0 or H2O_SOCKET_FLAG_DONT_READ. NULL when `fd` cannot be polled. */
+h2o_socket_t *h2o_evloop_socket_create(h2o_evloop_t *loop, int fd, int flags);
+/** Accepts one connection on the listening socket `listener`; NULL when none is pending or on error. */
+h2o_socket_t *h2o_evloop_socket_accept(h2o_socket_t *listener);
+
 /** Creates a loop (never NULL: dies through h2o_fatal when the system refuses). Its clock is set. */
 h2o_evloop_t *h2o_evloop_create(void);
 /** Destroys a loop created by h2o_evloop_create(). Timeouts registered to it must have been

@@ -1,0 +1,489 @@
+//! Sockets of the loop: `h2o_socket_t` (96 bytes, 2.2.5's) followed by the engine's state.
+//!
+//! Descriptors are registered with mio once, for reading and writing, edge-triggered. Readiness
+//! is kept in `read_ready` / `write_ready` until a syscall says `EAGAIN`, so nothing depends on a
+//! new edge: a socket whose reading is restarted, or whose listener callback left connections in
+//! the queue, is checked again on the next iteration (see [`Socket::after_dont_read`]).
+//!
+//! Every callback runs from the loop's pending queue ([`run_pending`]), never from inside the call
+//! that asked for it (a write that completes at once reports on the next pass, as in 2.2.5).
+//! Callbacks may write, stop reading, or close any socket, including their own: a closed socket is
+//! only marked and unregistered; its memory is freed by [`reap`] once no queue refers to it.
+
+use std::collections::VecDeque;
+use std::ffi::{c_char, c_int, c_void};
+use std::os::fd::RawFd;
+use std::ptr::null_mut;
+
+use crate::ffi::memory::{h2o_buffer_t, h2o_iovec_t};
+use crate::ffi::socket::{errors, h2o_socket_t};
+use crate::{buffer, ffi};
+
+use super::Loop;
+
+/// `H2O_SOCKET_FLAG_DONT_READ`.
+pub const FLAG_DONT_READ: c_int = 0x20;
+
+/// How much one read pass takes from a socket before others get their turn.
+const READ_PASS_LIMIT: usize = 1 << 20;
+/// Bytes reserved in `input` before each `read`.
+const READ_RESERVE: usize = 4096;
+
+/// The whole socket; C sees only `base`.
+#[repr(C)]
+pub struct Socket {
+    /// Must stay the first field: `*mut Socket` and `*mut h2o_socket_t` are the same pointer.
+    pub base: h2o_socket_t,
+    fd: RawFd,
+    token: usize,
+    lp: *mut Loop,
+    dont_read: bool,
+    read_ready: bool,
+    write_ready: bool,
+    /// What is left of the current write (the caller's bytes, our copy of the array).
+    wbufs: Vec<h2o_iovec_t>,
+    /// The current write is finished; its callback gets this error (NULL: success).
+    write_done: Option<*const c_char>,
+    closed: bool,
+    queued: bool,
+}
+
+/// The loop's socket bookkeeping.
+#[derive(Default)]
+pub struct Sockets {
+    /// Token (index) -> socket; NULL slots are free.
+    slots: Vec<*mut Socket>,
+    free: Vec<usize>,
+    /// Sockets with work to do in this iteration.
+    pending: VecDeque<*mut Socket>,
+    /// Sockets to look at again in the next iteration (the loop does not sleep while there are any).
+    next: Vec<*mut Socket>,
+    /// Closed sockets waiting to be freed.
+    dead: Vec<*mut Socket>,
+}
+
+impl Sockets {
+    pub fn has_next(&self) -> bool {
+        !self.next.is_empty()
+    }
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+}
+
+/// Sets `O_NONBLOCK` on `fd`.
+fn set_nonblocking(fd: RawFd) -> bool {
+    // SAFETY: fcntl on a caller-provided descriptor has no memory-safety preconditions.
+    unsafe {
+        let fl = libc::fcntl(fd, libc::F_GETFL);
+        fl >= 0 && libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK) == 0
+    }
+}
+
+fn errno() -> c_int {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// `h2o_evloop_socket_create`: wraps `fd`; NULL when it cannot be registered (fd stays the caller's).
+///
+/// # Safety
+/// `lp` is a live loop.
+pub unsafe fn create(lp: *mut Loop, fd: RawFd, flags: c_int) -> *mut Socket {
+    if !set_nonblocking(fd) {
+        return null_mut();
+    }
+    // SAFETY: `lp` is live; short borrows only (no callback runs here).
+    unsafe {
+        let socks = &mut (*lp).sockets;
+        let token = socks.free.pop().unwrap_or_else(|| {
+            socks.slots.push(null_mut());
+            socks.slots.len() - 1
+        });
+        let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
+        if (*lp).poll.registry().register(&mut mio::unix::SourceFd(&fd), mio::Token(token), interest).is_err() {
+            (*lp).sockets.free.push(token);
+            return null_mut();
+        }
+        let mut input: *mut h2o_buffer_t = null_mut();
+        let proto = ffi::memory::socket_buffer_prototype();
+        input = if proto.is_null() { input } else { &raw mut (*proto)._initial_buf };
+        let s = Box::into_raw(Box::new(Socket {
+            base: h2o_socket_t::new(input),
+            fd,
+            token,
+            lp,
+            dont_read: flags & FLAG_DONT_READ != 0,
+            read_ready: false,
+            write_ready: true,
+            wbufs: Vec::new(),
+            write_done: None,
+            closed: false,
+            queued: false,
+        }));
+        (&mut (*lp).sockets.slots)[token] = s;
+        s
+    }
+}
+
+/// `h2o_evloop_socket_accept`: one pending connection of `listener`, or NULL.
+///
+/// # Safety
+/// `listener` is a live socket.
+pub unsafe fn accept(listener: *mut Socket) -> *mut Socket {
+    // SAFETY: `listener` is live (contract).
+    unsafe {
+        let fd = libc::accept4((*listener).fd, null_mut(), null_mut(), libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC);
+        if fd < 0 {
+            if errno() == libc::EAGAIN {
+                (*listener).read_ready = false;
+            }
+            return null_mut();
+        }
+        let s = create((*listener).lp, fd, 0);
+        if s.is_null() {
+            libc::close(fd);
+        }
+        s
+    }
+}
+
+/// Queues `s` for this iteration's pending pass.
+///
+/// # Safety
+/// `s` is a live (possibly closed) socket.
+unsafe fn enqueue(s: *mut Socket) {
+    // SAFETY: per the contract; short borrows.
+    unsafe {
+        if !(*s).queued && !(*s).closed {
+            (*s).queued = true;
+            (*(*s).lp).sockets.pending.push_back(s);
+        }
+    }
+}
+
+/// `h2o_socket_read_start`.
+///
+/// # Safety
+/// `s` is a live, open socket.
+pub unsafe fn read_start(s: *mut Socket, cb: ffi::socket::h2o_socket_cb) {
+    // SAFETY: per the contract.
+    unsafe {
+        (*s).base._cb_read = cb;
+        // data may have arrived while not reading: look on the next pass
+        (*s).read_ready = true;
+        enqueue(s);
+    }
+}
+
+/// `h2o_socket_read_stop`.
+///
+/// # Safety
+/// `s` is a live socket.
+pub unsafe fn read_stop(s: *mut Socket) {
+    // SAFETY: per the contract.
+    unsafe { (*s).base._cb_read = None }
+}
+
+/// `h2o_socket_dont_read`.
+///
+/// # Safety
+/// `s` is a live socket.
+pub unsafe fn set_dont_read(s: *mut Socket, dont_read: bool) {
+    // SAFETY: per the contract.
+    unsafe { (*s).dont_read = dont_read }
+}
+
+/// The fd of `s`.
+///
+/// # Safety
+/// `s` is a live socket.
+pub unsafe fn fd(s: *const Socket) -> RawFd {
+    // SAFETY: per the contract.
+    unsafe { (*s).fd }
+}
+
+/// The loop of `s`.
+///
+/// # Safety
+/// `s` is a live socket.
+pub unsafe fn loop_of(s: *const Socket) -> *mut Loop {
+    // SAFETY: per the contract.
+    unsafe { (*s).lp }
+}
+
+/// `h2o_socket_write`: starts writing; the callback is called from the loop.
+///
+/// # Safety
+/// `s` is a live, open socket with no write in progress; `bufs` points to `cnt` iovecs whose bytes
+/// stay valid until the callback.
+pub unsafe fn write(s: *mut Socket, bufs: *const h2o_iovec_t, cnt: usize, cb: ffi::socket::h2o_socket_cb) {
+    // SAFETY: per the contract.
+    unsafe {
+        assert!((*s).base._cb_write.is_none(), "h2o_socket_write: a write is already in progress");
+        (*s).base._cb_write = cb;
+        let list = if cnt == 0 { &[][..] } else { std::slice::from_raw_parts(bufs, cnt) };
+        (*s).wbufs.clear();
+        (*s).wbufs.extend(list.iter().filter(|b| b.len != 0).copied());
+        (*s).write_done = None;
+        flush(s);
+        if (*s).write_done.is_some() {
+            enqueue(s);
+        }
+    }
+}
+
+/// Writes as much of `wbufs` as the kernel takes; sets `write_done` when finished or failed.
+///
+/// # Safety
+/// `s` is a live, open socket.
+unsafe fn flush(s: *mut Socket) {
+    // SAFETY: per the contract; `wbufs` holds the caller's live buffers.
+    unsafe {
+        let sock = &mut *s;
+        while !sock.wbufs.is_empty() {
+            let n = sock.wbufs.len().min(libc::UIO_MAXIOV as usize);
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = sock.wbufs.as_mut_ptr().cast::<libc::iovec>();
+            msg.msg_iovlen = n as _;
+            let mut r = libc::sendmsg(sock.fd, &msg, libc::MSG_NOSIGNAL);
+            if r < 0 && errno() == libc::ENOTSOCK {
+                r = libc::writev(sock.fd, msg.msg_iov, n as c_int);
+            }
+            if r < 0 {
+                match errno() {
+                    libc::EINTR => continue,
+                    libc::EAGAIN => {
+                        sock.write_ready = false;
+                        return;
+                    }
+                    _ => {
+                        sock.wbufs.clear();
+                        sock.write_done = Some(errors::io());
+                        return;
+                    }
+                }
+            }
+            let mut left = r as usize;
+            sock.base.bytes_written += left;
+            let mut done = 0;
+            for b in sock.wbufs.iter_mut() {
+                if left >= b.len {
+                    left -= b.len;
+                    done += 1;
+                } else {
+                    b.base = b.base.add(left);
+                    b.len -= left;
+                    break;
+                }
+            }
+            sock.wbufs.drain(..done);
+        }
+        sock.write_done = Some(std::ptr::null());
+    }
+}
+
+/// `h2o_socket_close`: unregisters and closes at once, frees later, then calls `on_close`.
+///
+/// # Safety
+/// `s` is a live, open socket; it is not used by the caller afterwards.
+pub unsafe fn close(s: *mut Socket) {
+    // SAFETY: per the contract; the memory stays valid until `reap`.
+    unsafe {
+        let lp = (*s).lp;
+        assert!(!(*s).closed, "h2o_socket_close: the socket is already closed");
+        (*s).closed = true;
+        let fd = (*s).fd;
+        let _ = (*lp).poll.registry().deregister(&mut mio::unix::SourceFd(&fd));
+        libc::close(fd);
+        (*s).fd = -1;
+        (&mut (*lp).sockets.slots)[(*s).token] = null_mut();
+        (*lp).sockets.free.push((*s).token);
+        (*lp).sockets.dead.push(s);
+        (*s).base._cb_read = None;
+        (*s).base._cb_write = None;
+        (*s).wbufs = Vec::new();
+        buffer::dispose(&mut (*s).base.input);
+        let (cb, data) = ((*s).base.on_close_cb, (*s).base.on_close_data);
+        if let Some(cb) = cb {
+            cb(data);
+        }
+    }
+}
+
+/// Marks the sockets of this poll's events ready and queues them.
+///
+/// # Safety
+/// `lp` is a live loop.
+pub unsafe fn dispatch_events(lp: *mut Loop, ready: &[(usize, bool, bool)]) {
+    // SAFETY: per the contract; slots hold live sockets.
+    unsafe {
+        let next = std::mem::take(&mut (*lp).sockets.next);
+        for s in next {
+            enqueue(s);
+        }
+        for &(token, readable, writable) in ready {
+            let slots = &(*lp).sockets.slots;
+            let s = slots.get(token).copied().unwrap_or(null_mut());
+            if s.is_null() {
+                continue;
+            }
+            (*s).read_ready |= readable;
+            (*s).write_ready |= writable;
+            enqueue(s);
+        }
+    }
+}
+
+/// Runs the queued socket work: write completions, then reads.
+///
+/// # Safety
+/// `lp` is a live loop; no reference into it is held by the caller.
+pub unsafe fn run_pending(lp: *mut Loop) {
+    // SAFETY: per the contract: every queued socket is live (closed ones are freed only by `reap`,
+    // which runs when the queue is empty); no borrow is held across a callback.
+    unsafe {
+        while let Some(s) = (*lp).sockets.pending.pop_front() {
+            (*s).queued = false;
+            if (*s).closed {
+                continue;
+            }
+            // writes
+            if (*s).base._cb_write.is_some() && (*s).write_done.is_none() && (*s).write_ready {
+                flush(s);
+            }
+            if let Some(err) = (*s).write_done.take() {
+                let cb = (*s).base._cb_write.take();
+                if let Some(cb) = cb {
+                    cb(&raw mut (*s).base, err);
+                }
+                if (*s).closed {
+                    continue;
+                }
+            }
+            // reads
+            if (*s).base._cb_read.is_some() && (*s).read_ready {
+                if (*s).dont_read {
+                    if let Some(cb) = (*s).base._cb_read {
+                        cb(&raw mut (*s).base, std::ptr::null());
+                    }
+                    if !(*s).closed {
+                        after_dont_read(s);
+                    }
+                } else {
+                    read_pass(s);
+                }
+            }
+        }
+    }
+}
+
+/// After a listener's callback: is the descriptor still readable (connections left in the
+/// queue)? Then look again next iteration; edge-triggered polling would not report it again.
+///
+/// # Safety
+/// `s` is a live, open socket.
+unsafe fn after_dont_read(s: *mut Socket) {
+    // SAFETY: per the contract.
+    unsafe {
+        let mut pfd = libc::pollfd { fd: (*s).fd, events: libc::POLLIN, revents: 0 };
+        let still = libc::poll(&mut pfd, 1, 0) > 0 && pfd.revents & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0;
+        (*s).read_ready = still;
+        if still {
+            (*(*s).lp).sockets.next.push(s);
+        }
+    }
+}
+
+/// Reads until `EAGAIN`, end of stream or the pass limit, then calls the read callback once.
+///
+/// # Safety
+/// `s` is a live, open socket with a read callback.
+unsafe fn read_pass(s: *mut Socket) {
+    // SAFETY: per the contract; `input` is the socket's buffer.
+    unsafe {
+        let mut got = 0usize;
+        let mut err: *const c_char = std::ptr::null();
+        loop {
+            let room = buffer::reserve(&mut (*s).base.input, READ_RESERVE);
+            if room.base.is_null() {
+                err = errors::out_of_memory();
+                break;
+            }
+            let r = libc::read((*s).fd, room.base.cast::<c_void>(), room.len);
+            if r > 0 {
+                let n = r as usize;
+                (*(*s).base.input).size += n;
+                (*s).base.bytes_read += n;
+                got += n;
+                if got >= READ_PASS_LIMIT {
+                    (*(*s).lp).sockets.next.push(s);
+                    break;
+                }
+            } else if r == 0 {
+                if got == 0 {
+                    err = errors::closed();
+                } else {
+                    (*(*s).lp).sockets.next.push(s); // report the end on the next pass
+                }
+                break;
+            } else {
+                match errno() {
+                    libc::EINTR => continue,
+                    libc::EAGAIN => {
+                        (*s).read_ready = false;
+                        if got == 0 {
+                            return;
+                        }
+                    }
+                    _ => {
+                        if got == 0 {
+                            err = errors::io();
+                        } else {
+                            (*(*s).lp).sockets.next.push(s);
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        if let Some(cb) = (*s).base._cb_read {
+            cb(&raw mut (*s).base, err);
+        }
+    }
+}
+
+/// Frees closed sockets (when no queue refers to them any more).
+///
+/// # Safety
+/// `lp` is a live loop and its pending queue is empty.
+pub unsafe fn reap(lp: *mut Loop) {
+    // SAFETY: per the contract: dead sockets are in no queue once `next` is filtered.
+    unsafe {
+        let socks = &mut (*lp).sockets;
+        if socks.dead.is_empty() {
+            return;
+        }
+        socks.next.retain(|&s| !(*s).closed);
+        socks.pending.retain(|&s| !(*s).closed);
+        for s in socks.dead.drain(..) {
+            drop(Box::from_raw(s));
+        }
+    }
+}
+
+/// `getsockname` / `getpeername` into `sa` (room for a `sockaddr_storage`); 0 on error.
+///
+/// # Safety
+/// `s` is live; `sa` is valid for `sizeof(struct sockaddr_storage)` bytes.
+pub unsafe fn name(s: *const Socket, sa: *mut libc::sockaddr, peer: bool) -> libc::socklen_t {
+    let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    // SAFETY: per the contract.
+    let r = unsafe {
+        if peer {
+            libc::getpeername((*s).fd, sa, &mut len)
+        } else {
+            libc::getsockname((*s).fd, sa, &mut len)
+        }
+    };
+    if r == 0 { len } else { 0 }
+}
