@@ -2,8 +2,9 @@
  *
  * Hand-written: names and the x86_64 layouts are libh2o 2.2.5's (h2o_socket_t: 96 bytes). Present:
  * the socket buffer settings, the sliding counter, the event loop (h2o/socket/evloop.h), plain TCP /
- * Unix sockets (read into `input`, write iovec arrays, close, addresses). Not yet: TLS, connect,
- * export/import, the latency-optimization functions, h2o_socket_notify_write.
+ * Unix sockets (read into `input`, write iovec arrays, close, addresses), client connections
+ * (h2o_socket_connect), h2o_socket_notify_write, export/import between loops, the address helpers
+ * and latency-optimized writes (TCP_INFO + TCP_NOTSENT_LOWAT). Not yet: TLS.
  *
  * Ownership: a socket is owned by the caller from h2o_evloop_socket_create/_accept until
  * h2o_socket_close (which closes the descriptor and calls on_close.cb); it may be closed from inside
@@ -105,6 +106,21 @@ struct st_h2o_socket_t {
     } _latency_optimization;         /* 80: private */
 };
 
+/** A socket detached from its loop by h2o_socket_export (24 bytes): the caller owns `fd` and
+ * `input` until h2o_socket_import or h2o_socket_dispose_export. */
+typedef struct st_h2o_socket_export_t {
+    int fd;
+    struct st_h2o_socket_ssl_t *ssl;
+    h2o_buffer_t *input;
+} h2o_socket_export_t;
+
+/** When a socket writes in latency-optimized mode (12 bytes; the HTTP/2 defaults are 50, 10, 65535). */
+typedef struct st_h2o_socket_latency_optimization_conditions_t {
+    unsigned min_rtt;              /* milliseconds: no optimization below this RTT */
+    unsigned max_additional_delay; /* percent of the RTT the loop may add per iteration */
+    unsigned max_cwnd;             /* bytes: no write-size limit when mss * cwnd reaches this */
+} h2o_socket_latency_optimization_conditions_t;
+
 /** The `err` strings given to callbacks (compare by pointer). */
 extern const char *h2o_socket_error_out_of_memory;
 extern const char *h2o_socket_error_io;
@@ -136,9 +152,40 @@ void h2o_socket_read_stop(h2o_socket_t *sock);
 static int h2o_socket_is_writing(h2o_socket_t *sock);
 /** Non-zero between h2o_socket_read_start and h2o_socket_read_stop. */
 static int h2o_socket_is_reading(h2o_socket_t *sock);
-/** Local / peer address into `sa` (room for a struct sockaddr_storage); returns its length, 0 on error. */
+/** Local / peer address into `sa` (room for a struct sockaddr_storage); returns its length, 0 on error.
+ * The peer address is cached on first use. */
 socklen_t h2o_socket_getsockname(h2o_socket_t *sock, struct sockaddr *sa);
 socklen_t h2o_socket_getpeername(h2o_socket_t *sock, struct sockaddr *sa);
+/** Overrides the peer address (a copy of `len` bytes of `sa`), e.g. with the one a proxy reported. */
+void h2o_socket_setpeername(h2o_socket_t *sock, struct sockaddr *sa, socklen_t len);
+/** Calls `cb` (err NULL) once the socket is writable; in latency-optimized mode, once what was written
+ * has been sent. One write or notification at a time. */
+void h2o_socket_notify_write(h2o_socket_t *sock, h2o_socket_cb cb);
+/** Starts a non-blocking TCP (or Unix) connection to `addr`; `cb` is called with err NULL once connected,
+ * or h2o_socket_error_conn_fail. The socket is the caller's. NULL when connecting fails at once. */
+h2o_socket_t *h2o_socket_connect(h2o_loop_t *loop, struct sockaddr *addr, socklen_t addrlen, h2o_socket_cb cb);
+/** Detaches the socket into `info` (descriptor and unread input) and closes it (on_close is called,
+ * the descriptor stays open). No write may be in progress. Returns 0. */
+int h2o_socket_export(h2o_socket_t *sock, h2o_socket_export_t *info);
+/** A new socket of `loop` from an export (it takes the descriptor and the input; `info->fd` becomes -1).
+ * Any thread's loop may import. NULL (info unchanged) when the descriptor cannot be polled. */
+h2o_socket_t *h2o_socket_import(h2o_loop_t *loop, h2o_socket_export_t *info);
+/** Closes the descriptor and frees the input of an export that is not imported. */
+void h2o_socket_dispose_export(h2o_socket_export_t *info);
+/** Reads TCP_INFO and decides how this socket writes (sets TCP_NOTSENT_LOWAT to 1 in latency-optimized
+ * mode); returns how many bytes to write now, SIZE_MAX for no limit. The socket's own writer honours it too:
+ * in the mode, h2o_socket_write hands the kernel at most that many bytes per writable event. */
+size_t h2o_socket_do_prepare_for_latency_optimized_write(h2o_socket_t *sock,
+                                                         const h2o_socket_latency_optimization_conditions_t *conditions);
+/** The cached decision, or h2o_socket_do_prepare_for_latency_optimized_write when it must be (re)made. */
+static size_t h2o_socket_prepare_for_latency_optimized_write(h2o_socket_t *sock,
+                                                             const h2o_socket_latency_optimization_conditions_t *conditions);
+/** Orders two addresses (family, address, port; AF_UNIX by path): negative, 0 or positive. */
+int h2o_socket_compare_address(struct sockaddr *x, struct sockaddr *y);
+/** The numeric host of `sa` into `buf` (NI_MAXHOST bytes, NUL-terminated); its length, SIZE_MAX on error. */
+size_t h2o_socket_getnumerichost(struct sockaddr *sa, socklen_t salen, char *buf);
+/** The port (host order) of an AF_INET / AF_INET6 address, -1 for other families. */
+int32_t h2o_socket_getport(struct sockaddr *sa);
 
 /** mmap settings of socket buffers: threshold 32 MiB, template "/tmp/h2o.b.XXXXXX". Process-wide;
  * change it before sockets are created. */
@@ -167,6 +214,15 @@ inline int h2o_socket_is_writing(h2o_socket_t *sock)
 inline int h2o_socket_is_reading(h2o_socket_t *sock)
 {
     return sock->_cb.read != NULL;
+}
+
+inline size_t h2o_socket_prepare_for_latency_optimized_write(h2o_socket_t *sock,
+                                                             const h2o_socket_latency_optimization_conditions_t *conditions)
+{
+    if (sock->_latency_optimization.state == H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_TBD ||
+        sock->_latency_optimization.state == H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_NEEDS_UPDATE)
+        return h2o_socket_do_prepare_for_latency_optimized_write(sock, conditions);
+    return sock->_latency_optimization.suggested_write_size;
 }
 
 #ifdef __cplusplus

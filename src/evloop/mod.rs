@@ -12,6 +12,7 @@
 //! The clock (`_now`, what the inline `h2o_now()` reads) is wall-clock milliseconds since the epoch,
 //! as 2.2.5's; unlike 2.2.5 it never goes backwards, so a clock set back cannot stall timeouts.
 
+pub mod latency;
 pub mod socket;
 pub mod timeout;
 

@@ -46,6 +46,11 @@ pub struct Socket {
     write_done: Option<*const c_char>,
     closed: bool,
     queued: bool,
+    /// Made by `h2o_socket_connect` and not reported yet: the first write notification checks SO_ERROR.
+    connecting: bool,
+    /// The conditions of the last `h2o_socket_do_prepare_for_latency_optimized_write`: the writer
+    /// refreshes the suggested size with them on each writable event while in the mode.
+    lo_conditions: Option<ffi::socket::h2o_socket_latency_optimization_conditions_t>,
 }
 
 /// The loop's socket bookkeeping.
@@ -89,6 +94,15 @@ fn errno() -> c_int {
 /// # Safety
 /// `lp` is a live loop.
 pub unsafe fn create(lp: *mut Loop, fd: RawFd, flags: c_int) -> *mut Socket {
+    // SAFETY: per the contract.
+    unsafe { create_with(lp, fd, flags, false) }
+}
+
+/// [`create`]; `connecting`: a connection in progress (not writable until the kernel says so).
+///
+/// # Safety
+/// `lp` is a live loop.
+unsafe fn create_with(lp: *mut Loop, fd: RawFd, flags: c_int, connecting: bool) -> *mut Socket {
     if !set_nonblocking(fd) {
         return null_mut();
     }
@@ -114,11 +128,13 @@ pub unsafe fn create(lp: *mut Loop, fd: RawFd, flags: c_int) -> *mut Socket {
             lp,
             dont_read: flags & FLAG_DONT_READ != 0,
             read_ready: false,
-            write_ready: true,
+            write_ready: !connecting,
             wbufs: Vec::new(),
             write_done: None,
             closed: false,
             queued: false,
+            connecting,
+            lo_conditions: None,
         }));
         (&mut (*lp).sockets.slots)[token] = s;
         s
@@ -225,6 +241,11 @@ pub unsafe fn write(s: *mut Socket, bufs: *const h2o_iovec_t, cnt: usize, cb: ff
         (*s).wbufs.clear();
         (*s).wbufs.extend(list.iter().filter(|b| b.len != 0).copied());
         (*s).write_done = None;
+        // Unlike 2.2.5 (which does it for TLS sockets only), every write makes the next
+        // h2o_socket_prepare_for_latency_optimized_write() look at TCP_INFO again.
+        if (*s).base._lo_state == super::latency::STATE_DETERMINED {
+            (*s).base._lo_state = super::latency::STATE_NEEDS_UPDATE;
+        }
         flush(s);
         if (*s).write_done.is_some() {
             enqueue(s);
@@ -234,20 +255,47 @@ pub unsafe fn write(s: *mut Socket, bufs: *const h2o_iovec_t, cnt: usize, cb: ff
 
 /// Writes as much of `wbufs` as the kernel takes; sets `write_done` when finished or failed.
 ///
+/// In latency-optimized mode (a finite `suggested_write_size`), refreshes the size from TCP_INFO,
+/// writes at most that many bytes, then waits for the next writable event (with
+/// TCP_NOTSENT_LOWAT = 1: until what was handed over has been sent): poll-then-write.
+///
 /// # Safety
 /// `s` is a live, open socket.
 unsafe fn flush(s: *mut Socket) {
     // SAFETY: per the contract; `wbufs` holds the caller's live buffers.
     unsafe {
+        let mut budget = write_budget(s);
         let sock = &mut *s;
+        let mut limited: Vec<h2o_iovec_t> = Vec::new();
         while !sock.wbufs.is_empty() {
+            if budget == 0 {
+                sock.write_ready = false;
+                rearm(s);
+                return;
+            }
             let n = sock.wbufs.len().min(libc::UIO_MAXIOV as usize);
             let mut msg: libc::msghdr = std::mem::zeroed();
-            msg.msg_iov = sock.wbufs.as_mut_ptr().cast::<libc::iovec>();
-            msg.msg_iovlen = n as _;
+            if budget == usize::MAX {
+                msg.msg_iov = sock.wbufs.as_mut_ptr().cast::<libc::iovec>();
+                msg.msg_iovlen = n as _;
+            } else {
+                limited.clear();
+                let mut room = budget;
+                for b in &sock.wbufs[..n] {
+                    if room == 0 {
+                        break;
+                    }
+                    let take = b.len.min(room);
+                    limited.push(h2o_iovec_t { base: b.base, len: take });
+                    room -= take;
+                }
+                msg.msg_iov = limited.as_mut_ptr().cast::<libc::iovec>();
+                msg.msg_iovlen = limited.len() as _;
+            }
+            let cnt = msg.msg_iovlen as c_int;
             let mut r = libc::sendmsg(sock.fd, &msg, libc::MSG_NOSIGNAL);
             if r < 0 && errno() == libc::ENOTSOCK {
-                r = libc::writev(sock.fd, msg.msg_iov, n as c_int);
+                r = libc::writev(sock.fd, msg.msg_iov, cnt);
             }
             if r < 0 {
                 match errno() {
@@ -264,6 +312,9 @@ unsafe fn flush(s: *mut Socket) {
                 }
             }
             let mut left = r as usize;
+            if budget != usize::MAX {
+                budget -= left.min(budget);
+            }
             sock.base.bytes_written += left;
             let mut done = 0;
             for b in sock.wbufs.iter_mut() {
@@ -282,11 +333,227 @@ unsafe fn flush(s: *mut Socket) {
     }
 }
 
+/// How many bytes this writable event may hand the kernel: `usize::MAX` unless the socket is in
+/// latency-optimized mode, whose suggested size is refreshed from TCP_INFO first.
+///
+/// # Safety
+/// `s` is a live, open socket.
+unsafe fn write_budget(s: *mut Socket) -> usize {
+    use super::latency::{STATE_DETERMINED, STATE_NEEDS_UPDATE};
+    // SAFETY: per the contract; short borrows.
+    unsafe {
+        let sock = &mut *s;
+        let state = sock.base._lo_state;
+        if sock.base._lo_suggested_write_size == usize::MAX || (state != STATE_DETERMINED && state != STATE_NEEDS_UPDATE) {
+            return usize::MAX;
+        }
+        if let Some(c) = sock.lo_conditions {
+            let loop_time = (*sock.lp).base.exec_time_counter.average;
+            super::latency::prepare(&mut sock.base, sock.fd, &c, loop_time);
+        }
+        match sock.base._lo_suggested_write_size {
+            0 => 1,
+            n => n,
+        }
+    }
+}
+
+/// Asks the poller to look at the descriptor afresh: an event comes at once if it is ready now,
+/// else when it becomes ready (the kernel then arms its write-space wake-up, which honours
+/// TCP_NOTSENT_LOWAT). Edge-triggered polling alone would not report a state that did not change.
+///
+/// # Safety
+/// `s` is a live, open socket.
+unsafe fn rearm(s: *mut Socket) {
+    // SAFETY: per the contract.
+    unsafe {
+        let fd = (*s).fd;
+        let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
+        let _ = (*(*s).lp).poll.registry().reregister(&mut mio::unix::SourceFd(&fd), mio::Token((*s).token), interest);
+    }
+}
+
+/// `h2o_socket_notify_write`: calls `cb` (err NULL) once the socket is writable (in
+/// latency-optimized mode: once what was written has been sent).
+///
+/// # Safety
+/// `s` is a live, open socket with no write in progress.
+pub unsafe fn notify_write(s: *mut Socket, cb: ffi::socket::h2o_socket_cb) {
+    // SAFETY: per the contract.
+    unsafe {
+        assert!((*s).base._cb_write.is_none(), "h2o_socket_notify_write: a write is already in progress");
+        (*s).base._cb_write = cb;
+        (*s).wbufs.clear();
+        (*s).write_done = None;
+        (*s).write_ready = false;
+        rearm(s);
+    }
+}
+
+/// `h2o_socket_do_prepare_for_latency_optimized_write`.
+///
+/// # Safety
+/// `s` is a live, open socket.
+pub unsafe fn prepare_latency_optimized(s: *mut Socket, c: &ffi::socket::h2o_socket_latency_optimization_conditions_t) -> usize {
+    // SAFETY: per the contract.
+    unsafe {
+        let sock = &mut *s;
+        sock.lo_conditions = Some(*c);
+        let loop_time = (*sock.lp).base.exec_time_counter.average;
+        super::latency::prepare(&mut sock.base, sock.fd, c, loop_time)
+    }
+}
+
+/// `h2o_socket_connect`: a non-blocking connection to `addr`; `cb` is called once it is established
+/// (err NULL) or failed (`h2o_socket_error_conn_fail`). NULL when the connection cannot even start.
+///
+/// # Safety
+/// `lp` is a live loop; `addr` is valid for `len` bytes.
+pub unsafe fn connect(lp: *mut Loop, addr: *const libc::sockaddr, len: libc::socklen_t, cb: ffi::socket::h2o_socket_cb) -> *mut Socket {
+    // SAFETY: per the contract.
+    unsafe {
+        let family = c_int::from((*addr).sa_family);
+        let fd = libc::socket(family, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return null_mut();
+        }
+        if libc::connect(fd, addr, len) != 0 && errno() != libc::EINPROGRESS {
+            libc::close(fd);
+            return null_mut();
+        }
+        if family == libc::AF_INET || family == libc::AF_INET6 {
+            let on: c_int = 1;
+            libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, (&raw const on).cast(), 4);
+        }
+        let s = create_with(lp, fd, 0, true);
+        if s.is_null() {
+            libc::close(fd);
+            return null_mut();
+        }
+        notify_write(s, cb);
+        s
+    }
+}
+
+/// A prototype that recycles nothing: exported input buffers use it, so they can be imported and
+/// freed on any thread (each thread has its own socket buffer prototype).
+fn nonpooling_prototype() -> *mut ffi::memory::h2o_buffer_prototype_t {
+    use std::sync::OnceLock;
+    static PROTO: OnceLock<usize> = OnceLock::new();
+    *PROTO.get_or_init(|| {
+        let proto = ffi::memory::socket_buffer_prototype();
+        // SAFETY: the calling thread's prototype is live; the copy is leaked (process-global) and
+        // only its `_initial_buf` and `_prototype` pointers are used: `max` 0 means no recycling.
+        unsafe {
+            let mut p: ffi::memory::h2o_buffer_prototype_t = std::ptr::read(proto);
+            p.allocator = ffi::memory::h2o_mem_recycle_t { max: 0, cnt: 0, _link: null_mut() };
+            let b = Box::into_raw(Box::new(p));
+            (*b)._initial_buf._prototype = b;
+            b as usize
+        }
+    }) as *mut ffi::memory::h2o_buffer_prototype_t
+}
+
+/// `h2o_buffer_set_prototype`.
+///
+/// # Safety
+/// `*buf` is a valid buffer; `proto` is live.
+unsafe fn set_prototype(buf: &mut *mut h2o_buffer_t, proto: *mut ffi::memory::h2o_buffer_prototype_t) {
+    // SAFETY: per the contract.
+    unsafe {
+        if (**buf)._prototype.is_null() || (**buf).bytes.is_null() {
+            *buf = &raw mut (*proto)._initial_buf;
+        } else {
+            (**buf)._prototype = proto;
+        }
+    }
+}
+
+/// `h2o_socket_export`: detaches the descriptor and the unread input into `info`, then closes the
+/// socket (on_close runs) without closing the descriptor. Returns 0.
+///
+/// # Safety
+/// `s` is a live, open socket with no write in progress; `info` is writable.
+pub unsafe fn export(s: *mut Socket, info: *mut ffi::socket::h2o_socket_export_t) -> c_int {
+    // SAFETY: per the contract.
+    unsafe {
+        assert!((*s).base._cb_write.is_none(), "h2o_socket_export: a write is in progress");
+        // the socket keeps an empty buffer until it is freed (on_close may still look at it)
+        let proto = ffi::memory::socket_buffer_prototype();
+        let empty = if proto.is_null() { null_mut() } else { &raw mut (*proto)._initial_buf };
+        let mut input = std::mem::replace(&mut (*s).base.input, empty);
+        if !input.is_null() {
+            set_prototype(&mut input, nonpooling_prototype());
+        }
+        (*info).fd = (*s).fd;
+        (*info).ssl = (*s).base.ssl;
+        (*info).input = input;
+        (*s).base.ssl = null_mut();
+        shut(s, false);
+        0
+    }
+}
+
+/// `h2o_socket_import`: a new socket of `lp` from `info` (whose descriptor and input it takes);
+/// NULL when the descriptor cannot be polled (`info` is then left as it was).
+///
+/// # Safety
+/// `lp` is a live loop; `info` came from [`export`] and was not imported or disposed of.
+pub unsafe fn import(lp: *mut Loop, info: *mut ffi::socket::h2o_socket_export_t) -> *mut Socket {
+    // SAFETY: per the contract.
+    unsafe {
+        assert!((*info).fd != -1, "h2o_socket_import: the export was already used");
+        let s = create(lp, (*info).fd, 0);
+        if s.is_null() {
+            return null_mut();
+        }
+        let mut input = std::mem::replace(&mut (*info).input, null_mut());
+        if input.is_null() {
+            input = (*s).base.input;
+        } else {
+            let proto = ffi::memory::socket_buffer_prototype();
+            if !proto.is_null() {
+                set_prototype(&mut input, proto);
+            }
+        }
+        (*s).base.input = input;
+        (*s).base.ssl = (*info).ssl;
+        (*info).fd = -1;
+        (*info).ssl = null_mut();
+        s
+    }
+}
+
+/// `h2o_socket_dispose_export`: closes the descriptor and frees the input of an unused export.
+///
+/// # Safety
+/// `info` came from [`export`] and was not imported or disposed of.
+pub unsafe fn dispose_export(info: *mut ffi::socket::h2o_socket_export_t) {
+    // SAFETY: per the contract.
+    unsafe {
+        assert!((*info).fd != -1, "h2o_socket_dispose_export: the export was already used");
+        if !(*info).input.is_null() {
+            buffer::dispose(&mut (*info).input);
+        }
+        libc::close((*info).fd);
+        (*info).fd = -1;
+    }
+}
+
 /// `h2o_socket_close`: unregisters and closes at once, frees later, then calls `on_close`.
 ///
 /// # Safety
 /// `s` is a live, open socket; it is not used by the caller afterwards.
 pub unsafe fn close(s: *mut Socket) {
+    // SAFETY: per the contract.
+    unsafe { shut(s, true) }
+}
+
+/// [`close`]; `close_fd` false leaves the descriptor open ([`export`]).
+///
+/// # Safety
+/// As [`close`].
+unsafe fn shut(s: *mut Socket, close_fd: bool) {
     // SAFETY: per the contract; the memory stays valid until `reap`.
     unsafe {
         let lp = (*s).lp;
@@ -294,7 +561,9 @@ pub unsafe fn close(s: *mut Socket) {
         (*s).closed = true;
         let fd = (*s).fd;
         let _ = (*lp).poll.registry().deregister(&mut mio::unix::SourceFd(&fd));
-        libc::close(fd);
+        if close_fd {
+            libc::close(fd);
+        }
         (*s).fd = -1;
         (&mut (*lp).sockets.slots)[(*s).token] = null_mut();
         (*lp).sockets.free.push((*s).token);
@@ -302,7 +571,11 @@ pub unsafe fn close(s: *mut Socket) {
         (*s).base._cb_read = None;
         (*s).base._cb_write = None;
         (*s).wbufs = Vec::new();
-        buffer::dispose(&mut (*s).base.input);
+        if !(*s).base.input.is_null() {
+            buffer::dispose(&mut (*s).base.input);
+        }
+        let peer = std::mem::replace(&mut (*s).base._peername, null_mut());
+        libc::free(peer);
         let (cb, data) = ((*s).base.on_close_cb, (*s).base.on_close_data);
         if let Some(cb) = cb {
             cb(data);
@@ -351,7 +624,13 @@ pub unsafe fn run_pending(lp: *mut Loop) {
             if (*s).base._cb_write.is_some() && (*s).write_done.is_none() && (*s).write_ready {
                 flush(s);
             }
-            if let Some(err) = (*s).write_done.take() {
+            if let Some(mut err) = (*s).write_done.take() {
+                if (*s).connecting {
+                    (*s).connecting = false;
+                    if err.is_null() && so_error((*s).fd) != 0 {
+                        err = errors::conn_fail();
+                    }
+                }
                 let cb = (*s).base._cb_write.take();
                 if let Some(cb) = cb {
                     cb(&raw mut (*s).base, err);
@@ -471,19 +750,65 @@ pub unsafe fn reap(lp: *mut Loop) {
     }
 }
 
-/// `getsockname` / `getpeername` into `sa` (room for a `sockaddr_storage`); 0 on error.
+/// The pending error of `fd` (`SO_ERROR`), or -1 when it cannot be read.
+fn so_error(fd: RawFd) -> c_int {
+    let mut e: c_int = 0;
+    let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes into a live local.
+    let r = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut e).cast(), &mut len) };
+    if r == 0 { e } else { -1 }
+}
+
+/// `getsockname` / `getpeername` into `sa` (room for a `sockaddr_storage`); 0 on error. The peer
+/// address is cached in `_peername` (as 2.2.5; h2o_socket_setpeername overrides it); unlike 2.2.5,
+/// a failure is not cached.
 ///
 /// # Safety
 /// `s` is live; `sa` is valid for `sizeof(struct sockaddr_storage)` bytes.
-pub unsafe fn name(s: *const Socket, sa: *mut libc::sockaddr, peer: bool) -> libc::socklen_t {
+pub unsafe fn name(s: *mut Socket, sa: *mut libc::sockaddr, peer: bool) -> libc::socklen_t {
     let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    // SAFETY: per the contract.
-    let r = unsafe {
+    // SAFETY: per the contract; `_peername` is NULL or a block made by `set_peername`.
+    unsafe {
         if peer {
-            libc::getpeername((*s).fd, sa, &mut len)
-        } else {
-            libc::getsockname((*s).fd, sa, &mut len)
+            let cached = (*s).base._peername.cast::<PeerName>();
+            if !cached.is_null() {
+                let n = (*cached).len;
+                std::ptr::copy_nonoverlapping((&raw const (*cached).addr).cast::<u8>(), sa.cast::<u8>(), n as usize);
+                return n;
+            }
         }
-    };
-    if r == 0 { len } else { 0 }
+        let r = if peer { libc::getpeername((*s).fd, sa, &mut len) } else { libc::getsockname((*s).fd, sa, &mut len) };
+        if r != 0 {
+            return 0;
+        }
+        if peer {
+            set_peername(s, sa, len);
+        }
+        len
+    }
+}
+
+/// `struct st_h2o_socket_peername_t`: the length, then the address (of that length).
+#[repr(C)]
+struct PeerName {
+    len: libc::socklen_t,
+    addr: libc::sockaddr,
+}
+
+/// `h2o_socket_setpeername`: caches a copy of `sa` (`len` bytes) as the peer address.
+///
+/// # Safety
+/// `s` is live; `sa` is valid for `len` bytes.
+pub unsafe fn set_peername(s: *mut Socket, sa: *const libc::sockaddr, len: libc::socklen_t) {
+    // SAFETY: per the contract; the block is malloc'd with room for the header and `len` bytes
+    // (at least a `struct sockaddr`, so the struct's own size is covered too).
+    unsafe {
+        let off = std::mem::offset_of!(PeerName, addr);
+        let size = (off + len as usize).max(std::mem::size_of::<PeerName>());
+        let p = crate::mem::malloc_or_die(size).cast::<PeerName>();
+        (*p).len = len;
+        std::ptr::copy_nonoverlapping(sa.cast::<u8>(), (&raw mut (*p).addr).cast::<u8>(), len as usize);
+        let old = std::mem::replace(&mut (*s).base._peername, p.cast());
+        libc::free(old);
+    }
 }

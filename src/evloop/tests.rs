@@ -271,3 +271,99 @@ mod sockets {
         assert!(reader.join().unwrap() == expect);
     }
 }
+
+/// Latency-optimized writes on a loopback connection (RTT is tiny there: min_rtt 0 forces the mode).
+mod latency_loopback {
+    use std::ffi::c_char;
+    use std::io::Read;
+    use std::net::{TcpListener, TcpStream};
+    use std::os::fd::{AsRawFd, IntoRawFd};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::super::latency::{self, STATE_DETERMINED, STATE_DISABLED};
+    use super::*;
+    use crate::ffi::memory::h2o_iovec_t;
+    use crate::ffi::socket::{h2o_socket_latency_optimization_conditions_t as Conditions, h2o_socket_t};
+
+    static DONE: AtomicBool = AtomicBool::new(false);
+
+    unsafe extern "C" fn on_done(_s: *mut h2o_socket_t, err: *const c_char) {
+        assert!(err.is_null());
+        DONE.store(true, Ordering::SeqCst);
+    }
+
+    fn lowat(fd: i32) -> i32 {
+        let mut v: libc::c_int = -1;
+        let mut l = 4 as libc::socklen_t;
+        // SAFETY: getsockopt writes an int into a live local.
+        unsafe { libc::getsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NOTSENT_LOWAT, (&raw mut v).cast(), &mut l) };
+        v
+    }
+
+    #[test]
+    fn enters_and_leaves_the_mode_and_writes_in_rounds() {
+        const LEN: usize = 8 << 20;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let ours = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (mut peer, _) = listener.accept().unwrap();
+        let fd = ours.as_raw_fd();
+        let data: Vec<u8> = (0..LEN).map(|i| (i * 7 % 251) as u8).collect();
+        let expect = data.clone();
+        let lp = Loop::create();
+        let force = Conditions { min_rtt: 0, max_additional_delay: u32::MAX, max_cwnd: u32::MAX };
+        // SAFETY: lp is live; `data` outlives the write; the socket is closed before the loop.
+        unsafe {
+            let s = socket::create(lp.cast(), ours.into_raw_fd(), 0);
+            assert_eq!((*s).base._lo_state, latency::STATE_TBD);
+            let size = socket::prepare_latency_optimized(s, &force);
+            let t = latency::tcp_state(fd).unwrap();
+            assert_eq!((*s).base._lo_state, STATE_DETERMINED);
+            assert_ne!(size, usize::MAX);
+            assert!(size <= (t.cwnd as usize + 2) * t.mss as usize, "{size} with {t:?}");
+            assert_eq!(lowat(fd), 1);
+
+            // the first write hands the kernel one window at most, the rest goes in later rounds
+            let reader = std::thread::spawn(move || {
+                let mut got = Vec::with_capacity(LEN);
+                let mut buf = vec![0u8; 1 << 16];
+                while got.len() < LEN {
+                    let n = peer.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                }
+                got
+            });
+            let buf = h2o_iovec_t { base: data.as_ptr() as *mut c_char, len: data.len() };
+            socket::write(s, &buf, 1, Some(on_done));
+            let first = (*s).base.bytes_written;
+            let t = latency::tcp_state(fd).unwrap();
+            assert!(first <= (t.cwnd as usize + 2) * t.mss.max(65535) as usize, "first round wrote {first}");
+            assert!(first < LEN);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            let mut rounds = 0;
+            while !DONE.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+                Loop::run(lp, 10);
+                rounds += 1;
+            }
+            assert!(DONE.load(Ordering::SeqCst), "the write completed ({} of {LEN} after {rounds} rounds)", (*s).base.bytes_written);
+            assert_eq!((*s).base.bytes_written, LEN);
+            assert!(reader.join().unwrap() == expect);
+
+            // a window above max_cwnd: bulk, the unsent limit back to the default
+            let bulky = Conditions { max_cwnd: 1, ..force };
+            assert_eq!(socket::prepare_latency_optimized(s, &bulky), usize::MAX);
+            assert_eq!((*s).base._lo_state, STATE_DETERMINED);
+            assert_eq!(lowat(fd), 0);
+            // an RTT below min_rtt: disabled
+            let off = Conditions { min_rtt: u32::MAX, ..force };
+            assert_eq!(socket::prepare_latency_optimized(s, &off), usize::MAX);
+            assert_eq!((*s).base._lo_state, STATE_DISABLED);
+
+            socket::close(s);
+            Loop::run(lp, 0);
+            Loop::destroy(lp);
+        }
+    }
+}

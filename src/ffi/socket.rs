@@ -7,7 +7,7 @@
 
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::mem::{offset_of, size_of};
 use std::ptr::null_mut;
 
@@ -59,8 +59,31 @@ impl h2o_socket_t {
     }
 }
 
+/// `h2o_socket_export_t` (24 bytes): a socket detached from its loop by `h2o_socket_export`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct h2o_socket_export_t {
+    pub fd: c_int,
+    pub ssl: *mut c_void,
+    pub input: *mut h2o_buffer_t,
+}
+
+/// `h2o_socket_latency_optimization_conditions_t` (12 bytes): when to use latency-optimized writes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct h2o_socket_latency_optimization_conditions_t {
+    /// Milliseconds.
+    pub min_rtt: c_uint,
+    /// Percent of the RTT.
+    pub max_additional_delay: c_uint,
+    /// Bytes.
+    pub max_cwnd: c_uint,
+}
+
 #[cfg(target_pointer_width = "64")]
 const _: () = {
+    assert!(size_of::<h2o_socket_export_t>() == 24 && offset_of!(h2o_socket_export_t, input) == 16);
+    assert!(size_of::<h2o_socket_latency_optimization_conditions_t>() == 12);
     assert!(size_of::<h2o_socket_t>() == 96);
     assert!(offset_of!(h2o_socket_t, input) == 16 && offset_of!(h2o_socket_t, bytes_read) == 24);
     assert!(offset_of!(h2o_socket_t, on_close_cb) == 40 && offset_of!(h2o_socket_t, _cb_read) == 56);
@@ -98,6 +121,10 @@ pub mod errors {
     pub fn closed() -> *const c_char {
         // SAFETY: as above.
         unsafe { super::h2o_socket_error_closed }
+    }
+    pub fn conn_fail() -> *const c_char {
+        // SAFETY: as above.
+        unsafe { super::h2o_socket_error_conn_fail }
     }
     pub fn out_of_memory() -> *const c_char {
         // SAFETY: as above.
@@ -243,4 +270,219 @@ pub unsafe extern "C" fn h2o_socket_getpeername(s: *mut h2o_socket_t, sa: *mut l
         // SAFETY: per the contract.
         unsafe { socket::name(sock(s), sa, true) }
     })
+}
+
+/// Overrides the peer address of `s` (borrowed) with a copy of `sa` (`len` bytes, borrowed).
+///
+/// # Safety
+/// `s` is a live socket; `sa` is valid for `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_setpeername(s: *mut h2o_socket_t, sa: *mut libc::sockaddr, len: libc::socklen_t) {
+    boundary("h2o_socket_setpeername", (), || {
+        // SAFETY: per the contract.
+        unsafe { socket::set_peername(sock(s), sa, len) }
+    })
+}
+
+/// Calls `cb` once `s` (borrowed) is writable (err NULL); in latency-optimized mode, once what was
+/// written has left the unsent queue.
+///
+/// # Safety
+/// `s` is a live, open socket with no write in progress.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_notify_write(s: *mut h2o_socket_t, cb: h2o_socket_cb) {
+    boundary("h2o_socket_notify_write", (), || {
+        // SAFETY: per the contract.
+        unsafe { socket::notify_write(sock(s), cb) }
+    })
+}
+
+/// Starts connecting to `addr` (borrowed, `addrlen` bytes); the returned socket is owned by the
+/// caller. `cb` is called with NULL once connected, or `h2o_socket_error_conn_fail`. NULL when the
+/// connection cannot start (no socket, or connect() failed at once).
+///
+/// # Safety
+/// `loop_` came from `h2o_evloop_create`; `addr` is valid for `addrlen` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_connect(
+    loop_: *mut h2o_evloop_t,
+    addr: *mut libc::sockaddr,
+    addrlen: libc::socklen_t,
+    cb: h2o_socket_cb,
+) -> *mut h2o_socket_t {
+    boundary("h2o_socket_connect", null_mut(), || {
+        // SAFETY: per the contract.
+        unsafe { socket::connect(loop_.cast::<Loop>(), addr, addrlen, cb).cast() }
+    })
+}
+
+/// Detaches `s` from its loop into the caller's `info` (which then owns the descriptor and the
+/// unread input) and closes `s` (on_close is called; `s` is invalid afterwards). Returns 0.
+///
+/// # Safety
+/// `s` is a live, open socket with no write in progress; `info` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_export(s: *mut h2o_socket_t, info: *mut h2o_socket_export_t) -> c_int {
+    boundary("h2o_socket_export", -1, || {
+        // SAFETY: per the contract.
+        unsafe { socket::export(sock(s), info) }
+    })
+}
+
+/// Attaches an exported socket to `loop_`: the new socket (owned by the caller) takes the
+/// descriptor and the input of `info`. NULL when the descriptor cannot be polled (`info` unchanged).
+///
+/// # Safety
+/// `loop_` is live; `info` came from `h2o_socket_export` and was not used since.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_import(loop_: *mut h2o_evloop_t, info: *mut h2o_socket_export_t) -> *mut h2o_socket_t {
+    boundary("h2o_socket_import", null_mut(), || {
+        // SAFETY: per the contract.
+        unsafe { socket::import(loop_.cast::<Loop>(), info).cast() }
+    })
+}
+
+/// Closes the descriptor and frees the input of an export that will not be imported.
+///
+/// # Safety
+/// `info` came from `h2o_socket_export` and was not used since.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_dispose_export(info: *mut h2o_socket_export_t) {
+    boundary("h2o_socket_dispose_export", (), || {
+        // SAFETY: per the contract.
+        unsafe { socket::dispose_export(info) }
+    })
+}
+
+/// Reads TCP_INFO and decides whether `s` (borrowed) writes in latency-optimized mode under
+/// `conditions` (borrowed; copied for later refreshes); sets `s->_latency_optimization` and
+/// TCP_NOTSENT_LOWAT, and returns the number of bytes to write now (SIZE_MAX: no limit).
+///
+/// # Safety
+/// `s` is a live, open socket; `conditions` is valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_do_prepare_for_latency_optimized_write(
+    s: *mut h2o_socket_t,
+    conditions: *const h2o_socket_latency_optimization_conditions_t,
+) -> usize {
+    boundary("h2o_socket_do_prepare_for_latency_optimized_write", usize::MAX, || {
+        // SAFETY: per the contract.
+        unsafe { socket::prepare_latency_optimized(sock(s), &*conditions) }
+    })
+}
+
+/// The numeric host of `sa` (`salen` bytes) into `buf` (NI_MAXHOST bytes), NUL-terminated; its
+/// length, or SIZE_MAX on failure.
+///
+/// # Safety
+/// `sa` is valid for `salen` bytes; `buf` has room for NI_MAXHOST bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_getnumerichost(sa: *mut libc::sockaddr, salen: libc::socklen_t, buf: *mut c_char) -> usize {
+    boundary("h2o_socket_getnumerichost", usize::MAX, || {
+        // SAFETY: per the contract.
+        unsafe { addr::numeric_host(sa, salen, buf) }
+    })
+}
+
+/// The port of an AF_INET / AF_INET6 address (host order), or -1.
+///
+/// # Safety
+/// `sa` is a valid address of its family.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_getport(sa: *mut libc::sockaddr) -> i32 {
+    boundary("h2o_socket_getport", -1, || {
+        // SAFETY: per the contract.
+        unsafe { addr::port(sa) }
+    })
+}
+
+/// Orders two addresses (family, then address, then port; AF_UNIX by path): <0, 0 or >0.
+///
+/// # Safety
+/// `x` and `y` are valid addresses of their families.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_socket_compare_address(x: *mut libc::sockaddr, y: *mut libc::sockaddr) -> c_int {
+    boundary("h2o_socket_compare_address", 0, || {
+        // SAFETY: per the contract.
+        unsafe { addr::compare(x, y) }
+    })
+}
+
+/// Address helpers (no socket involved).
+mod addr {
+    use std::cmp::Ordering;
+    use std::ffi::{c_char, c_int};
+
+    /// See `h2o_socket_getnumerichost`.
+    ///
+    /// # Safety
+    /// `sa` is valid for `salen` bytes; `buf` has room for NI_MAXHOST bytes.
+    pub unsafe fn numeric_host(sa: *const libc::sockaddr, salen: libc::socklen_t, buf: *mut c_char) -> usize {
+        // SAFETY: per the contract.
+        unsafe {
+            if c_int::from((*sa).sa_family) == libc::AF_INET {
+                let a = u32::from_be((*sa.cast::<libc::sockaddr_in>()).sin_addr.s_addr).to_be_bytes();
+                let s = format!("{}.{}.{}.{}\0", a[0], a[1], a[2], a[3]);
+                std::ptr::copy_nonoverlapping(s.as_ptr().cast::<c_char>(), buf, s.len());
+                return s.len() - 1;
+            }
+            let r = libc::getnameinfo(sa, salen, buf, libc::NI_MAXHOST, std::ptr::null_mut(), 0, libc::NI_NUMERICHOST);
+            if r != 0 {
+                return usize::MAX;
+            }
+            libc::strlen(buf)
+        }
+    }
+
+    /// See `h2o_socket_getport`.
+    ///
+    /// # Safety
+    /// `sa` is a valid address of its family.
+    pub unsafe fn port(sa: *const libc::sockaddr) -> i32 {
+        // SAFETY: per the contract.
+        unsafe {
+            match c_int::from((*sa).sa_family) {
+                libc::AF_INET => i32::from(u16::from_be((*sa.cast::<libc::sockaddr_in>()).sin_port)),
+                libc::AF_INET6 => i32::from(u16::from_be((*sa.cast::<libc::sockaddr_in6>()).sin6_port)),
+                _ => -1,
+            }
+        }
+    }
+
+    fn ord(o: Ordering) -> c_int {
+        o as c_int
+    }
+
+    /// See `h2o_socket_compare_address`. Unknown families compare equal when the families are.
+    ///
+    /// # Safety
+    /// `x` and `y` are valid addresses of their families.
+    pub unsafe fn compare(x: *const libc::sockaddr, y: *const libc::sockaddr) -> c_int {
+        // SAFETY: per the contract.
+        unsafe {
+            let (fx, fy) = ((*x).sa_family, (*y).sa_family);
+            if fx != fy {
+                return ord(fx.cmp(&fy));
+            }
+            match c_int::from(fx) {
+                libc::AF_UNIX => {
+                    let (a, b) = (x.cast::<libc::sockaddr_un>(), y.cast::<libc::sockaddr_un>());
+                    ord(libc::strcmp((*a).sun_path.as_ptr(), (*b).sun_path.as_ptr()).cmp(&0))
+                }
+                libc::AF_INET => {
+                    let (a, b) = (&*x.cast::<libc::sockaddr_in>(), &*y.cast::<libc::sockaddr_in>());
+                    let ka = (u32::from_be(a.sin_addr.s_addr), u16::from_be(a.sin_port));
+                    let kb = (u32::from_be(b.sin_addr.s_addr), u16::from_be(b.sin_port));
+                    ord(ka.cmp(&kb))
+                }
+                libc::AF_INET6 => {
+                    let (a, b) = (&*x.cast::<libc::sockaddr_in6>(), &*y.cast::<libc::sockaddr_in6>());
+                    let ka = (a.sin6_addr.s6_addr, u16::from_be(a.sin6_port), a.sin6_flowinfo, a.sin6_scope_id);
+                    let kb = (b.sin6_addr.s6_addr, u16::from_be(b.sin6_port), b.sin6_flowinfo, b.sin6_scope_id);
+                    ord(ka.cmp(&kb))
+                }
+                _ => 0,
+            }
+        }
+    }
 }
