@@ -19,6 +19,8 @@ pub mod strings;
 pub mod evloop;
 /// cbindgen:ignore
 pub mod token;
+/// cbindgen:ignore
+pub mod core;
 
 pub mod http1;
 

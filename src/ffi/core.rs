@@ -1,0 +1,635 @@
+//! `h2o.h` (hand-written header): `#[repr(C)]` mirrors of the configuration and header-list types
+//! with their 2.2.5 x86_64 layouts (checked at compile time), and the exported configuration and
+//! header functions. The engine is `crate::core`.
+//!
+//! Ownership (per function below): the globalconf is the caller's; hosts, paths, handlers, filters
+//! and loggers registered to it belong to it until `h2o_config_dispose`. Header lists live in the
+//! pool passed to each call; values and the names of non-token headers are borrowed (never
+//! copied, as in 2.2.5), original-case names are copied into the pool.
+//!
+//! Failure: as 2.2.5, allocation failure ends the process (`h2o_fatal`). Misuse that 2.2.5 meets
+//! with `assert` (deleting a header that is not there) is reported by the panic boundary and the
+//! call does nothing.
+
+#![allow(non_camel_case_types)]
+
+use std::ffi::{c_char, c_int, c_void};
+use std::mem::{offset_of, size_of};
+use std::ptr::null_mut;
+
+use super::evloop::h2o_linklist_t;
+use super::memory::{h2o_iovec_t, h2o_mem_pool_t, h2o_vector_t};
+use super::panic::boundary;
+use super::token::h2o_token_t;
+use crate::core::{config, headers};
+
+/// `H2O_VECTOR(T)`: entries, size, capacity.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Vector<T> {
+    pub entries: *mut T,
+    pub size: usize,
+    pub capacity: usize,
+}
+
+impl<T> Vector<T> {
+    pub const EMPTY: Self = Vector { entries: null_mut(), size: 0, capacity: 0 };
+
+    /// The same vector as the untyped `h2o_vector_t` the memory functions take.
+    pub fn as_raw(&mut self) -> &mut h2o_vector_t {
+        // SAFETY: `Vector<T>` and `h2o_vector_t` are both #[repr(C)] {pointer, usize, usize}.
+        unsafe { &mut *(self as *mut Self).cast::<h2o_vector_t>() }
+    }
+}
+
+/// `h2o_handler_t` (40 bytes, the head of a larger struct the embedder defines). `h2o_filter_t`
+/// and `h2o_logger_t` have the same layout (only the argument types of the callbacks differ), so
+/// they share this mirror.
+#[repr(C)]
+pub struct h2o_handler_t {
+    pub _config_slot: usize,
+    pub on_context_init: *mut c_void,
+    pub on_context_dispose: *mut c_void,
+    pub dispose: Option<unsafe extern "C" fn(*mut h2o_handler_t)>,
+    pub on_req: *mut c_void,
+}
+pub type h2o_filter_t = h2o_handler_t;
+pub type h2o_logger_t = h2o_handler_t;
+
+/// `h2o_pathconf_t` (120 bytes). `error_log` is a 4-byte bit-field unit (bit 0:
+/// emit_request_errors).
+#[repr(C)]
+pub struct h2o_pathconf_t {
+    pub global: *mut h2o_globalconf_t,
+    pub path: h2o_iovec_t,
+    pub handlers: Vector<*mut h2o_handler_t>,
+    pub filters: Vector<*mut h2o_filter_t>,
+    pub loggers: Vector<*mut h2o_logger_t>,
+    pub mimemap: *mut c_void,
+    pub env: *mut c_void,
+    pub error_log: u32,
+}
+
+#[repr(C)]
+pub struct HostAuthority {
+    pub hostport: h2o_iovec_t,
+    pub host: h2o_iovec_t,
+    pub port: u16,
+}
+
+#[repr(C)]
+pub struct HostHttp2 {
+    /// bit 0: reprioritize_blocking_assets, bit 1: push_preload
+    pub flags: u32,
+    /// h2o_casper_conf_t: capacity_bits, track_all_types
+    pub casper: [u32; 2],
+}
+
+/// `h2o_hostconf_t` (216 bytes).
+#[repr(C)]
+pub struct h2o_hostconf_t {
+    pub global: *mut h2o_globalconf_t,
+    pub authority: HostAuthority,
+    pub paths: Vector<h2o_pathconf_t>,
+    pub fallback_path: h2o_pathconf_t,
+    pub mimemap: *mut c_void,
+    pub http2: HostHttp2,
+}
+
+/// `h2o_protocol_callbacks_t`.
+#[repr(C)]
+pub struct ProtocolCallbacks {
+    pub request_shutdown: *mut c_void,
+    pub foreach_request: *mut c_void,
+}
+
+#[repr(C)]
+pub struct GlobalHttp1 {
+    pub req_timeout: u64,
+    pub upgrade_to_http2: c_int,
+    pub callbacks: ProtocolCallbacks,
+}
+
+#[repr(C)]
+pub struct GlobalHttp2 {
+    pub idle_timeout: u64,
+    pub graceful_shutdown_timeout: u64,
+    pub max_concurrent_requests_per_connection: usize,
+    pub max_streams_for_priority: usize,
+    /// h2o_socket_latency_optimization_conditions_t: min_rtt, max_additional_delay, max_cwnd
+    pub latency_optimization: [u32; 3],
+    pub callbacks: ProtocolCallbacks,
+}
+
+#[repr(C)]
+pub struct GlobalProxy {
+    pub io_timeout: u64,
+    pub ssl_ctx: *mut c_void,
+    /// bits 0..3: preserve_x_forwarded_proto, preserve_server_header, emit_x_forwarded_headers,
+    /// emit_via_header
+    pub flags: u32,
+}
+
+/// `h2o_globalconf_t` (240 bytes).
+#[repr(C)]
+pub struct h2o_globalconf_t {
+    pub hosts: *mut *mut h2o_hostconf_t,
+    pub configurators: h2o_linklist_t,
+    pub server_name: h2o_iovec_t,
+    pub max_request_entity_size: usize,
+    pub max_delegations: u32,
+    pub user: *mut c_char,
+    pub handshake_timeout: u64,
+    pub http1: GlobalHttp1,
+    pub http2: GlobalHttp2,
+    pub proxy: GlobalProxy,
+    pub mimemap: *mut c_void,
+    pub filecache_capacity: usize,
+    /// H2O_VECTOR(h2o_status_handler_t), 40-byte elements
+    pub statuses: Vector<[usize; 5]>,
+    pub _num_config_slots: usize,
+}
+
+/// `h2o_header_t` (32 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct h2o_header_t {
+    pub name: *mut h2o_iovec_t,
+    pub orig_name: *const c_char,
+    pub value: h2o_iovec_t,
+}
+
+/// `h2o_headers_t`: `H2O_VECTOR(h2o_header_t)` (24 bytes).
+pub type h2o_headers_t = Vector<h2o_header_t>;
+
+const _: () = {
+    assert!(size_of::<h2o_handler_t>() == 40);
+    assert!(offset_of!(h2o_handler_t, dispose) == 24);
+    assert!(offset_of!(h2o_handler_t, on_req) == 32);
+    assert!(size_of::<h2o_pathconf_t>() == 120);
+    assert!(offset_of!(h2o_pathconf_t, handlers) == 24);
+    assert!(offset_of!(h2o_pathconf_t, filters) == 48);
+    assert!(offset_of!(h2o_pathconf_t, loggers) == 72);
+    assert!(offset_of!(h2o_pathconf_t, mimemap) == 96);
+    assert!(offset_of!(h2o_pathconf_t, env) == 104);
+    assert!(offset_of!(h2o_pathconf_t, error_log) == 112);
+    assert!(size_of::<h2o_hostconf_t>() == 216);
+    assert!(offset_of!(h2o_hostconf_t, authority) == 8);
+    assert!(offset_of!(h2o_hostconf_t, authority.host) == 24);
+    assert!(offset_of!(h2o_hostconf_t, authority.port) == 40);
+    assert!(offset_of!(h2o_hostconf_t, paths) == 48);
+    assert!(offset_of!(h2o_hostconf_t, fallback_path) == 72);
+    assert!(offset_of!(h2o_hostconf_t, mimemap) == 192);
+    assert!(offset_of!(h2o_hostconf_t, http2) == 200);
+    assert!(offset_of!(h2o_hostconf_t, http2.casper) == 204);
+    assert!(size_of::<h2o_globalconf_t>() == 240);
+    assert!(offset_of!(h2o_globalconf_t, configurators) == 8);
+    assert!(offset_of!(h2o_globalconf_t, server_name) == 24);
+    assert!(offset_of!(h2o_globalconf_t, max_request_entity_size) == 40);
+    assert!(offset_of!(h2o_globalconf_t, max_delegations) == 48);
+    assert!(offset_of!(h2o_globalconf_t, user) == 56);
+    assert!(offset_of!(h2o_globalconf_t, handshake_timeout) == 64);
+    assert!(offset_of!(h2o_globalconf_t, http1.req_timeout) == 72);
+    assert!(offset_of!(h2o_globalconf_t, http1.upgrade_to_http2) == 80);
+    assert!(offset_of!(h2o_globalconf_t, http1.callbacks) == 88);
+    assert!(offset_of!(h2o_globalconf_t, http2.idle_timeout) == 104);
+    assert!(offset_of!(h2o_globalconf_t, http2.graceful_shutdown_timeout) == 112);
+    assert!(offset_of!(h2o_globalconf_t, http2.max_concurrent_requests_per_connection) == 120);
+    assert!(offset_of!(h2o_globalconf_t, http2.max_streams_for_priority) == 128);
+    assert!(offset_of!(h2o_globalconf_t, http2.latency_optimization) == 136);
+    assert!(offset_of!(h2o_globalconf_t, http2.callbacks) == 152);
+    assert!(offset_of!(h2o_globalconf_t, proxy.io_timeout) == 168);
+    assert!(offset_of!(h2o_globalconf_t, proxy.ssl_ctx) == 176);
+    assert!(offset_of!(h2o_globalconf_t, proxy.flags) == 184);
+    assert!(offset_of!(h2o_globalconf_t, mimemap) == 192);
+    assert!(offset_of!(h2o_globalconf_t, filecache_capacity) == 200);
+    assert!(offset_of!(h2o_globalconf_t, statuses) == 208);
+    assert!(offset_of!(h2o_globalconf_t, _num_config_slots) == 232);
+    assert!(size_of::<h2o_header_t>() == 32);
+    assert!(offset_of!(h2o_header_t, orig_name) == 8);
+    assert!(offset_of!(h2o_header_t, value) == 16);
+    assert!(size_of::<h2o_headers_t>() == 24);
+};
+
+// --- configuration ---------------------------------------------------------------------------------
+
+/// `h2o_config_init`: overwrites `*config` with 2.2.5's defaults (see h2o.h) and an empty host
+/// list. The caller owns `config`; what this allocates is freed by `h2o_config_dispose`.
+///
+/// # Safety
+/// `config` points to a writable `h2o_globalconf_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_init(config: *mut h2o_globalconf_t) {
+    boundary("h2o_config_init", (), || {
+        assert!(!config.is_null(), "config is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { config::init(config) }
+    })
+}
+
+/// `h2o_config_dispose`: disposes of every host, path, handler, filter and logger (calling their
+/// `dispose` callbacks), and of the host list. `config` is left zeroed (it may be initialized
+/// again).
+///
+/// # Safety
+/// `config` was initialized by `h2o_config_init` and not disposed of since.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_dispose(config: *mut h2o_globalconf_t) {
+    boundary("h2o_config_dispose", (), || {
+        assert!(!config.is_null(), "config is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { config::dispose(config) }
+    })
+}
+
+/// `h2o_config_register_host`: adds a host (`host` is copied in lower case; `port` 65535 = none)
+/// and returns it, owned by `config`; NULL when that host and port are registered already.
+///
+/// # Safety
+/// `config` is initialized; `host.base` has `host.len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_register_host(config: *mut h2o_globalconf_t, host: h2o_iovec_t, port: u16) -> *mut h2o_hostconf_t {
+    boundary("h2o_config_register_host", null_mut(), || {
+        assert!(!config.is_null(), "config is NULL");
+        let name: &[u8] = if host.len == 0 {
+            &[]
+        } else {
+            // SAFETY: the caller's contract.
+            unsafe { std::slice::from_raw_parts(host.base.cast::<u8>(), host.len) }
+        };
+        // SAFETY: the caller's contract.
+        unsafe { config::register_host(config, name, port) }
+    })
+}
+
+/// `h2o_config_register_path`: appends a path (copied as given) to the host and returns its
+/// pathconf, owned by the host. Registering another path of the same host may move the pathconfs
+/// (they are stored by value in `hostconf->paths`, as in 2.2.5). `flags` is unused, as in 2.2.5.
+///
+/// # Safety
+/// `hostconf` came from `h2o_config_register_host`; `path` is a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_register_path(hostconf: *mut h2o_hostconf_t, path: *const c_char, flags: c_int) -> *mut h2o_pathconf_t {
+    let _ = flags;
+    boundary("h2o_config_register_path", null_mut(), || {
+        assert!(!hostconf.is_null() && !path.is_null(), "hostconf or path is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { config::register_path(hostconf, path) }
+    })
+}
+
+/// `h2o_config_init_pathconf`: initializes a caller-owned pathconf (`path` copied; may be NULL).
+/// Release it with `h2o_config_dispose_pathconf`.
+///
+/// # Safety
+/// `pathconf` is writable; `path` is NULL or NUL-terminated; `globalconf` is initialized.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_init_pathconf(
+    pathconf: *mut h2o_pathconf_t,
+    globalconf: *mut h2o_globalconf_t,
+    path: *const c_char,
+    mimemap: *mut c_void,
+) {
+    boundary("h2o_config_init_pathconf", (), || {
+        assert!(!pathconf.is_null(), "pathconf is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { config::init_pathconf(pathconf, globalconf, path, mimemap) }
+    })
+}
+
+/// `h2o_config_dispose_pathconf`: disposes of the pathconf's handlers, filters and loggers (calling
+/// their `dispose`) and of its path copy.
+///
+/// # Safety
+/// `pathconf` was initialized by `h2o_config_init_pathconf` and not disposed of since.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_dispose_pathconf(pathconf: *mut h2o_pathconf_t) {
+    boundary("h2o_config_dispose_pathconf", (), || {
+        assert!(!pathconf.is_null(), "pathconf is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { config::dispose_pathconf(pathconf) }
+    })
+}
+
+/// Common body of the three `h2o_create_*` functions.
+unsafe fn create(name: &'static str, conf: *mut h2o_pathconf_t, sz: usize, kind: config::ModuleKind) -> *mut h2o_handler_t {
+    boundary(name, null_mut(), || {
+        assert!(!conf.is_null(), "pathconf is NULL");
+        // SAFETY: the caller's contract (an initialized pathconf).
+        unsafe { config::create_module(conf, sz, kind) }
+    })
+}
+
+/// `h2o_create_handler`: `sz` zeroed bytes (the embedder's struct starting with an
+/// `h2o_handler_t`), appended to the pathconf's handlers and owned by it.
+///
+/// # Safety
+/// `conf` is an initialized pathconf of a live globalconf; `sz >= sizeof(h2o_handler_t)`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_create_handler(conf: *mut h2o_pathconf_t, sz: usize) -> *mut h2o_handler_t {
+    // SAFETY: the caller's contract.
+    unsafe { create("h2o_create_handler", conf, sz, config::ModuleKind::Handler) }
+}
+
+/// `h2o_create_filter`: as `h2o_create_handler`, put first in the pathconf's filters (2.2.5 order).
+///
+/// # Safety
+/// As `h2o_create_handler`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_create_filter(conf: *mut h2o_pathconf_t, sz: usize) -> *mut h2o_filter_t {
+    // SAFETY: the caller's contract.
+    unsafe { create("h2o_create_filter", conf, sz, config::ModuleKind::Filter) }
+}
+
+/// `h2o_create_logger`: as `h2o_create_handler`, appended to the pathconf's loggers.
+///
+/// # Safety
+/// As `h2o_create_handler`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_create_logger(conf: *mut h2o_pathconf_t, sz: usize) -> *mut h2o_logger_t {
+    // SAFETY: the caller's contract.
+    unsafe { create("h2o_create_logger", conf, sz, config::ModuleKind::Logger) }
+}
+
+// --- header lists ------------------------------------------------------------------------------------
+
+/// Bytes `[p, p + len)` (empty when `len` is 0).
+///
+/// # Safety
+/// `p` has `len` readable bytes, alive for `'a`.
+unsafe fn bytes<'a>(p: *const c_char, len: usize) -> &'a [u8] {
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: the caller's contract.
+    unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) }
+}
+
+fn iovec(p: *const c_char, len: usize) -> h2o_iovec_t {
+    h2o_iovec_t { base: p.cast_mut(), len }
+}
+
+/// `h2o_find_header`: index of the first entry after `cursor` (-1: from the start) whose name is
+/// `token` (pointer comparison), or -1. Borrows everything for the call.
+///
+/// # Safety
+/// `headers` is a valid list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_find_header(headers: *const h2o_headers_t, token: *const h2o_token_t, cursor: isize) -> isize {
+    boundary("h2o_find_header", -1, || {
+        let name = token.cast::<h2o_iovec_t>();
+        // SAFETY: the caller's contract.
+        let list = unsafe { headers::entries(&*headers) };
+        headers::find(list, cursor, |h| std::ptr::eq(h.name, name))
+    })
+}
+
+/// `h2o_find_header_by_str`: as `h2o_find_header`, comparing the names' bytes exactly.
+///
+/// # Safety
+/// `headers` is a valid list; `name` has `name_len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_find_header_by_str(headers: *const h2o_headers_t, name: *const c_char, name_len: usize, cursor: isize) -> isize {
+    boundary("h2o_find_header_by_str", -1, || {
+        // SAFETY: the caller's contract.
+        let (list, name) = unsafe { (headers::entries(&*headers), bytes(name, name_len)) };
+        // SAFETY: every entry of a valid list has a valid name.
+        headers::find(list, cursor, |h| unsafe { headers::name_is(h, name) })
+    })
+}
+
+/// `h2o_add_header`: appends `token: value` (value borrowed; `orig_name`, if not NULL, copied into
+/// `pool` with the token's length).
+///
+/// # Safety
+/// `pool` is initialized; `headers` is a list in `pool`; `token` is a token; `value` has
+/// `value_len` bytes and outlives the list; `orig_name` is NULL or as long as the token's name.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_add_header(
+    pool: *mut h2o_mem_pool_t,
+    headers: *mut h2o_headers_t,
+    token: *const h2o_token_t,
+    orig_name: *const c_char,
+    value: *const c_char,
+    value_len: usize,
+) {
+    boundary("h2o_add_header", (), || {
+        // SAFETY: the caller's contract.
+        unsafe { headers::add(&mut *pool, &mut *headers, token.cast_mut().cast(), orig_name, iovec(value, value_len)) };
+    })
+}
+
+/// The name to store for `name`: its token when `maybe_token` and it is one, else a pool iovec
+/// pointing to the caller's bytes (borrowed, as 2.2.5).
+///
+/// # Safety
+/// `pool` is initialized; `name` has `len` readable bytes.
+unsafe fn name_for(pool: &mut h2o_mem_pool_t, name: *const c_char, len: usize, maybe_token: c_int) -> *mut h2o_iovec_t {
+    // SAFETY: the caller's contract.
+    let n = unsafe { bytes(name, len) };
+    match (maybe_token != 0).then(|| headers::lookup_token(n)).flatten() {
+        Some(t) => t.cast_mut().cast(),
+        // SAFETY: the caller's contract.
+        None => unsafe { headers::pool_name(pool, name, len) },
+    }
+}
+
+/// `h2o_add_header_by_str`: appends `name: value`; the name is the token when `maybe_token` is set
+/// and it is one, else the caller's bytes (borrowed, as 2.2.5: they must outlive the list). Value
+/// borrowed; `orig_name` as in `h2o_add_header`.
+///
+/// # Safety
+/// As `h2o_add_header`; `name` has `name_len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_add_header_by_str(
+    pool: *mut h2o_mem_pool_t,
+    headers: *mut h2o_headers_t,
+    name: *const c_char,
+    name_len: usize,
+    maybe_token: c_int,
+    orig_name: *const c_char,
+    value: *const c_char,
+    value_len: usize,
+) {
+    boundary("h2o_add_header_by_str", (), || {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let pool = &mut *pool;
+            let n = name_for(pool, name, name_len, maybe_token);
+            headers::add(pool, &mut *headers, n, orig_name, iovec(value, value_len));
+        }
+    })
+}
+
+/// `h2o_set_header`: replaces the value of the first `token` entry when `overwrite_if_exists`
+/// (leaves it otherwise), or appends one. Value borrowed.
+///
+/// # Safety
+/// As `h2o_add_header`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_set_header(
+    pool: *mut h2o_mem_pool_t,
+    headers: *mut h2o_headers_t,
+    token: *const h2o_token_t,
+    value: *const c_char,
+    value_len: usize,
+    overwrite_if_exists: c_int,
+) {
+    boundary("h2o_set_header", (), || {
+        let name = token.cast_mut().cast::<h2o_iovec_t>();
+        // SAFETY: the caller's contract.
+        unsafe {
+            let list = &mut *headers;
+            let i = headers::find(headers::entries(list), -1, |h| std::ptr::eq(h.name, name));
+            if i >= 0 {
+                if overwrite_if_exists != 0 {
+                    (*list.entries.add(i as usize)).value = iovec(value, value_len);
+                }
+            } else {
+                headers::add(&mut *pool, list, name, std::ptr::null(), iovec(value, value_len));
+            }
+        }
+    })
+}
+
+/// `h2o_set_header_by_str`: as `h2o_set_header` by name (a token when `maybe_token` and it is one;
+/// else compared exactly and, when appended, borrowed as in `h2o_add_header_by_str`).
+///
+/// # Safety
+/// As `h2o_add_header_by_str`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_set_header_by_str(
+    pool: *mut h2o_mem_pool_t,
+    headers: *mut h2o_headers_t,
+    name: *const c_char,
+    name_len: usize,
+    maybe_token: c_int,
+    value: *const c_char,
+    value_len: usize,
+    overwrite_if_exists: c_int,
+) {
+    boundary("h2o_set_header_by_str", (), || {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let n = bytes(name, name_len);
+            if maybe_token != 0 {
+                if let Some(t) = headers::lookup_token(n) {
+                    h2o_set_header(pool, headers, t, value, value_len, overwrite_if_exists);
+                    return;
+                }
+            }
+            let list = &mut *headers;
+            let i = headers::find(headers::entries(list), -1, |h| headers::name_is(h, n));
+            if i >= 0 {
+                if overwrite_if_exists != 0 {
+                    (*list.entries.add(i as usize)).value = iovec(value, value_len);
+                }
+            } else {
+                let pool = &mut *pool;
+                let n = headers::pool_name(pool, name, name_len);
+                headers::add(pool, list, n, std::ptr::null(), iovec(value, value_len));
+            }
+        }
+    })
+}
+
+/// `h2o_set_header_token`: adds `value` to the comma-separated list of the last `token` entry
+/// (a new string in `pool`), unless an entry already lists it (each element lower-cased and
+/// compared with `value` as given, as 2.2.5); appends an entry (value borrowed) when there is none.
+///
+/// # Safety
+/// As `h2o_add_header`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_set_header_token(
+    pool: *mut h2o_mem_pool_t,
+    headers: *mut h2o_headers_t,
+    token: *const h2o_token_t,
+    value: *const c_char,
+    value_len: usize,
+) {
+    boundary("h2o_set_header_token", (), || {
+        let name = token.cast_mut().cast::<h2o_iovec_t>();
+        // SAFETY: the caller's contract.
+        unsafe {
+            let list = &mut *headers;
+            let wanted = bytes(value, value_len);
+            let mut last = None;
+            for (i, h) in headers::entries(list).iter().enumerate() {
+                if std::ptr::eq(h.name, name) {
+                    if crate::strings::contains_token(bytes(h.value.base, h.value.len), wanted, b',') {
+                        return;
+                    }
+                    last = Some(i);
+                }
+            }
+            let pool = &mut *pool;
+            match last {
+                Some(i) => {
+                    let slot = &mut *list.entries.add(i);
+                    slot.value = headers::join_token_value(pool, bytes(slot.value.base, slot.value.len), wanted);
+                }
+                None => {
+                    headers::add(pool, list, name, std::ptr::null(), iovec(value, value_len));
+                }
+            }
+        }
+    })
+}
+
+/// `h2o_delete_header`: removes entry `cursor` (keeping the others' order) and returns `cursor`
+/// (2.2.5). An index out of range is reported and ignored (2.2.5 asserts); then -1 is returned.
+///
+/// # Safety
+/// `headers` is a valid list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_delete_header(headers: *mut h2o_headers_t, cursor: isize) -> isize {
+    boundary("h2o_delete_header", -1, || {
+        // SAFETY: the caller's contract; the index is checked.
+        unsafe { headers::delete(&mut *headers, cursor) }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mem;
+
+    fn tok(name: &[u8]) -> *const h2o_token_t {
+        headers::lookup_token(name).unwrap()
+    }
+
+    fn value(h: &h2o_header_t) -> &[u8] {
+        // SAFETY: values set from static strings or pool copies in these tests.
+        unsafe { bytes(h.value.base, h.value.len) }
+    }
+
+    #[test]
+    fn the_2_2_5_sequence() {
+        let mut pool = mem::pool::EMPTY;
+        let mut list = h2o_headers_t::EMPTY;
+        let (p, l) = (&raw mut pool, &raw mut list);
+        let vary = tok(b"vary");
+        // SAFETY: a pool-backed list; static values.
+        unsafe {
+            h2o_add_header(p, l, vary, std::ptr::null(), c"cookie".as_ptr(), 6);
+            h2o_add_header_by_str(p, l, c"x-foo".as_ptr(), 5, 1, std::ptr::null(), c"a".as_ptr(), 1);
+            h2o_add_header_by_str(p, l, c"content-length".as_ptr(), 14, 0, std::ptr::null(), c"5".as_ptr(), 1);
+            assert_eq!(h2o_find_header(l, tok(b"content-length"), -1), -1);
+            assert_eq!(h2o_find_header_by_str(l, c"content-length".as_ptr(), 14, -1), 2);
+            h2o_set_header_token(p, l, vary, c"accept-encoding".as_ptr(), 15);
+            h2o_set_header_token(p, l, vary, c"cookie".as_ptr(), 6);
+            assert_eq!(value(&*list.entries), b"cookie, accept-encoding");
+            h2o_set_header_by_str(p, l, c"x-foo".as_ptr(), 5, 1, c"b".as_ptr(), 1, 0);
+            assert_eq!(value(&*list.entries.add(1)), b"a");
+            h2o_set_header_by_str(p, l, c"x-foo".as_ptr(), 5, 1, c"b".as_ptr(), 1, 1);
+            assert_eq!(value(&*list.entries.add(1)), b"b");
+            h2o_set_header(p, l, tok(b"server"), c"s".as_ptr(), 1, 1);
+            assert_eq!(list.size, 4);
+            assert_eq!(h2o_delete_header(l, 0), 0);
+            assert_eq!(h2o_find_header(l, vary, -1), -1);
+            assert_eq!(h2o_delete_header(l, 9), -1);
+            assert_eq!(list.size, 3);
+            mem::pool::clear(&mut pool);
+        }
+    }
+}
