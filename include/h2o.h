@@ -234,12 +234,7 @@ struct st_h2o_globalconf_t {
         uint64_t graceful_shutdown_timeout;            /* 112: ms; 0 waits forever */
         size_t max_concurrent_requests_per_connection; /* 120 */
         size_t max_streams_for_priority;               /* 128 */
-        /* 136: the layout of h2o_socket_latency_optimization_conditions_t (12 bytes) */
-        struct {
-            unsigned min_rtt;
-            unsigned max_additional_delay; /* percent */
-            unsigned max_cwnd;
-        } latency_optimization;
+        h2o_socket_latency_optimization_conditions_t latency_optimization; /* 136 */
         h2o_protocol_callbacks_t callbacks; /* 152 */
     } http2;
     struct {
