@@ -18,7 +18,9 @@
 
 #include <stdint.h>
 #include <sys/socket.h>
+#include <string.h>
 #include "h2o/memory.h"
+#include "h2o/string_.h"
 
 #ifndef H2O_USE_LIBUV
 #define H2O_USE_LIBUV 0
@@ -180,6 +182,20 @@ size_t h2o_socket_do_prepare_for_latency_optimized_write(h2o_socket_t *sock,
 /** The cached decision, or h2o_socket_do_prepare_for_latency_optimized_write when it must be (re)made. */
 static size_t h2o_socket_prepare_for_latency_optimized_write(h2o_socket_t *sock,
                                                              const h2o_socket_latency_optimization_conditions_t *conditions);
+/** TLS properties (a plain socket, which every socket is until TLS lands: NULL, -1, NULL, 0, {NULL, 0}). */
+const char *h2o_socket_get_ssl_protocol_version(h2o_socket_t *sock);
+int h2o_socket_get_ssl_session_reused(h2o_socket_t *sock);
+const char *h2o_socket_get_ssl_cipher(h2o_socket_t *sock);
+int h2o_socket_get_ssl_cipher_bits(h2o_socket_t *sock);
+h2o_iovec_t h2o_socket_get_ssl_session_id(h2o_socket_t *sock);
+/** The same as text for the access log ({NULL, 0}: nothing to log); allocated from `pool` (or malloc'd
+ * when `pool` is NULL) where text is made. */
+static h2o_iovec_t h2o_socket_log_ssl_protocol_version(h2o_socket_t *sock, h2o_mem_pool_t *pool);
+static h2o_iovec_t h2o_socket_log_ssl_session_reused(h2o_socket_t *sock, h2o_mem_pool_t *pool);
+static h2o_iovec_t h2o_socket_log_ssl_cipher(h2o_socket_t *sock, h2o_mem_pool_t *pool);
+h2o_iovec_t h2o_socket_log_ssl_cipher_bits(h2o_socket_t *sock, h2o_mem_pool_t *pool);
+h2o_iovec_t h2o_socket_log_ssl_session_id(h2o_socket_t *sock, h2o_mem_pool_t *pool);
+
 /** Orders two addresses (family, address, port; AF_UNIX by path): negative, 0 or positive. */
 int h2o_socket_compare_address(struct sockaddr *x, struct sockaddr *y);
 /** The numeric host of `sa` into `buf` (NI_MAXHOST bytes, NUL-terminated); its length, SIZE_MAX on error. */
@@ -214,6 +230,33 @@ inline int h2o_socket_is_writing(h2o_socket_t *sock)
 inline int h2o_socket_is_reading(h2o_socket_t *sock)
 {
     return sock->_cb.read != NULL;
+}
+
+inline h2o_iovec_t h2o_socket_log_ssl_protocol_version(h2o_socket_t *sock, h2o_mem_pool_t *pool)
+{
+    const char *s = h2o_socket_get_ssl_protocol_version(sock);
+    (void)pool;
+    return s != NULL ? h2o_iovec_init(s, strlen(s)) : h2o_iovec_init(NULL, 0);
+}
+
+inline h2o_iovec_t h2o_socket_log_ssl_session_reused(h2o_socket_t *sock, h2o_mem_pool_t *pool)
+{
+    (void)pool;
+    switch (h2o_socket_get_ssl_session_reused(sock)) {
+    case 0:
+        return h2o_iovec_init(H2O_STRLIT("0"));
+    case 1:
+        return h2o_iovec_init(H2O_STRLIT("1"));
+    default:
+        return h2o_iovec_init(NULL, 0);
+    }
+}
+
+inline h2o_iovec_t h2o_socket_log_ssl_cipher(h2o_socket_t *sock, h2o_mem_pool_t *pool)
+{
+    const char *s = h2o_socket_get_ssl_cipher(sock);
+    (void)pool;
+    return s != NULL ? h2o_iovec_init(s, strlen(s)) : h2o_iovec_init(NULL, 0);
 }
 
 inline size_t h2o_socket_prepare_for_latency_optimized_write(h2o_socket_t *sock,

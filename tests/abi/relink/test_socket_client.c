@@ -5,7 +5,8 @@
  * _dispose_export), the address helpers (getnumerichost, getport, compare_address, setpeername with
  * the cached peer address), and h2o_socket_do_prepare_for_latency_optimized_write on a loopback
  * connection (min_rtt 0 forces the mode: state, suggested_write_size from TCP_INFO, TCP_NOTSENT_LOWAT),
- * then 4 MiB written in that mode arrive intact. Bounded: every wait is at most 10 s of loop runs
+ * then 4 MiB written in that mode arrive intact; a write to a reset connection reports
+ * h2o_socket_error_io through its callback; the TLS getters on a plain socket. Bounded: every wait is at most 10 s of loop runs
  * (alarm(60) kills a hang); no timing is assumed.
  */
 #include "abi_test.h"
@@ -87,6 +88,13 @@ static void on_notify(h2o_socket_t *sock, const char *err)
 static void on_written(h2o_socket_t *sock, const char *err)
 {
     CHECK(err == NULL, "write completed without error");
+    written = 1;
+}
+
+static const char *write_err;
+static void on_written_any(h2o_socket_t *sock, const char *err)
+{
+    write_err = err;
     written = 1;
 }
 
@@ -201,6 +209,18 @@ static void test_addresses(void)
     CHECK(h2o_socket_compare_address((struct sockaddr *)&u1, (struct sockaddr *)&u2) == 0, "equal paths");
     strcpy(u2.sun_path, "/tmp/b");
     CHECK(h2o_socket_compare_address((struct sockaddr *)&u1, (struct sockaddr *)&u2) < 0, "paths order");
+
+    /* a plain socket's TLS properties */
+    CHECK(h2o_socket_get_ssl_protocol_version(server_sock) == NULL && h2o_socket_get_ssl_session_reused(server_sock) == -1 &&
+              h2o_socket_get_ssl_cipher(server_sock) == NULL && h2o_socket_get_ssl_cipher_bits(server_sock) == 0 &&
+              h2o_socket_get_ssl_session_id(server_sock).base == NULL,
+          "TLS getters of a plain socket");
+    CHECK(h2o_socket_log_ssl_protocol_version(server_sock, NULL).base == NULL &&
+              h2o_socket_log_ssl_session_reused(server_sock, NULL).base == NULL &&
+              h2o_socket_log_ssl_cipher(server_sock, NULL).base == NULL &&
+              h2o_socket_log_ssl_cipher_bits(server_sock, NULL).base == NULL &&
+              h2o_socket_log_ssl_session_id(server_sock, NULL).base == NULL,
+          "TLS log values of a plain socket are empty");
 
     /* setpeername overrides (and is what getpeername returns from then on) */
     CHECK(h2o_socket_getpeername(server_sock, (struct sockaddr *)&ss) == sizeof(struct sockaddr_in), "getpeername");
@@ -347,6 +367,28 @@ int main(int argc, char **argv)
         got = server_got;
         CHECK(got == BULK && !bulk_bad, "all bytes arrived intact (%zu)", got);
         free(bulk);
+
+        /* the peer resets the connection: a write fails and says so through its callback */
+        {
+            struct linger lg = {1, 0};
+            int tries;
+            static char small[64];
+            setsockopt(h2o_socket_get_fd(client_sock), SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+            h2o_socket_close(client_sock);
+            client_sock = NULL;
+            h2o_socket_read_stop(server_sock);
+            write_err = NULL;
+            for (tries = 0; tries != 100 && write_err == NULL; ++tries) {
+                iov = h2o_iovec_init(small, sizeof(small));
+                written = 0;
+                h2o_socket_write(server_sock, &iov, 1, on_written_any);
+                if (!run_until(&written))
+                    break;
+            }
+            CHECK(write_err == h2o_socket_error_io, "a write to a reset connection reports h2o_socket_error_io (%s)",
+                  write_err ? write_err : "NULL");
+            CHECK(!h2o_socket_is_writing(server_sock), "no write in progress after the failed write's callback");
+        }
         h2o_socket_close(server_sock);
     }
     if (client_sock != NULL)
