@@ -600,6 +600,9 @@ void h2o_set_header_by_str(h2o_mem_pool_t *pool, h2o_headers_t *headers, const c
  * (compared case-insensitively); the joined value is allocated from `pool`. */
 void h2o_set_header_token(h2o_mem_pool_t *pool, h2o_headers_t *headers, const h2o_token_t *token, const char *value,
                           size_t value_len);
+/** Non-zero for the tokens header rewriting must not touch: connection, content-length,
+ * transfer-encoding, date, server. */
+int h2o_headers_is_prohibited_name(const h2o_token_t *token);
 /** Removes line `cursor` (keeping the order of the others) and returns `cursor`, as 2.2.5 does
  * (a search continuing from the returned index skips the line that moved into its place). */
 ssize_t h2o_delete_header(h2o_headers_t *headers, ssize_t cursor);
@@ -766,7 +769,6 @@ struct st_h2o_headers_command_t {
     h2o_iovec_t value;
 };
 void h2o_headers_register(h2o_pathconf_t *pathconf, h2o_headers_command_t *cmds);
-int h2o_headers_is_prohibited_name(const h2o_token_t *token);
 void h2o_headers_append_command(h2o_headers_command_t **cmds, int cmd, h2o_iovec_t *name, h2o_iovec_t value);
 void h2o_rewrite_headers(h2o_mem_pool_t *pool, h2o_headers_t *headers, h2o_headers_command_t *cmd);
 

@@ -589,6 +589,20 @@ pub unsafe extern "C" fn h2o_delete_header(headers: *mut h2o_headers_t, cursor: 
     })
 }
 
+/// `h2o_headers_is_prohibited_name`: whether the headers directives may not touch `token`: the
+/// connection-level headers (connection, content-length, transfer-encoding) and those the protocol
+/// layer writes (date, server), as in 2.2.5. Pointer comparison only (NULL or a non-token: 0).
+///
+/// # Safety
+/// None beyond passing a pointer value.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_headers_is_prohibited_name(token: *const h2o_token_t) -> c_int {
+    boundary("h2o_headers_is_prohibited_name", 0, || {
+        const PROHIBITED: [&[u8]; 5] = [b"connection", b"content-length", b"transfer-encoding", b"date", b"server"];
+        PROHIBITED.iter().any(|n| headers::lookup_token(n) == Some(token)) as c_int
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,6 +644,18 @@ mod tests {
             assert_eq!(h2o_delete_header(l, 9), -1);
             assert_eq!(list.size, 3);
             mem::pool::clear(&mut pool);
+        }
+    }
+
+    #[test]
+    fn prohibited_names() {
+        // SAFETY: pointer comparisons only.
+        unsafe {
+            for n in [&b"connection"[..], b"content-length", b"transfer-encoding", b"date", b"server"] {
+                assert_eq!(h2o_headers_is_prohibited_name(tok(n)), 1);
+            }
+            assert_eq!(h2o_headers_is_prohibited_name(tok(b"vary")), 0);
+            assert_eq!(h2o_headers_is_prohibited_name(std::ptr::null()), 0);
         }
     }
 }

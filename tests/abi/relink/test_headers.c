@@ -131,6 +131,17 @@ static void test_many(void)
     CHECK(h2o_find_header_by_str(&headers, H2O_STRLIT("x-h7"), -1) == 7, "seventh");
 }
 
+static void test_prohibited(void)
+{
+    size_t i;
+    for (i = 0; i != h2o__num_tokens; ++i) {
+        const h2o_token_t *t = h2o__tokens + i;
+        int want = t == H2O_TOKEN_CONNECTION || t == H2O_TOKEN_CONTENT_LENGTH || t == H2O_TOKEN_TRANSFER_ENCODING ||
+                   t == H2O_TOKEN_DATE || t == H2O_TOKEN_SERVER;
+        CHECK(!h2o_headers_is_prohibited_name(t) == !want, "%s", t->buf.base);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct abi_fn fns[] = {ABI_FN(h2o_add_header), ABI_FN(h2o_find_header), ABI_FN(h2o_set_header_token),
@@ -140,6 +151,7 @@ int main(int argc, char **argv)
     h2o_mem_init_pool(&pool);
     test_add_and_find();
     test_many();
+    test_prohibited();
     h2o_mem_clear_pool(&pool);
     return abi_report("test_headers");
 }
