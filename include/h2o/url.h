@@ -1,8 +1,9 @@
 /* h2o/url.h: URLs of libh2o-rs (a drop-in for libh2o-evloop 2.2.5).
  *
  * Hand-written; names and the x86_64 layouts (h2o_url_scheme_t 24 bytes, h2o_url_t 64) are 2.2.5's.
- * Types and the small inline helpers only for now: the functions and data objects in the marked
- * block are declared but NOT YET PROVIDED by libh2o-rs (a program using them fails to link). */
+ * Types, the two scheme objects and the small inline helpers for now: the functions and data
+ * objects in the marked block are declared but NOT YET PROVIDED by libh2o-rs (a program using
+ * them fails to link). */
 #ifndef h2o__url_h
 #define h2o__url_h
 
@@ -31,8 +32,10 @@ typedef struct st_h2o_url_t {
     uint16_t _port;                 /* 56: 65535 when absent (see h2o_url_get_port) */
 } h2o_url_t;
 
-/* --- not yet provided by libh2o-rs ------------------------------------------------------------ */
+/** The two schemes (exported data objects: {"http", 80} and {"https", 443}); compare by address. */
 extern const h2o_url_scheme_t H2O_URL_SCHEME_HTTP, H2O_URL_SCHEME_HTTPS;
+
+/* --- not yet provided by libh2o-rs ------------------------------------------------------------ */
 extern const char *h2o_url_host_to_sun_err_is_not_unix_socket;
 int h2o_url_parse(const char *url, size_t url_len, h2o_url_t *result);
 int h2o_url_parse_relative(const char *url, size_t url_len, h2o_url_t *result);

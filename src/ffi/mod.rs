@@ -24,6 +24,9 @@ pub mod socket;
 /// `h2o/string_.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod string;
+/// `h2o/url.h` (hand-written header): the scheme objects.
+/// cbindgen:ignore
+pub mod url;
 /// `h2o/token.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod token;
