@@ -637,6 +637,21 @@ h2o_handler_t *h2o_create_handler(h2o_pathconf_t *conf, size_t sz);
 h2o_filter_t *h2o_create_filter(h2o_pathconf_t *conf, size_t sz);
 h2o_logger_t *h2o_create_logger(h2o_pathconf_t *conf, size_t sz);
 
+/* The context (caller-allocated, one per loop/thread). h2o_context_init sets up its timeouts on
+ * `loop`, one config slot per registered module (see h2o_context_get_handler_context) and calls
+ * every handler's, filter's and logger's on_context_init; `config` must outlive the context.
+ * h2o_context_dispose calls their on_context_dispose and each storage slot's dispose. For now
+ * `queue` and `filecache` stay NULL (not yet provided). */
+void h2o_context_init(h2o_context_t *context, h2o_loop_t *loop, h2o_globalconf_t *config);
+void h2o_context_dispose(h2o_context_t *context);
+/** Sets shutdown_requested and asks the protocol layers to close their connections gracefully. */
+void h2o_context_request_shutdown(h2o_context_t *context);
+/** on_context_init of the pathconf's modules, once per context. */
+void h2o_context_init_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pathconf);
+void h2o_context_dispose_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pathconf);
+/** Rebuilds the cached time strings (used by h2o_get_timestamp when the loop's clock moved). */
+void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------------
  * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 
@@ -686,14 +701,6 @@ void h2o_config_setenv(h2o_envconf_t *envconf, const char *name, const char *val
 void h2o_config_unsetenv(h2o_envconf_t *envconf, const char *name);
 void h2o_config_register_status_handler(h2o_globalconf_t *config, h2o_status_handler_t status_handler);
 void h2o_config_register_simple_status_handler(h2o_globalconf_t *config, h2o_iovec_t name, final_status_handler_cb status_handler);
-
-/* context */
-void h2o_context_init(h2o_context_t *context, h2o_loop_t *loop, h2o_globalconf_t *config);
-void h2o_context_dispose(h2o_context_t *context);
-void h2o_context_request_shutdown(h2o_context_t *context);
-void h2o_context_init_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pathconf);
-void h2o_context_dispose_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pathconf);
-void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
 
 /* built-in responses */
 enum {

@@ -1,5 +1,5 @@
-//! The server core of `h2o.h`: configuration (hosts, paths, handlers) and header lists. Later: the
-//! context, requests and responses, the file handler, the access log.
+//! The server core of `h2o.h`: configuration (hosts, paths, handlers), the context, and header
+//! lists. Later: requests and responses, the file handler, the access log.
 //!
 //! As in `crate::mem`, the C structs of `crate::ffi::core` are the state (embedders read and write
 //! them directly), so this module works on them in place; memory that C code reads or frees comes
@@ -7,4 +7,5 @@
 //! steps carry `SAFETY:` notes.
 
 pub mod config;
+pub mod context;
 pub mod headers;

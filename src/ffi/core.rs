@@ -17,11 +17,11 @@ use std::ffi::{c_char, c_int, c_void};
 use std::mem::{offset_of, size_of};
 use std::ptr::null_mut;
 
-use super::evloop::h2o_linklist_t;
+use super::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_timeout_entry_t, h2o_timeout_t};
 use super::memory::{h2o_iovec_t, h2o_mem_pool_t, h2o_vector_t};
 use super::panic::boundary;
 use super::token::h2o_token_t;
-use crate::core::{config, headers};
+use crate::core::{config, context, headers};
 
 /// `H2O_VECTOR(T)`: entries, size, capacity.
 #[repr(C)]
@@ -149,6 +149,92 @@ pub struct h2o_globalconf_t {
     pub statuses: Vector<[usize; 5]>,
     pub _num_config_slots: usize,
 }
+
+/// `h2o_timestamp_string_t` (57 bytes): NUL-terminated Date-header and access-log strings.
+#[repr(C)]
+pub struct h2o_timestamp_string_t {
+    pub rfc1123: [u8; 30],
+    pub log: [u8; 27],
+}
+
+/// `h2o_context_storage_item_t` (16 bytes).
+#[repr(C)]
+pub struct ContextStorageItem {
+    pub dispose: Option<unsafe extern "C" fn(*mut c_void)>,
+    pub data: *mut c_void,
+}
+
+/// `h2o_http1client_ctx_t` (40 bytes).
+#[repr(C)]
+pub struct Http1ClientCtx {
+    pub loop_: *mut h2o_evloop_t,
+    pub getaddr_receiver: *mut c_void,
+    pub io_timeout: *mut h2o_timeout_t,
+    pub websocket_timeout: *mut h2o_timeout_t,
+    pub ssl_ctx: *mut c_void,
+}
+
+/// `h2o_context_t._timestamp_cache`.
+#[repr(C)]
+pub struct TimestampCache {
+    pub uv_now_at: u64,
+    pub tv_at: libc::timeval,
+    pub value: *mut h2o_timestamp_string_t,
+}
+
+/// `h2o_context_t` (864 bytes). The nested C structs are flattened (`http1.req_timeout` is
+/// `http1_req_timeout` here); the layout is the same.
+#[repr(C)]
+pub struct h2o_context_t {
+    pub loop_: *mut h2o_evloop_t,
+    pub zero_timeout: h2o_timeout_t,
+    pub one_sec_timeout: h2o_timeout_t,
+    pub hundred_ms_timeout: h2o_timeout_t,
+    pub globalconf: *mut h2o_globalconf_t,
+    pub queue: *mut c_void,
+    /// `receivers.hostinfo_getaddr`: an h2o_multithread_receiver_t (48 bytes)
+    pub receivers: [usize; 6],
+    pub filecache: *mut c_void,
+    pub storage: Vector<ContextStorageItem>,
+    pub shutdown_requested: c_int,
+    pub handshake_timeout: h2o_timeout_t,
+    pub http1_req_timeout: h2o_timeout_t,
+    pub http1_conns: h2o_linklist_t,
+    pub http2_idle_timeout: h2o_timeout_t,
+    pub http2_conns: h2o_linklist_t,
+    pub http2_graceful_shutdown_timeout: h2o_timeout_t,
+    pub http2_graceful_shutdown_entry: h2o_timeout_entry_t,
+    /// protocol_level_errors[13], read_closed, write_closed
+    pub http2_events: [u64; 15],
+    pub proxy_client_ctx: Http1ClientCtx,
+    pub proxy_io_timeout: h2o_timeout_t,
+    pub _module_configs: *mut *mut c_void,
+    pub _timestamp_cache: TimestampCache,
+    pub emitted_error_status: [u64; 10],
+    pub _pathconfs_inited: Vector<*mut h2o_pathconf_t>,
+}
+
+const _: () = {
+    assert!(size_of::<h2o_timestamp_string_t>() == 57);
+    assert!(offset_of!(h2o_timestamp_string_t, log) == 30);
+    assert!(size_of::<h2o_context_t>() == 864);
+    assert!(offset_of!(h2o_context_t, zero_timeout) == 8);
+    assert!(offset_of!(h2o_context_t, globalconf) == 152);
+    assert!(offset_of!(h2o_context_t, receivers) == 168);
+    assert!(offset_of!(h2o_context_t, storage) == 224);
+    assert!(offset_of!(h2o_context_t, shutdown_requested) == 248);
+    assert!(offset_of!(h2o_context_t, handshake_timeout) == 256);
+    assert!(offset_of!(h2o_context_t, http1_conns) == 352);
+    assert!(offset_of!(h2o_context_t, http2_idle_timeout) == 368);
+    assert!(offset_of!(h2o_context_t, http2_graceful_shutdown_entry) == 480);
+    assert!(offset_of!(h2o_context_t, http2_events) == 512);
+    assert!(offset_of!(h2o_context_t, proxy_client_ctx) == 632);
+    assert!(offset_of!(h2o_context_t, proxy_io_timeout) == 672);
+    assert!(offset_of!(h2o_context_t, _module_configs) == 720);
+    assert!(offset_of!(h2o_context_t, _timestamp_cache) == 728);
+    assert!(offset_of!(h2o_context_t, emitted_error_status) == 760);
+    assert!(offset_of!(h2o_context_t, _pathconfs_inited) == 840);
+};
 
 /// `h2o_header_t` (32 bytes).
 #[repr(C)]
@@ -349,6 +435,104 @@ pub unsafe extern "C" fn h2o_create_filter(conf: *mut h2o_pathconf_t, sz: usize)
 pub unsafe extern "C" fn h2o_create_logger(conf: *mut h2o_pathconf_t, sz: usize) -> *mut h2o_logger_t {
     // SAFETY: the caller's contract.
     unsafe { create("h2o_create_logger", conf, sz, config::ModuleKind::Logger) }
+}
+
+// --- the context ---------------------------------------------------------------------------------------
+
+/// `h2o_context_init`: initializes `ctx` (overwritten) for `loop` and `config`: its timeouts on the
+/// loop, one config slot per registered module, and every pathconf context (each handler's,
+/// filter's and logger's `on_context_init`). The caller owns `ctx`, `loop` and `config`; `config`
+/// must outlive the context. Not yet: the multithread queue (`queue` is NULL) and the file cache.
+///
+/// # Safety
+/// `ctx` is writable; `loop` is live; `config` was initialized by `h2o_config_init`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_context_init(ctx: *mut h2o_context_t, loop_: *mut h2o_evloop_t, config: *mut h2o_globalconf_t) {
+    boundary("h2o_context_init", (), || {
+        assert!(!ctx.is_null() && !loop_.is_null() && !config.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { context::init(ctx, loop_, config) }
+    })
+}
+
+/// `h2o_context_dispose`: calls `on_context_dispose` for every pathconf context, the `dispose` of
+/// each storage slot, releases the timestamp cache and disposes of the timeouts; `ctx` is left
+/// zeroed. The loop and the globalconf stay the caller's.
+///
+/// # Safety
+/// `ctx` was initialized by `h2o_context_init`; no timeout entry is linked to its timeouts.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_context_dispose(ctx: *mut h2o_context_t) {
+    boundary("h2o_context_dispose", (), || {
+        assert!(!ctx.is_null(), "ctx is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { context::dispose(ctx) }
+    })
+}
+
+/// `h2o_context_init_pathconf_context`: `on_context_init` of the pathconf's modules, once per
+/// context (a pathconf already initialized for `ctx` is skipped).
+///
+/// # Safety
+/// `ctx` is initialized; `pathconf` is initialized and outlives the context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_context_init_pathconf_context(ctx: *mut h2o_context_t, pathconf: *mut h2o_pathconf_t) {
+    boundary("h2o_context_init_pathconf_context", (), || {
+        assert!(!ctx.is_null() && !pathconf.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { context::init_pathconf_context(ctx, pathconf) }
+    })
+}
+
+/// `h2o_context_dispose_pathconf_context`: `on_context_dispose` of the pathconf's modules.
+///
+/// # Safety
+/// As `h2o_context_init_pathconf_context`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_context_dispose_pathconf_context(ctx: *mut h2o_context_t, pathconf: *mut h2o_pathconf_t) {
+    boundary("h2o_context_dispose_pathconf_context", (), || {
+        assert!(!ctx.is_null() && !pathconf.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { context::dispose_pathconf_context(ctx, pathconf) }
+    })
+}
+
+/// `h2o_context_update_timestamp_cache`: re-reads the clock and rebuilds the cached Date-header
+/// and access-log strings (a shared allocation; requests that linked the old one keep it).
+///
+/// # Safety
+/// `ctx` is initialized and its loop is alive.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_context_update_timestamp_cache(ctx: *mut h2o_context_t) {
+    boundary("h2o_context_update_timestamp_cache", (), || {
+        assert!(!ctx.is_null(), "ctx is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { context::update_timestamp_cache(ctx) }
+    })
+}
+
+/// `h2o_context_request_shutdown`: sets `shutdown_requested` and asks the HTTP/1 and HTTP/2
+/// layers (their globalconf callbacks, when set) to wind down their connections.
+///
+/// # Safety
+/// `ctx` is initialized.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_context_request_shutdown(ctx: *mut h2o_context_t) {
+    boundary("h2o_context_request_shutdown", (), || {
+        assert!(!ctx.is_null(), "ctx is NULL");
+        // SAFETY: the caller's contract; the globalconf outlives the context.
+        unsafe {
+            (*ctx).shutdown_requested = 1;
+            let g = &*(*ctx).globalconf;
+            for cb in [g.http1.callbacks.request_shutdown, g.http2.callbacks.request_shutdown] {
+                if !cb.is_null() {
+                    // SAFETY: a protocol's request_shutdown: void (*)(h2o_context_t *).
+                    let f: unsafe extern "C" fn(*mut h2o_context_t) = std::mem::transmute(cb);
+                    f(ctx);
+                }
+            }
+        }
+    })
 }
 
 // --- header lists ------------------------------------------------------------------------------------
