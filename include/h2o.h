@@ -637,6 +637,9 @@ h2o_handler_t *h2o_create_handler(h2o_pathconf_t *conf, size_t sz);
 h2o_filter_t *h2o_create_filter(h2o_pathconf_t *conf, size_t sz);
 h2o_logger_t *h2o_create_logger(h2o_pathconf_t *conf, size_t sz);
 
+/** The last connection id handed out (h2o_create_connection increments it atomically). */
+extern uint64_t h2o_connection_id;
+
 /* The context (caller-allocated, one per loop/thread). h2o_context_init sets up its timeouts on
  * `loop`, one config slot per registered module (see h2o_context_get_handler_context) and calls
  * every handler's, filter's and logger's on_context_init; `config` must outlive the context.
@@ -659,7 +662,6 @@ extern const char *h2o_http2_npn_protocols;
 extern const char *h2o_npn_protocols;
 extern const h2o_iovec_t *h2o_http2_alpn_protocols;
 extern const h2o_iovec_t *h2o_alpn_protocols;
-extern uint64_t h2o_connection_id;
 extern h2o_mime_attributes_t h2o_mime_attributes_as_is;
 
 void h2o_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock);

@@ -437,6 +437,12 @@ pub unsafe extern "C" fn h2o_create_logger(conf: *mut h2o_pathconf_t, sz: usize)
     unsafe { create("h2o_create_logger", conf, sz, config::ModuleKind::Logger) }
 }
 
+/// `uint64_t h2o_connection_id`: the last connection id handed out; the header's inline
+/// `h2o_create_connection` increments it atomically (`__sync_add_and_fetch`), so it is a plain
+/// 8-byte writable data object (an `AtomicU64` has the layout of a `uint64_t`). Process-global.
+#[unsafe(no_mangle)]
+pub static h2o_connection_id: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 // --- the context ---------------------------------------------------------------------------------------
 
 /// `h2o_context_init`: initializes `ctx` (overwritten) for `loop` and `config`: its timeouts on the

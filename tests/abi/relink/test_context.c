@@ -131,6 +131,18 @@ int main(int argc, char **argv)
     CHECK(ts.str != NULL && strlen(ts.str->rfc1123) == H2O_TIMESTR_RFC1123_LEN, "old strings still readable");
     h2o_mem_clear_pool(&pool);
 
+    /* connection ids: the inline h2o_create_connection increments the exported h2o_connection_id */
+    {
+        struct timeval now = {1, 0};
+        h2o_conn_t *c1 = h2o_create_connection(sizeof(h2o_conn_t), &ctx, config.hosts, now, NULL);
+        h2o_conn_t *c2 = h2o_create_connection(sizeof(h2o_conn_t) + 8, &ctx, config.hosts, now, NULL);
+        CHECK(c1->ctx == &ctx && c1->hosts == config.hosts && c1->connected_at.tv_sec == 1 && c1->callbacks == NULL, "conn fields");
+        CHECK(c2->id == c1->id + 1 && h2o_connection_id == c2->id, "ids %llu %llu, counter %llu", (unsigned long long)c1->id,
+              (unsigned long long)c2->id, (unsigned long long)h2o_connection_id);
+        free(c1);
+        free(c2);
+    }
+
     h2o_context_request_shutdown(&ctx);
     CHECK(ctx.shutdown_requested == 1, "shutdown_requested");
     /* 2.2.5's HTTP/2 layer links a one-second graceful-shutdown timer; let it fire (bounded) */
