@@ -20,7 +20,7 @@ pub fn find(headers: &[h2o_header_t], cursor: isize, mut is_match: impl FnMut(&h
         .get(start..)
         .unwrap_or(&[])
         .iter()
-        .position(|h| is_match(h))
+        .position(&mut is_match)
         .map_or(-1, |i| (start + i) as isize)
 }
 

@@ -702,11 +702,9 @@ pub unsafe extern "C" fn h2o_set_header_by_str(
         // SAFETY: the caller's contract.
         unsafe {
             let n = bytes(name, name_len);
-            if maybe_token != 0 {
-                if let Some(t) = headers::lookup_token(n) {
-                    h2o_set_header(pool, headers, t, value, value_len, overwrite_if_exists);
-                    return;
-                }
+            if let Some(t) = (maybe_token != 0).then(|| headers::lookup_token(n)).flatten() {
+                h2o_set_header(pool, headers, t, value, value_len, overwrite_if_exists);
+                return;
             }
             let list = &mut *headers;
             let i = headers::find(headers::entries(list), -1, |h| headers::name_is(h, n));
