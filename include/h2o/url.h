@@ -35,6 +35,14 @@ typedef struct st_h2o_url_t {
 /** The two schemes (exported data objects: {"http", 80} and {"https", 443}); compare by address. */
 extern const h2o_url_scheme_t H2O_URL_SCHEME_HTTP, H2O_URL_SCHEME_HTTPS;
 
+/**
+ * Removes "." and ".." segments and decodes %xx in a request path, up to the first '?' (whose offset
+ * goes to *query_at, SIZE_MAX if none). Returns `path` itself when it needs no change
+ * (*norm_indexes = NULL), else a new string from `pool` (*norm_indexes: for each byte of it, the
+ * offset in `path` just after its source bytes, also from `pool`). An empty path gives "/".
+ */
+h2o_iovec_t h2o_url_normalize_path(h2o_mem_pool_t *pool, const char *path, size_t len, size_t *query_at, size_t **norm_indexes);
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------ */
 extern const char *h2o_url_host_to_sun_err_is_not_unix_socket;
 int h2o_url_parse(const char *url, size_t url_len, h2o_url_t *result);

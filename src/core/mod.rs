@@ -9,3 +9,4 @@
 pub mod config;
 pub mod context;
 pub mod headers;
+pub mod url;
