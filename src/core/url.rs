@@ -148,6 +148,177 @@ fn rebuild(input: &[u8]) -> Normalization {
     Normalization { path, query_at }
 }
 
+use std::ops::Range;
+
+use crate::strings;
+
+/// What `parse_hostport` found (2.2.5's `h2o_url_parse_hostport`): the host (inside `[...]` for an
+/// IPv6 literal, set as soon as it is delimited even if the rest fails), the port (65535 when absent
+/// or invalid) and, on success, where the authority ends (the start of the path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort {
+    pub host: Option<Range<usize>>,
+    pub port: u16,
+    pub end: Option<usize>,
+}
+
+/// Parses `host[:port]` or `[v6]:port` at the start of `s`, up to the first `/`. Fails on an empty
+/// host, an unclosed `[`, or a port that is not a decimal number below 65535.
+pub fn parse_hostport(s: &[u8]) -> HostPort {
+    let mut r = HostPort { host: None, port: 65535, end: None };
+    if s.is_empty() {
+        return r;
+    }
+    let mut pos = if s[0] == b'[' {
+        let Some(close) = s[1..].iter().position(|&c| c == b']') else { return r };
+        r.host = Some(1..1 + close);
+        close + 2
+    } else {
+        let stop = s.iter().position(|&c| c == b'/' || c == b':').unwrap_or(s.len());
+        r.host = Some(0..stop);
+        stop
+    };
+    if r.host.as_ref().is_some_and(|h| h.is_empty()) {
+        return r;
+    }
+    if s.get(pos) == Some(&b':') {
+        pos += 1;
+        let stop = s[pos..].iter().position(|&c| c == b'/').map_or(s.len(), |i| pos + i);
+        match strings::strtosize(&s[pos..stop]) {
+            Some(p) if p < 65535 => r.port = p as u16,
+            _ => return r,
+        }
+        pos = stop;
+    }
+    r.end = Some(pos);
+    r
+}
+
+/// The two schemes 2.2.5 knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+/// A URL path: a range of the parsed string, or the literal `/` (no path after the authority).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlPath {
+    Root,
+    In(Range<usize>),
+}
+
+/// A parsed URL as ranges of the input (2.2.5's `h2o_url_t`). `authority` and `host` are `None`
+/// for a relative reference without `//`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedUrl {
+    pub scheme: Option<Scheme>,
+    pub authority: Option<Range<usize>>,
+    pub host: Option<Range<usize>>,
+    pub port: u16,
+    pub path: UrlPath,
+}
+
+fn parse_scheme(s: &[u8]) -> Option<(Scheme, usize)> {
+    if s.starts_with(b"http:") {
+        Some((Scheme::Http, 5))
+    } else if s.starts_with(b"https:") {
+        Some((Scheme::Https, 6))
+    } else {
+        None
+    }
+}
+
+/// The authority at `start` and the path after it (which must start with `/` if present).
+fn parse_authority_and_path(s: &[u8], start: usize, scheme: Option<Scheme>) -> Option<ParsedUrl> {
+    let hp = parse_hostport(&s[start..]);
+    let end = start + hp.end?;
+    let path = if end == s.len() {
+        UrlPath::Root
+    } else if s[end] == b'/' {
+        UrlPath::In(end..s.len())
+    } else {
+        return None;
+    };
+    let host = hp.host.map(|h| start + h.start..start + h.end);
+    Some(ParsedUrl { scheme, authority: Some(start..end), host, port: hp.port, path })
+}
+
+/// `h2o_url_parse`: an absolute `http://` or `https://` URL (the scheme is case-sensitive).
+pub fn parse(s: &[u8]) -> Option<ParsedUrl> {
+    let (scheme, at) = parse_scheme(s)?;
+    if !s[at..].starts_with(b"//") {
+        return None;
+    }
+    parse_authority_and_path(s, at + 2, Some(scheme))
+}
+
+/// `h2o_url_parse_relative`: an optional scheme, then `//authority[/path]` or just a path (any
+/// bytes, possibly empty, kept as is).
+pub fn parse_relative(s: &[u8]) -> Option<ParsedUrl> {
+    let (scheme, at) = match parse_scheme(s) {
+        Some((scheme, at)) => (Some(scheme), at),
+        None => (None, 0),
+    };
+    if s[at..].starts_with(b"//") {
+        return parse_authority_and_path(s, at + 2, scheme);
+    }
+    Some(ParsedUrl { scheme, authority: None, host: None, port: 65535, path: UrlPath::In(at..s.len()) })
+}
+
+/// `h2o_url_resolve_path`: how much of `base` to keep (through its last `/`, after going up one
+/// level per leading `../` of `relative`) and where the rest of `relative` starts (after its
+/// leading `./` and `../`). An absolute `relative` keeps nothing of `base`.
+pub fn resolve_path(base: &[u8], relative: &[u8]) -> (usize, usize) {
+    if relative.first() == Some(&b'/') {
+        return (0, 0);
+    }
+    // the last '/' of base (2.2.5 requires one; stop at 0 otherwise)
+    let up = |from: usize| base[..from].iter().rposition(|&c| c == b'/').unwrap_or(0);
+    let mut keep = up(base.len());
+    let mut off = 0;
+    while off < relative.len() && relative[off] == b'.' {
+        let rest = &relative[off..];
+        if rest == b".." || rest.starts_with(b"../") {
+            if keep != 0 {
+                keep = up(keep);
+            }
+            off += if rest.len() == 2 { 2 } else { 3 };
+        } else if rest.len() == 1 {
+            off += 1;
+        } else if rest[1] == b'/' {
+            off += 2;
+        } else {
+            break;
+        }
+    }
+    (keep + 1, off)
+}
+
+/// The `unix:` prefix of a host naming a Unix socket.
+pub const UNIX_PREFIX: &[u8] = b"unix:";
+
+/// Why `unix_socket_path` refused a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SunError {
+    NotUnixSocket,
+    TooLong,
+}
+
+/// `h2o_url_host_to_sun`: the socket path of a `unix:` host. 2.2.5 accepts hosts of 7 to 114 bytes
+/// (it computes the limit as `len - 7 < 108`, so `unix:` and `unix:x` are "too long"); a host of
+/// 114 bytes would write past `sun_path` there, so it is refused here too.
+pub fn unix_socket_path(host: &[u8], sun_path_size: usize) -> Result<&[u8], SunError> {
+    if !host.starts_with(UNIX_PREFIX) {
+        return Err(SunError::NotUnixSocket);
+    }
+    match host.len().wrapping_sub(7) {
+        n if n >= sun_path_size => Err(SunError::TooLong),
+        _ if host.len() - UNIX_PREFIX.len() > sun_path_size => Err(SunError::TooLong),
+        _ => Ok(&host[UNIX_PREFIX.len()..]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +349,37 @@ mod tests {
         assert_eq!(norm("/.hidden"), ("/.hidden".into(), None));
         assert_eq!(norm("//.."), ("/".into(), None));
         assert_eq!(norm("/%zz"), ("/%zz".into(), None));
+    }
+
+    #[test]
+    fn hostport() {
+        assert_eq!(parse_hostport(b"example.com:8080/x"), HostPort { host: Some(0..11), port: 8080, end: Some(16) });
+        assert_eq!(parse_hostport(b"[::1]/"), HostPort { host: Some(1..4), port: 65535, end: Some(5) });
+        assert_eq!(parse_hostport(b":80").end, None);
+        assert_eq!(parse_hostport(b"a:65535").end, None);
+        assert_eq!(parse_hostport(b"[::1").host, None);
+    }
+
+    #[test]
+    fn urls() {
+        let u = parse(b"https://h:1/p?q").unwrap();
+        assert_eq!((u.scheme, u.authority, u.host, u.port, u.path), (Some(Scheme::Https), Some(8..11), Some(8..9), 1, UrlPath::In(11..15)));
+        assert_eq!(parse(b"http://h").unwrap().path, UrlPath::Root);
+        assert!(parse(b"ftp://h/").is_none());
+        assert_eq!(parse(b"http://h?x").unwrap().host, Some(7..10));
+        assert!(parse(b"http://h:x/").is_none());
+        let r = parse_relative(b"../a").unwrap();
+        assert_eq!((r.scheme, r.authority, r.path), (None, None, UrlPath::In(0..4)));
+        assert_eq!(resolve_path(b"/a/b/c", b"../d"), (3, 3));
+        assert_eq!(resolve_path(b"/a/b/c", b"/d"), (0, 0));
+        assert_eq!(resolve_path(b"/a", b"../../.x"), (1, 6));
+    }
+
+    #[test]
+    fn sun() {
+        assert_eq!(unix_socket_path(b"unix:/tmp/s", 108), Ok(&b"/tmp/s"[..]));
+        assert_eq!(unix_socket_path(b"unix:x", 108), Err(SunError::TooLong));
+        assert_eq!(unix_socket_path(b"tcp:x", 108), Err(SunError::NotUnixSocket));
     }
 
     #[test]
