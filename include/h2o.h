@@ -655,6 +655,34 @@ void h2o_context_dispose_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pa
 /** Rebuilds the cached time strings (used by h2o_get_timestamp when the loop's clock moved). */
 void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
 
+/* Accepting connections and answering requests (HTTP/1.x for now).
+ * h2o_accept: serves HTTP/1.x on `sock`, which the library owns from then on (ctx->ctx and
+ * ctx->hosts must outlive it). A TLS accept context (ssl_ctx set) is not supported yet: the error is
+ * logged on stderr and the socket closed. expect_proxy_line is ignored for now.
+ * Requests: the handlers of the path whose prefix is the longest match of the request path, on the
+ * host matching Host (name and port; else the first host), are asked in order until one returns 0;
+ * none: 404. The request and everything it points to live until its response is done.
+ * Differences from 2.2.5 for now: chunked request bodies get 501; no filters; no request timeout;
+ * h2o_send_inline sends Content-Length (2.2.5: chunked). */
+void h2o_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock);
+/** Takes the request; `generator` (borrowed until the response ends) gets proceed() once what
+ * h2o_send gave has been written, and stop() if the connection goes away first. */
+void h2o_start_response(h2o_req_t *req, h2o_generator_t *generator);
+/** The next part of the body, borrowed until proceed() (or the end of the request); a FINAL or
+ * ERROR state ends the response. Headers go out with the first call: Content-Length when
+ * res.content_length is known, else chunked (HTTP/1.1) or until the connection closes (HTTP/1.0). */
+void h2o_send(h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state);
+/** The whole response at once; `body` (SIZE_MAX: NUL-terminated) is copied into the pool. */
+void h2o_send_inline(h2o_req_t *req, const char *body, size_t len);
+enum {
+    H2O_SEND_ERROR_HTTP1_CLOSE_CONNECTION = 0x1, /* close the HTTP/1 connection after the response */
+    H2O_SEND_ERROR_KEEP_HEADERS = 0x2            /* keep the response headers already set */
+};
+/** A text/plain response of `status`, `reason` and `body` (NUL-terminated; the body is copied). */
+void h2o_send_error_generic(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
+/** A redirect to `url` (copied) with a short HTML body. */
+void h2o_send_redirect(h2o_req_t *req, int status, const char *reason, const char *url, size_t url_len);
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------------
  * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 
@@ -664,7 +692,6 @@ extern const h2o_iovec_t *h2o_http2_alpn_protocols;
 extern const h2o_iovec_t *h2o_alpn_protocols;
 extern h2o_mime_attributes_t h2o_mime_attributes_as_is;
 
-void h2o_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock);
 void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
 size_t h2o_stringify_protocol_version(char *dst, int version);
 size_t h2o_stringify_proxy_header(h2o_conn_t *conn, char *buf);
@@ -689,10 +716,8 @@ void h2o_reprocess_request(h2o_req_t *req, h2o_iovec_t method, const h2o_url_sch
                            h2o_iovec_t path, h2o_req_overrides_t *overrides, int is_delegated);
 void h2o_reprocess_request_deferred(h2o_req_t *req, h2o_iovec_t method, const h2o_url_scheme_t *scheme, h2o_iovec_t authority,
                                     h2o_iovec_t path, h2o_req_overrides_t *overrides, int is_delegated);
-void h2o_start_response(h2o_req_t *req, h2o_generator_t *generator);
 h2o_ostream_t *h2o_add_ostream(h2o_req_t *req, size_t sz, h2o_ostream_t **slot);
 void h2o_req_bind_conf(h2o_req_t *req, h2o_hostconf_t *hostconf, h2o_pathconf_t *pathconf);
-void h2o_send(h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state);
 h2o_req_prefilter_t *h2o_add_prefilter(h2o_req_t *req, size_t sz);
 void h2o_ostream_send_next(h2o_ostream_t *ostream, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state);
 void h2o_req_fill_mime_attributes(h2o_req_t *req);
@@ -705,14 +730,7 @@ void h2o_config_register_status_handler(h2o_globalconf_t *config, h2o_status_han
 void h2o_config_register_simple_status_handler(h2o_globalconf_t *config, h2o_iovec_t name, final_status_handler_cb status_handler);
 
 /* built-in responses */
-enum {
-    H2O_SEND_ERROR_HTTP1_CLOSE_CONNECTION = 0x1, /* close the HTTP/1 connection after the response */
-    H2O_SEND_ERROR_KEEP_HEADERS = 0x2            /* keep the response headers already set */
-};
-void h2o_send_inline(h2o_req_t *req, const char *body, size_t len);
-void h2o_send_error_generic(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
 void h2o_send_error_deferred(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
-void h2o_send_redirect(h2o_req_t *req, int status, const char *reason, const char *url, size_t url_len);
 void h2o_send_redirect_internal(h2o_req_t *req, h2o_iovec_t method, const char *url_str, size_t url_len, int preserve_overrides);
 h2o_iovec_t h2o_get_redirect_method(h2o_iovec_t method, int status);
 h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);

@@ -18,6 +18,9 @@ pub mod memory;
 pub mod evloop;
 pub mod panic;
 pub mod picohttpparser;
+/// `h2o.h` requests, responses and `h2o_accept` (hand-written header).
+/// cbindgen:ignore
+pub mod request;
 /// `h2o/socket.h` sockets (hand-written header).
 /// cbindgen:ignore
 pub mod socket;
