@@ -615,7 +615,8 @@ ssize_t h2o_delete_header(h2o_headers_t *headers, ssize_t cursor);
  * http2.max_concurrent_requests_per_connection 100, http2.max_streams_for_priority 16,
  * http2.latency_optimization {50, 10, 65535}, proxy.io_timeout 30 s, proxy.emit_x_forwarded_headers
  * and proxy.emit_via_header 1, an empty configurators list and an empty, NULL-terminated hosts
- * list. Unlike 2.2.5, mimemap stays NULL and the http1/http2 callbacks are NULL for now. */
+ * list; http1.callbacks = H2O_HTTP1_CALLBACKS (h2o/http1.h). Unlike 2.2.5, mimemap stays NULL and
+ * the http2 callbacks are NULL for now. */
 void h2o_config_init(h2o_globalconf_t *config);
 /** Disposes of every host, path, handler, filter and logger (calling their `dispose`), then of
  * what h2o_config_init allocated. `config` may be initialized again afterwards. */

@@ -91,6 +91,9 @@ pub unsafe fn init(config: *mut h2o_globalconf_t) {
     c.handshake_timeout = defaults::HANDSHAKE_TIMEOUT;
     c.http1.req_timeout = defaults::HTTP1_REQ_TIMEOUT;
     c.http1.upgrade_to_http2 = defaults::HTTP1_UPGRADE_TO_HTTP2;
+    let h1 = &crate::ffi::request::H2O_HTTP1_CALLBACKS;
+    c.http1.callbacks.request_shutdown = h1.request_shutdown.map_or(std::ptr::null_mut(), |f| f as *mut c_void);
+    c.http1.callbacks.foreach_request = h1.foreach_request.map_or(std::ptr::null_mut(), |f| f as *mut c_void);
     c.http2.idle_timeout = defaults::HTTP2_IDLE_TIMEOUT;
     c.http2.graceful_shutdown_timeout = defaults::HTTP2_GRACEFUL_SHUTDOWN_TIMEOUT;
     c.http2.max_concurrent_requests_per_connection = defaults::HTTP2_MAX_CONCURRENT_REQUESTS_PER_CONNECTION;

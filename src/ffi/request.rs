@@ -275,3 +275,39 @@ pub unsafe extern "C" fn h2o_send_redirect(req: *mut h2o_req_t, status: c_int, r
         unsafe { request::send_redirect(req, status, reason, url, url_len) }
     })
 }
+
+/// `h2o_protocol_callbacks_t` (16 bytes), typed.
+#[repr(C)]
+pub struct h2o_protocol_callbacks_t {
+    pub request_shutdown: Option<unsafe extern "C" fn(*mut h2o_context_t)>,
+    pub foreach_request: Option<
+        unsafe extern "C" fn(*mut h2o_context_t, Option<unsafe extern "C" fn(*mut h2o_req_t, *mut c_void) -> c_int>, *mut c_void) -> c_int,
+    >,
+}
+// SAFETY: two function pointers, never written after static initialization.
+unsafe impl Sync for h2o_protocol_callbacks_t {}
+const _: () = assert!(size_of::<h2o_protocol_callbacks_t>() == 16);
+
+/// `H2O_HTTP1_CALLBACKS` (16-byte data object, copy-relocatable): the HTTP/1 layer's
+/// `request_shutdown` (idle connections close at once, busy ones after their response) and
+/// `foreach_request` (each request in progress). `h2o_config_init` stores them in
+/// `globalconf.http1.callbacks`, as 2.2.5 does. Ownership: static, read-only.
+#[unsafe(no_mangle)]
+pub static H2O_HTTP1_CALLBACKS: h2o_protocol_callbacks_t = h2o_protocol_callbacks_t {
+    request_shutdown: Some(crate::http1::conn::request_shutdown),
+    foreach_request: Some(crate::http1::conn::foreach_request),
+};
+
+/// `h2o_http1_accept`: as `h2o_accept` for plain HTTP/1, with the time the connection was accepted
+/// (`conn->connected_at`). The socket is owned by the library from then on.
+///
+/// # Safety
+/// As `h2o_accept`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_http1_accept(ctx: *mut h2o_accept_ctx_t, sock: *mut h2o_socket_t, connected_at: libc::timeval) {
+    boundary("h2o_http1_accept", (), || {
+        assert!(!ctx.is_null() && !sock.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { crate::http1::conn::accept_at(&*ctx, sock, connected_at) }
+    })
+}

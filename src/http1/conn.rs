@@ -15,7 +15,9 @@ use std::ffi::{c_char, c_int};
 use std::ptr::null_mut;
 
 use crate::core::{headers, request};
-use crate::ffi::core::Vector;
+use crate::evloop::timeout as linklist;
+use crate::ffi::core::{h2o_context_t, Vector};
+use crate::ffi::evloop::h2o_linklist_t;
 use crate::ffi::memory::h2o_iovec_t;
 use crate::ffi::request::*;
 use crate::ffi::socket::{h2o_socket_close, h2o_socket_getpeername, h2o_socket_getsockname, h2o_socket_read_start, h2o_socket_read_stop, h2o_socket_t, h2o_socket_write};
@@ -32,6 +34,8 @@ const MAX_REQLEN: usize = 8192 + 4096 * MAX_HEADERS;
 pub struct Conn {
     pub super_: h2o_conn_t,
     pub sock: *mut h2o_socket_t,
+    /// On the context's `http1._conns` list while open.
+    link: h2o_linklist_t,
     /// The final output stream of the live request (`req._ostr_top`).
     pub ostr: h2o_ostream_t,
     pub req: h2o_req_t,
@@ -78,6 +82,19 @@ unsafe extern "C" fn get_socket(conn: *mut h2o_conn_t) -> *mut h2o_socket_t {
 /// # Safety
 /// As `h2o_accept`.
 pub unsafe fn accept(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t) {
+    let mut connected_at = libc::timeval { tv_sec: 0, tv_usec: 0 };
+    // SAFETY: a valid out-pointer.
+    unsafe {
+        libc::gettimeofday(&mut connected_at, null_mut());
+        accept_at(actx, sock, connected_at)
+    }
+}
+
+/// [`accept`] with the time the connection was accepted (`h2o_http1_accept`).
+///
+/// # Safety
+/// As `h2o_accept`.
+pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connected_at: libc::timeval) {
     // SAFETY: the caller's contract throughout.
     unsafe {
         if !actx.ssl_ctx.is_null() {
@@ -87,12 +104,11 @@ pub unsafe fn accept(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t) {
         }
         let ctx = actx.ctx;
         let hosts = if actx.hosts.is_null() { (*(*ctx).globalconf).hosts } else { actx.hosts };
-        let mut connected_at = libc::timeval { tv_sec: 0, tv_usec: 0 };
-        libc::gettimeofday(&mut connected_at, null_mut());
         let id = crate::ffi::core::h2o_connection_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let conn = Box::into_raw(Box::new(Conn {
             super_: h2o_conn_t { ctx, hosts, connected_at, id, callbacks: &CALLBACKS },
             sock,
+            link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
             ostr: h2o_ostream_t { next: null_mut(), do_send: Some(do_send), stop: None, start_pull: std::ptr::null() },
             req: std::mem::zeroed(),
             last_len: 0,
@@ -105,6 +121,7 @@ pub unsafe fn accept(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t) {
             requests: 0,
         }));
         (*sock).data = conn.cast();
+        linklist::insert(&raw mut (*ctx).http1_conns, &raw mut (*conn).link);
         init_request(conn);
         h2o_socket_read_start(sock, Some(on_read));
         if (*(*sock).input).size != 0 {
@@ -559,9 +576,71 @@ unsafe fn close(conn: *mut Conn) {
             }
         }
         (*c.sock).data = null_mut();
+        linklist::unlink(&raw mut c.link);
         h2o_socket_close(c.sock);
         mem::pool::clear(&mut c.req.pool);
         drop(Box::from_raw(conn));
+    }
+}
+
+/// The open connections of `ctx` (a snapshot: callers may close them).
+///
+/// # Safety
+/// `ctx` is an initialized context.
+unsafe fn conns_of(ctx: *mut h2o_context_t) -> Vec<*mut Conn> {
+    let mut out = Vec::new();
+    // SAFETY: the list holds the `link` fields of live Conns.
+    unsafe {
+        let anchor = &raw mut (*ctx).http1_conns;
+        let mut n = (*anchor).next;
+        while !n.is_null() && n != anchor {
+            out.push(n.cast::<u8>().sub(std::mem::offset_of!(Conn, link)).cast::<Conn>());
+            n = (*n).next;
+        }
+    }
+    out
+}
+
+/// `H2O_HTTP1_CALLBACKS.request_shutdown`: closes idle connections now; the others close once
+/// their response is done (`finish_request` checks `shutdown_requested`).
+///
+/// # Safety
+/// `ctx` is an initialized context.
+pub unsafe extern "C" fn request_shutdown(ctx: *mut h2o_context_t) {
+    // SAFETY: the caller's contract; every listed connection is live until closed here.
+    unsafe {
+        for conn in conns_of(ctx) {
+            if (*conn).in_request {
+                (*conn).req.flags &= !REQ_FLAG_PERSISTENT;
+            } else {
+                close(conn);
+            }
+        }
+    }
+}
+
+/// `H2O_HTTP1_CALLBACKS.foreach_request`: calls `cb` on each request in progress until it
+/// returns non-zero, and returns that value (0 when all returned 0).
+///
+/// # Safety
+/// `ctx` is an initialized context; `cb` does not close connections.
+pub unsafe extern "C" fn foreach_request(
+    ctx: *mut h2o_context_t,
+    cb: Option<unsafe extern "C" fn(*mut h2o_req_t, *mut std::ffi::c_void) -> c_int>,
+    cbdata: *mut std::ffi::c_void,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let Some(cb) = cb else { return 0 };
+        for conn in conns_of(ctx) {
+            if (*conn).in_request {
+                let r = cb(&raw mut (*conn).req, cbdata);
+                if r != 0 {
+                    return r;
+                }
+            }
+        }
+        0
     }
 }
 

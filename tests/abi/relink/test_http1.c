@@ -26,7 +26,13 @@ static h2o_context_t ctx;
 static h2o_accept_ctx_t accept_ctx;
 static volatile int client_done;
 static unsigned short port;
-static int stream_sends, stream_proceeds, stream_stops;
+static int stream_sends, stream_proceeds, stream_stops, inspected_requests;
+
+static int count_request(h2o_req_t *req, void *cbdata)
+{
+    ++*(int *)cbdata;
+    return 0;
+}
 
 /* --- handlers ------------------------------------------------------------------------------------ */
 
@@ -120,6 +126,14 @@ static int on_inspect(h2o_handler_t *self, h2o_req_t *req)
     CHECK(req->conn != NULL && req->conn->ctx == &ctx, "req->conn->ctx is the context");
     CHECK(req->hostconf == config.hosts[0], "the request is bound to the host");
     CHECK(req->pathconf != NULL && req->pathconf->path.len == 1, "the request is bound to the path \"/\"");
+    /* the HTTP/1 layer's callbacks, as h2o_config_init set them: this request is in progress */
+    CHECK(config.http1.callbacks.foreach_request != NULL, "http1.callbacks.foreach_request is set");
+    if (config.http1.callbacks.foreach_request != NULL) {
+        int n = 0;
+        config.http1.callbacks.foreach_request(&ctx, count_request, &n);
+        CHECK(n == 1, "foreach_request sees the request in progress (%d)", n);
+    }
+    ++inspected_requests;
     req->res.status = 200;
     req->res.reason = "OK";
     h2o_send_inline(req, out, SIZE_MAX);
