@@ -663,8 +663,11 @@ void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
  * Requests: the handlers of the path whose prefix is the longest match of the request path, on the
  * host matching Host (name and port; else the first host), are asked in order until one returns 0;
  * none: 404. The request and everything it points to live until its response is done.
- * Differences from 2.2.5 for now: chunked request bodies get 501; no filters; no request timeout;
- * h2o_send_inline sends Content-Length (2.2.5: chunked). */
+ * globalconf.http1.req_timeout bounds the wait for each request (head and body, keep-alive idle
+ * time included) and for each response write; the connection closes when it fires.
+ * Differences from 2.2.5 for now: chunked request bodies get 501; Expect: 100-continue is not
+ * answered (clients send the body after their own delay); no filters; h2o_send_inline sends
+ * Content-Length (2.2.5: chunked). */
 void h2o_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock);
 /** Takes the request; `generator` (borrowed until the response ends) gets proceed() once what
  * h2o_send gave has been written, and stop() if the connection goes away first. */

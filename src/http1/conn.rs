@@ -8,8 +8,9 @@
 //! freed when the connection closes, after the socket. Reading stops while a response is being
 //! produced, so a request head and body copied into the request's pool stay put.
 //!
-//! Not yet (next pieces): chunked request bodies (answered 501), `Expect: 100-continue`, the request
-//! and idle timeouts, h2c upgrade, graceful shutdown through `globalconf.http1.callbacks`, filters.
+//! `http1.req_timeout` bounds the wait for a request (and the keep-alive idle time) and each
+//! response write. Not yet (next pieces): chunked request bodies (answered 501),
+//! `Expect: 100-continue`, h2c upgrade, filters.
 
 use std::ffi::{c_char, c_int};
 use std::ptr::null_mut;
@@ -17,7 +18,7 @@ use std::ptr::null_mut;
 use crate::core::{headers, request};
 use crate::evloop::timeout as linklist;
 use crate::ffi::core::{h2o_context_t, Vector};
-use crate::ffi::evloop::h2o_linklist_t;
+use crate::ffi::evloop::{h2o_linklist_t, h2o_timeout_entry_t};
 use crate::ffi::memory::h2o_iovec_t;
 use crate::ffi::request::*;
 use crate::ffi::socket::{h2o_socket_close, h2o_socket_getpeername, h2o_socket_getsockname, h2o_socket_read_start, h2o_socket_read_stop, h2o_socket_t, h2o_socket_write};
@@ -36,6 +37,9 @@ pub struct Conn {
     pub sock: *mut h2o_socket_t,
     /// On the context's `http1._conns` list while open.
     link: h2o_linklist_t,
+    /// On the context's `http1.req_timeout` while waiting for a request (head and body) or for a
+    /// response write to complete: a slow client is closed when it fires.
+    timeout: h2o_timeout_entry_t,
     /// The final output stream of the live request (`req._ostr_top`).
     pub ostr: h2o_ostream_t,
     pub req: h2o_req_t,
@@ -109,6 +113,11 @@ pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connec
             super_: h2o_conn_t { ctx, hosts, connected_at, id, callbacks: &CALLBACKS },
             sock,
             link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+            timeout: h2o_timeout_entry_t {
+                registered_at: 0,
+                cb: Some(on_timeout),
+                _link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+            },
             ostr: h2o_ostream_t { next: null_mut(), do_send: Some(do_send), stop: None, start_pull: std::ptr::null() },
             req: std::mem::zeroed(),
             last_len: 0,
@@ -123,6 +132,7 @@ pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connec
         (*sock).data = conn.cast();
         linklist::insert(&raw mut (*ctx).http1_conns, &raw mut (*conn).link);
         init_request(conn);
+        arm_timeout(conn);
         h2o_socket_read_start(sock, Some(on_read));
         if (*(*sock).input).size != 0 {
             handle_incoming(conn);
@@ -253,6 +263,7 @@ unsafe fn handle_incoming(conn: *mut Conn) {
         // A complete request: copy head and body into the pool, then fill the request.
         c.in_request = true;
         h2o_socket_read_stop(c.sock);
+        disarm_timeout(conn);
         let r = &mut c.req;
         let copy = headers::pool_strdup(&mut r.pool, &buf[..head_len + body_len]);
         let base = buf.as_ptr();
@@ -368,6 +379,7 @@ unsafe fn send_simple_error(conn: *mut Conn, status: c_int, reason: &'static std
         let c = &mut *conn;
         c.in_request = true;
         h2o_socket_read_stop(c.sock);
+        disarm_timeout(conn);
         if c.req.version == 0 {
             c.req.version = 0x101;
         }
@@ -498,6 +510,7 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
         }
         c.final_sent = state != SEND_STATE_IN_PROGRESS;
         c.write_in_flight = true;
+        arm_timeout(conn);
         h2o_socket_write(c.sock, iov.as_mut_ptr(), iov.len(), Some(on_write_complete));
     }
 }
@@ -507,6 +520,7 @@ unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_ch
     unsafe {
         let conn = (*sock).data.cast::<Conn>();
         (*conn).write_in_flight = false;
+        disarm_timeout(conn);
         if !err.is_null() {
             close(conn);
             return;
@@ -553,6 +567,7 @@ unsafe fn finish_request(conn: *mut Conn) {
             return;
         }
         init_request(conn);
+        arm_timeout(conn);
         h2o_socket_read_start(c.sock, Some(on_read));
         if (*(*c.sock).input).size != 0 {
             handle_incoming(conn);
@@ -577,9 +592,41 @@ unsafe fn close(conn: *mut Conn) {
         }
         (*c.sock).data = null_mut();
         linklist::unlink(&raw mut c.link);
+        disarm_timeout(conn);
         h2o_socket_close(c.sock);
         mem::pool::clear(&mut c.req.pool);
         drop(Box::from_raw(conn));
+    }
+}
+
+/// Links the connection's timeout entry to `http1.req_timeout` (afresh).
+///
+/// # Safety
+/// `conn` is live.
+unsafe fn arm_timeout(conn: *mut Conn) {
+    // SAFETY: the caller's contract; the entry stays in place inside the boxed Conn.
+    unsafe {
+        let ctx = (*conn).super_.ctx;
+        disarm_timeout(conn);
+        crate::evloop::timeout::link((*ctx).loop_, &raw mut (*ctx).http1_req_timeout, &raw mut (*conn).timeout);
+    }
+}
+
+/// Unlinks the connection's timeout entry if linked.
+///
+/// # Safety
+/// `conn` is live.
+unsafe fn disarm_timeout(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe { crate::evloop::timeout::unlink_entry(&raw mut (*conn).timeout) }
+}
+
+/// `http1.req_timeout` fired: the client was too slow sending a request or taking a response.
+unsafe extern "C" fn on_timeout(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `timeout` field of a live Conn (closing unlinks it).
+    unsafe {
+        let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, timeout)).cast::<Conn>();
+        close(conn);
     }
 }
 

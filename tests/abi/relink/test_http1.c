@@ -398,6 +398,12 @@ static void *client_main(void *arg)
     CHECK(closed_by_server(&c), "closed after 400");
     close(c.fd);
 
+    /* a slow client (half a request head, then nothing): closed by http1.req_timeout (300 ms here) */
+    CHECK(client_connect(&c) == 0, "connect");
+    client_send(&c, "GET /hello HTTP/1.1\r\nHost: loc");
+    CHECK(closed_by_server(&c), "a stalled request head is closed by the request timeout");
+    close(c.fd);
+
     client_done = 1;
     return NULL;
 }
@@ -422,6 +428,7 @@ int main(int argc, char **argv)
 
     h2o_config_init(&config);
     config.max_request_entity_size = 1024;
+    config.http1.req_timeout = 300;
     host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     pathconf = h2o_config_register_path(host, "/", 0);
     add_handler(pathconf, on_hello);
