@@ -665,7 +665,9 @@ void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
  * none: 404. The request and everything it points to live until its response is done.
  * globalconf.http1.req_timeout bounds the wait for each request (head and body, keep-alive idle
  * time included) and for each response write; the connection closes when it fires.
- * Differences from 2.2.5 for now: chunked request bodies get 501; Expect: 100-continue is not
+ * Request bodies (Content-Length or chunked) are read whole into req->entity before the handlers
+ * run; larger than globalconf.max_request_entity_size: 413.
+ * Differences from 2.2.5 for now: Expect: 100-continue is not
  * answered (clients send the body after their own delay); no filters; h2o_send_inline sends
  * Content-Length (2.2.5: chunked). */
 void h2o_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock);

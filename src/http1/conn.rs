@@ -9,8 +9,8 @@
 //! produced, so a request head and body copied into the request's pool stay put.
 //!
 //! `http1.req_timeout` bounds the wait for a request (and the keep-alive idle time) and each
-//! response write. Not yet (next pieces): chunked request bodies (answered 501),
-//! `Expect: 100-continue`, h2c upgrade, filters.
+//! response write. Chunked request bodies are decoded in place in the input buffer. Not yet (next
+//! pieces): `Expect: 100-continue`, h2c upgrade, filters.
 
 use std::ffi::{c_char, c_int};
 use std::ptr::null_mut;
@@ -23,7 +23,7 @@ use crate::ffi::memory::h2o_iovec_t;
 use crate::ffi::request::*;
 use crate::ffi::socket::{h2o_socket_close, h2o_socket_getpeername, h2o_socket_getsockname, h2o_socket_read_start, h2o_socket_read_stop, h2o_socket_t, h2o_socket_write};
 use crate::ffi::url::H2O_URL_SCHEME_HTTP;
-use crate::http1::parser::{parse_request, Header, Status};
+use crate::http1::parser::{parse_request, Chunked, ChunkedDecoder, Header, Status};
 use crate::mem;
 
 /// `H2O_MAX_HEADERS` and `H2O_MAX_REQLEN` of h2o.h.
@@ -54,6 +54,12 @@ pub struct Conn {
     write_in_flight: bool,
     /// Requests served on this connection.
     requests: u64,
+    /// A chunked request body being decoded in place in `sock->input`, after the head: the decoder
+    /// and how many decoded bytes follow the head so far.
+    chunked_in: Option<(ChunkedDecoder, usize)>,
+    /// The decoded length of a chunked body that is complete (the request is then handled as if it
+    /// had that Content-Length).
+    chunked_body: Option<usize>,
 }
 
 static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
@@ -128,6 +134,8 @@ pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connec
             final_sent: false,
             write_in_flight: false,
             requests: 0,
+            chunked_in: None,
+            chunked_body: None,
         }));
         (*sock).data = conn.cast();
         linklist::insert(&raw mut (*ctx).http1_conns, &raw mut (*conn).link);
@@ -165,6 +173,8 @@ unsafe fn init_request(conn: *mut Conn) {
         c.chunked = false;
         c.head_only = false;
         c.final_sent = false;
+        c.chunked_in = None;
+        c.chunked_body = None;
     }
 }
 
@@ -234,6 +244,7 @@ unsafe fn handle_incoming(conn: *mut Conn) {
             }
         }
         let body = match (cl, te) {
+            (None, Some(_)) if c.chunked_body.is_some() => Body::Length(c.chunked_body.unwrap_or(0)),
             (Some(_), Some(_)) => return bad_request(conn, c"Bad Request", c"both Content-Length and Transfer-Encoding"),
             (None, Some(t)) if t.eq_ignore_ascii_case(b"chunked") => Body::Chunked,
             (None, Some(_)) => return bad_request(conn, c"Bad Request", c"unknown Transfer-Encoding"),
@@ -252,9 +263,7 @@ unsafe fn handle_incoming(conn: *mut Conn) {
                 return send_simple_error(conn, 413, c"Request Entity Too Large", c"request entity is too large", true);
             }
             Body::Length(n) => n,
-            Body::Chunked => {
-                return send_simple_error(conn, 501, c"Not Implemented", c"chunked request bodies are not supported yet", true);
-            }
+            Body::Chunked => return decode_chunked_body(conn, head_len, max_entity),
         };
         if avail < head_len + body_len {
             c.last_len = 0; // the head is complete; re-parsed (cheaply) when more body arrives
@@ -349,6 +358,43 @@ unsafe fn handle_incoming(conn: *mut Conn) {
         r.hostconf = request::select_host(c.super_.hosts, request::bytes(authority), 80);
         r.pathconf = if r.hostconf.is_null() { null_mut() } else { request::select_path(r.hostconf, request::bytes(r.path_normalized)) };
         request::process(&mut c.req);
+    }
+}
+
+/// Decodes what has arrived of a chunked request body in place (after the `head_len` bytes of the
+/// head); once complete, handles the request with the decoded body.
+///
+/// # Safety
+/// `conn` is live with no request in progress; its input starts with a complete request head of
+/// `head_len` bytes whose Transfer-Encoding is chunked. No reference into the input is alive.
+unsafe fn decode_chunked_body(conn: *mut Conn, head_len: usize, max_entity: usize) {
+    // SAFETY: the caller's contract; the bytes after head + decoded are ours to rewrite (the
+    // decoder compacts them in place) and the buffer's size is lowered to what remains.
+    unsafe {
+        let c = &mut *conn;
+        let input = (*c.sock).input;
+        let (mut dec, done) = c.chunked_in.take().unwrap_or((ChunkedDecoder::new(true), 0));
+        let start = head_len + done;
+        let raw = std::slice::from_raw_parts_mut((*input).bytes.cast::<u8>().add(start), (*input).size - start);
+        match dec.decode(raw) {
+            Err(_) => bad_request(conn, c"Bad Request", c"invalid chunked encoding"),
+            Ok(Chunked::Partial { decoded }) => {
+                (*input).size = start + decoded;
+                if done + decoded > max_entity {
+                    return send_simple_error(conn, 413, c"Request Entity Too Large", c"request entity is too large", true);
+                }
+                c.chunked_in = Some((dec, done + decoded));
+                c.last_len = 0;
+            }
+            Ok(Chunked::Complete { decoded, rest }) => {
+                (*input).size = start + decoded + rest;
+                if done + decoded > max_entity {
+                    return send_simple_error(conn, 413, c"Request Entity Too Large", c"request entity is too large", true);
+                }
+                c.chunked_body = Some(done + decoded);
+                handle_incoming(conn);
+            }
+        }
     }
 }
 

@@ -364,6 +364,14 @@ static void *client_main(void *arg)
     client_send(&c, "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 9\r\n\r\nping=pong");
     CHECK(read_response(&c, &res, 0), "echo response");
     BODY_IS(res, "ping=pong");
+    /* a chunked request body, in two writes, then a request pipelined right after it */
+    client_send(&c, "POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nping\r\n");
+    usleep(50000);
+    client_send(&c, "5\r\n=pong\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    CHECK(read_response(&c, &res, 0), "chunked echo response");
+    BODY_IS(res, "ping=pong");
+    CHECK(read_response(&c, &res, 0), "response after the chunked body");
+    BODY_IS(res, "hello\n");
     client_send(&c, "GET /redirect HTTP/1.1\r\nHost: localhost\r\n\r\n");
     CHECK(read_response(&c, &res, 0), "redirect response");
     CHECK(res.status == 302, "status %d", res.status);
