@@ -667,9 +667,8 @@ void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
  * time included) and for each response write; the connection closes when it fires.
  * Request bodies (Content-Length or chunked) are read whole into req->entity before the handlers
  * run; larger than globalconf.max_request_entity_size: 413.
- * Differences from 2.2.5 for now: Expect: 100-continue is not
- * answered (clients send the body after their own delay); no filters; h2o_send_inline sends
- * Content-Length (2.2.5: chunked). */
+ * Expect: 100-continue (HTTP/1.1) gets "100 Continue" when the body has not arrived yet.
+ * Differences from 2.2.5 for now: no filters; h2o_send_inline sends Content-Length (2.2.5: chunked). */
 void h2o_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock);
 /** Takes the request; `generator` (borrowed until the response ends) gets proceed() once what
  * h2o_send gave has been written, and stop() if the connection goes away first. */

@@ -9,8 +9,8 @@
 //! produced, so a request head and body copied into the request's pool stay put.
 //!
 //! `http1.req_timeout` bounds the wait for a request (and the keep-alive idle time) and each
-//! response write. Chunked request bodies are decoded in place in the input buffer. Not yet (next
-//! pieces): `Expect: 100-continue`, h2c upgrade, filters.
+//! response write. Chunked request bodies are decoded in place in the input buffer;
+//! `Expect: 100-continue` is answered. Not yet (next pieces): h2c upgrade, filters.
 
 use std::ffi::{c_char, c_int};
 use std::ptr::null_mut;
@@ -60,6 +60,11 @@ pub struct Conn {
     /// The decoded length of a chunked body that is complete (the request is then handled as if it
     /// had that Content-Length).
     chunked_body: Option<usize>,
+    /// "100 Continue" was sent for the request being read (Expect: 100-continue).
+    continue_sent: bool,
+    /// The "100 Continue" write is in flight; a response write waits in `pending_write`.
+    continue_in_flight: bool,
+    pending_write: Option<Vec<h2o_iovec_t>>,
 }
 
 static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
@@ -136,6 +141,9 @@ pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connec
             requests: 0,
             chunked_in: None,
             chunked_body: None,
+            continue_sent: false,
+            continue_in_flight: false,
+            pending_write: None,
         }));
         (*sock).data = conn.cast();
         linklist::insert(&raw mut (*ctx).http1_conns, &raw mut (*conn).link);
@@ -175,6 +183,7 @@ unsafe fn init_request(conn: *mut Conn) {
         c.final_sent = false;
         c.chunked_in = None;
         c.chunked_body = None;
+        c.continue_sent = false;
     }
 }
 
@@ -228,7 +237,7 @@ unsafe fn handle_incoming(conn: *mut Conn) {
         let head_len = req_head.head_len;
         let nh = req_head.num_headers;
         // What the head says about the body and the connection.
-        let (mut cl, mut te, mut conn_hdr) = (None::<&[u8]>, None::<&[u8]>, None::<&[u8]>);
+        let (mut cl, mut te, mut conn_hdr, mut expect) = (None::<&[u8]>, None::<&[u8]>, None::<&[u8]>, None::<&[u8]>);
         let mut cl_conflict = false;
         for h in &hdrs[..nh] {
             let Some(name) = h.name else { continue };
@@ -241,6 +250,8 @@ unsafe fn handle_incoming(conn: *mut Conn) {
                 te = Some(h.value);
             } else if name.eq_ignore_ascii_case(b"connection") {
                 conn_hdr = Some(h.value);
+            } else if name.eq_ignore_ascii_case(b"expect") {
+                expect = Some(h.value);
             }
         }
         let body = match (cl, te) {
@@ -257,6 +268,14 @@ unsafe fn handle_incoming(conn: *mut Conn) {
             (None, None) => Body::None,
         };
         let max_entity = (*(*c.super_.ctx).globalconf).max_request_entity_size;
+        let wants_continue = req_head.minor_version >= 1 && expect.is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+        if wants_continue && !c.continue_sent && !matches!(body, Body::None) && c.chunked_body.is_none() {
+            let too_large = matches!(body, Body::Length(n) if n > max_entity);
+            let complete = matches!(body, Body::Length(n) if avail >= head_len + n);
+            if !too_large && !complete {
+                send_continue(conn);
+            }
+        }
         let body_len = match body {
             Body::None => 0,
             Body::Length(n) if n > max_entity => {
@@ -394,6 +413,37 @@ unsafe fn decode_chunked_body(conn: *mut Conn, head_len: usize, max_entity: usiz
                 c.chunked_body = Some(done + decoded);
                 handle_incoming(conn);
             }
+        }
+    }
+}
+
+/// Sends "100 Continue" (once per request) while its body is awaited.
+///
+/// # Safety
+/// `conn` is live, reading a request; no write is in flight.
+unsafe fn send_continue(conn: *mut Conn) {
+    // SAFETY: the caller's contract; the bytes are static.
+    unsafe {
+        let c = &mut *conn;
+        c.continue_sent = true;
+        c.continue_in_flight = true;
+        let msg = b"HTTP/1.1 100 Continue\r\n\r\n";
+        let mut iov = h2o_iovec_t { base: msg.as_ptr() as *mut c_char, len: msg.len() };
+        h2o_socket_write(c.sock, &mut iov, 1, Some(on_continue_written));
+    }
+}
+
+unsafe extern "C" fn on_continue_written(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is open.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        (*conn).continue_in_flight = false;
+        if !err.is_null() {
+            close(conn);
+            return;
+        }
+        if let Some(mut iov) = (*conn).pending_write.take() {
+            h2o_socket_write(sock, iov.as_mut_ptr(), iov.len(), Some(on_write_complete));
         }
     }
 }
@@ -557,6 +607,10 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
         c.final_sent = state != SEND_STATE_IN_PROGRESS;
         c.write_in_flight = true;
         arm_timeout(conn);
+        if c.continue_in_flight {
+            c.pending_write = Some(iov); // goes out once "100 Continue" has
+            return;
+        }
         h2o_socket_write(c.sock, iov.as_mut_ptr(), iov.len(), Some(on_write_complete));
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # curl against serve_http1 (our library) on 127.0.0.1: GET, keep-alive reuse across URLs, HEAD,
-# a streamed chunked body, POST bodies (small, 64 KiB, 64 KiB chunked), 404, a redirect followed, HTTP/1.0.
+# a streamed chunked body, POST bodies (small, 64 KiB, 64 KiB chunked, with Expect: 100-continue), 404, a redirect followed, HTTP/1.0.
 # Skips (77) without curl. Bounded: the server exits after 20 s, every curl call has --max-time 5.
 # Usage: curl_http1.sh SERVE_BINARY WORKDIR
 set -uo pipefail
@@ -31,6 +31,8 @@ expect "POST" "$(c --data-binary 'ping=pong' "$base/echo")" "ping=pong"
 head -c 65536 /dev/urandom | base64 -w 0 | head -c 65536 > "$work/big"
 expect "POST 64 KiB" "$(c --data-binary @"$work/big" -H 'Expect:' "$base/echo" | md5sum)" "$(md5sum < "$work/big")"
 expect "POST chunked" "$(c -H 'Transfer-Encoding: chunked' --data-binary @"$work/big" "$base/echo" | md5sum)" "$(md5sum < "$work/big")"
+expect "POST with Expect: 100-continue" "$(c -v -H 'Expect: 100-continue' --data-binary @"$work/big" "$base/echo" 2>"$work/continue.log" | md5sum)" "$(md5sum < "$work/big")"
+expect "  ... answered 100 first" "$(grep -c '< HTTP/1.1 100 Continue' "$work/continue.log")" "1"
 expect "redirect" "$(c -L "$base/redirect")" "hello"
 expect "HTTP/1.0" "$(c --http1.0 "$base/stream")" "part0;part1;part2;part3;"
 reuse=$(c -v "$base/hello" "$base/stream" "$base/hello" 2>&1 >/dev/null | grep -ci 're-using existing connection')

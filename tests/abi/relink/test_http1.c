@@ -259,6 +259,8 @@ static int read_response(struct client *c, struct response *res, int is_head)
     consume(c, head_len);
     if (sscanf(res->head, "HTTP/1.%*d %d", &res->status) != 1)
         return 0;
+    if (res->status / 100 == 1)
+        return 1; /* an informational response: no body */
     if (header_value(res, "content-length", v, sizeof(v)) != NULL) {
         size_t n = strtoul(v, NULL, 10);
         res->has_length = 1;
@@ -372,6 +374,13 @@ static void *client_main(void *arg)
     BODY_IS(res, "ping=pong");
     CHECK(read_response(&c, &res, 0), "response after the chunked body");
     BODY_IS(res, "hello\n");
+    /* Expect: 100-continue: the interim response comes before the body is sent */
+    client_send(&c, "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+    CHECK(read_response(&c, &res, 0), "100 Continue");
+    CHECK(res.status == 100, "status %d", res.status);
+    client_send(&c, "abcd");
+    CHECK(read_response(&c, &res, 0), "echo after 100 Continue");
+    BODY_IS(res, "abcd");
     client_send(&c, "GET /redirect HTTP/1.1\r\nHost: localhost\r\n\r\n");
     CHECK(read_response(&c, &res, 0), "redirect response");
     CHECK(res.status == 302, "status %d", res.status);
