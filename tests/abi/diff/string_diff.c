@@ -8,19 +8,8 @@
  * Exits 77 (skip) when Debian's library cannot be loaded.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-
-typedef struct {
-    char *base;
-    size_t len;
-} iovec_t;
-typedef struct {
-    void *a, *b, *c, *d; /* h2o_mem_pool_t: 32 bytes in 2.2.5 */
-} pool_t;
+#include "diff.h"
 
 struct lib {
     const char *name;
@@ -44,17 +33,11 @@ struct lib {
 
 static int load(struct lib *l, const char *path)
 {
-    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (h == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+    void *h = diff_open(path);
+    if (h == NULL)
         return -1;
-    }
     l->name = path;
-#define SYM(field, sym)                                                                                                            \
-    if ((*(void **)&l->field = dlsym(h, sym)) == NULL) {                                                                          \
-        fprintf(stderr, "%s: no %s\n", path, sym);                                                                                \
-        return -1;                                                                                                                 \
-    }
+#define SYM(field, sym) DIFF_SYM(h, path, l->field, sym)
     SYM(init_pool, "h2o_mem_init_pool");
     SYM(clear_pool, "h2o_mem_clear_pool");
     SYM(strtosize, "h2o_strtosize");
@@ -75,15 +58,6 @@ static int load(struct lib *l, const char *path)
     return 0;
 }
 
-static uint64_t rng_state;
-static uint32_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 11);
-}
-
 /* an input biased towards the bytes the helpers care about */
 static size_t gen(char *buf, size_t cap)
 {
@@ -94,19 +68,6 @@ static size_t gen(char *buf, size_t cap)
     return len;
 }
 
-static unsigned long failures, checks;
-#define CHECK(cond, ...)                                                                                                           \
-    do {                                                                                                                           \
-        ++checks;                                                                                                                  \
-        if (!(cond)) {                                                                                                             \
-            if (++failures <= 20) {                                                                                                \
-                fprintf(stderr, "MISMATCH %s:%d: ", __FILE__, __LINE__);                                                          \
-                fprintf(stderr, __VA_ARGS__);                                                                                      \
-                fprintf(stderr, "\n");                                                                                             \
-            }                                                                                                                      \
-        }                                                                                                                          \
-    } while (0)
-
 static int same_iovec_in(iovec_t a, iovec_t b, const char *base)
 {
     if ((a.base == NULL) != (b.base == NULL))
@@ -114,13 +75,6 @@ static int same_iovec_in(iovec_t a, iovec_t b, const char *base)
     if (a.base == NULL)
         return a.len == b.len;
     return a.base - base == b.base - base && a.len == b.len;
-}
-
-static int same_bytes(iovec_t a, iovec_t b)
-{
-    if ((a.base == NULL) != (b.base == NULL))
-        return 0;
-    return a.len == b.len && (a.len == 0 || memcmp(a.base, b.base, a.len) == 0);
 }
 
 /* the reference strstr: every position, including the last one */
@@ -139,7 +93,8 @@ int main(int argc, char **argv)
 {
     struct lib ours, deb;
     unsigned long iterations = argc > 3 ? strtoul(argv[3], NULL, 10) : 200000, it;
-    rng_state = argc > 4 ? strtoull(argv[4], NULL, 10) : 0x9e3779b97f4a7c15ull;
+    if (argc > 4)
+        rng_state = strtoull(argv[4], NULL, 10);
     if (argc < 3) {
         fprintf(stderr, "usage: %s OUR_LIB DEBIAN_LIB [ITERATIONS [SEED]]\n", argv[0]);
         return 2;

@@ -1,0 +1,70 @@
+/*
+ * What the differential tests (ours against Debian's libh2o-evloop 2.2.5, both dlopen()ed into one
+ * process) share: the 2.2.5 value types they pass, a deterministic generator, the CHECK counter and
+ * the symbol loader.
+ */
+#ifndef H2O_RS_DIFF_H
+#define H2O_RS_DIFF_H
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    char *base;
+    size_t len;
+} iovec_t;
+typedef struct {
+    void *a, *b, *c, *d; /* h2o_mem_pool_t: 32 bytes in 2.2.5 */
+} pool_t;
+
+/* xorshift64: the same inputs for the same seed */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 11);
+}
+
+/* counts every check; prints the first 20 mismatches */
+static unsigned long failures, checks;
+#define CHECK(cond, ...)                                                                                                           \
+    do {                                                                                                                           \
+        ++checks;                                                                                                                  \
+        if (!(cond)) {                                                                                                             \
+            if (++failures <= 20) {                                                                                                \
+                fprintf(stderr, "MISMATCH %s:%d: ", __FILE__, __LINE__);                                                          \
+                fprintf(stderr, __VA_ARGS__);                                                                                      \
+                fprintf(stderr, "\n");                                                                                             \
+            }                                                                                                                      \
+        }                                                                                                                          \
+    } while (0)
+
+/* both NULL, or the same bytes */
+static inline int same_bytes(iovec_t a, iovec_t b)
+{
+    if ((a.base == NULL) != (b.base == NULL))
+        return 0;
+    return a.len == b.len && (a.len == 0 || memcmp(a.base, b.base, a.len) == 0);
+}
+
+/* dlopen()s `path` with RTLD_LOCAL, or says why not and returns NULL */
+static inline void *diff_open(const char *path)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL)
+        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+    return h;
+}
+
+/* inside a loader returning int: sets `field` to symbol `sym` of handle `h`, or returns -1 */
+#define DIFF_SYM(h, path, field, sym)                                                                                              \
+    if ((*(void **)&(field) = dlsym((h), (sym))) == NULL) {                                                                       \
+        fprintf(stderr, "%s: no %s\n", (path), (sym));                                                                            \
+        return -1;                                                                                                                 \
+    }
+
+#endif
