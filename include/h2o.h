@@ -688,6 +688,22 @@ void h2o_send_error_generic(h2o_req_t *req, int status, const char *reason, cons
 /** A redirect to `url` (copied) with a short HTML body. */
 void h2o_send_redirect(h2o_req_t *req, int status, const char *reason, const char *url, size_t url_len);
 
+/* MIME maps. A map and its types are shared allocations (h2o_mem_release_shared frees them at the
+ * last reference); create and clone return the caller's reference; types returned by lookups are
+ * borrowed from the map. Dynamic types are not provided yet, so h2o_mimemap_has_dynamic_type is 0. */
+extern h2o_mime_attributes_t h2o_mime_attributes_as_is;
+h2o_mimemap_t *h2o_mimemap_create(void);
+h2o_mimemap_t *h2o_mimemap_clone(h2o_mimemap_t *src);
+int h2o_mimemap_has_dynamic_type(h2o_mimemap_t *mimemap);
+void h2o_mimemap_set_default_type(h2o_mimemap_t *mimemap, const char *mime, h2o_mime_attributes_t *attr);
+void h2o_mimemap_define_mimetype(h2o_mimemap_t *mimemap, const char *ext, const char *mime, h2o_mime_attributes_t *attr);
+void h2o_mimemap_remove_type(h2o_mimemap_t *mimemap, const char *ext);
+void h2o_mimemap_clear_types(h2o_mimemap_t *mimemap);
+h2o_mimemap_type_t *h2o_mimemap_get_default_type(h2o_mimemap_t *mimemap);
+h2o_mimemap_type_t *h2o_mimemap_get_type_by_extension(h2o_mimemap_t *mimemap, h2o_iovec_t ext);
+h2o_mimemap_type_t *h2o_mimemap_get_type_by_mimetype(h2o_mimemap_t *mimemap, h2o_iovec_t mime, int exact_match_only);
+void h2o_mimemap_get_default_attributes(const char *mime, h2o_mime_attributes_t *attr);
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------------
  * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 
@@ -695,7 +711,6 @@ extern const char *h2o_http2_npn_protocols;
 extern const char *h2o_npn_protocols;
 extern const h2o_iovec_t *h2o_http2_alpn_protocols;
 extern const h2o_iovec_t *h2o_alpn_protocols;
-extern h2o_mime_attributes_t h2o_mime_attributes_as_is;
 
 void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
 size_t h2o_stringify_protocol_version(char *dst, int version);
@@ -747,21 +762,10 @@ h2o_logconf_t *h2o_logconf_compile(const char *fmt, int escape, char *errbuf);
 void h2o_logconf_dispose(h2o_logconf_t *logconf);
 char *h2o_log_request(h2o_logconf_t *logconf, h2o_req_t *req, size_t *len, char *buf);
 
-/* MIME maps */
-h2o_mimemap_t *h2o_mimemap_create(void);
-h2o_mimemap_t *h2o_mimemap_clone(h2o_mimemap_t *src);
+/* MIME maps: h2o_mimemap_define_dynamic and the context hooks (dynamic types) */
 void h2o_mimemap_on_context_init(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
 void h2o_mimemap_on_context_dispose(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
-int h2o_mimemap_has_dynamic_type(h2o_mimemap_t *mimemap);
-void h2o_mimemap_set_default_type(h2o_mimemap_t *mimemap, const char *mime, h2o_mime_attributes_t *attr);
-void h2o_mimemap_define_mimetype(h2o_mimemap_t *mimemap, const char *ext, const char *mime, h2o_mime_attributes_t *attr);
 h2o_mimemap_type_t *h2o_mimemap_define_dynamic(h2o_mimemap_t *mimemap, const char **exts, h2o_globalconf_t *globalconf);
-void h2o_mimemap_remove_type(h2o_mimemap_t *mimemap, const char *ext);
-void h2o_mimemap_clear_types(h2o_mimemap_t *mimemap);
-h2o_mimemap_type_t *h2o_mimemap_get_default_type(h2o_mimemap_t *mimemap);
-h2o_mimemap_type_t *h2o_mimemap_get_type_by_extension(h2o_mimemap_t *mimemap, h2o_iovec_t ext);
-h2o_mimemap_type_t *h2o_mimemap_get_type_by_mimetype(h2o_mimemap_t *mimemap, h2o_iovec_t mime, int exact_match_only);
-void h2o_mimemap_get_default_attributes(const char *mime, h2o_mime_attributes_t *attr);
 
 /* handlers: access log, file, headers, redirect, reproxy, status, chunked, throttle */
 typedef struct st_h2o_access_log_filehandle_t h2o_access_log_filehandle_t;

@@ -9,5 +9,6 @@
 pub mod config;
 pub mod context;
 pub mod headers;
+pub mod mimemap;
 pub mod request;
 pub mod url;

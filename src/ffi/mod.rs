@@ -13,6 +13,9 @@ pub mod core;
 /// `h2o/memory.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod memory;
+/// `h2o.h` MIME maps (hand-written header).
+/// cbindgen:ignore
+pub mod mimemap;
 /// `h2o/linklist.h`, `h2o/timeout.h`, `h2o/socket/evloop.h` (hand-written headers).
 /// cbindgen:ignore
 pub mod evloop;
