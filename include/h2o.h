@@ -615,8 +615,9 @@ ssize_t h2o_delete_header(h2o_headers_t *headers, ssize_t cursor);
  * http2.max_concurrent_requests_per_connection 100, http2.max_streams_for_priority 16,
  * http2.latency_optimization {50, 10, 65535}, proxy.io_timeout 30 s, proxy.emit_x_forwarded_headers
  * and proxy.emit_via_header 1, an empty configurators list and an empty, NULL-terminated hosts
- * list; http1.callbacks = H2O_HTTP1_CALLBACKS (h2o/http1.h). Unlike 2.2.5, mimemap stays NULL and
- * the http2 callbacks are NULL for now. */
+ * list; http1.callbacks = H2O_HTTP1_CALLBACKS (h2o/http1.h); mimemap = a new h2o_mimemap_create()
+ * (hosts and pathconfs hold a reference to their map, as in 2.2.5). Unlike 2.2.5, the http2
+ * callbacks are NULL for now. */
 void h2o_config_init(h2o_globalconf_t *config);
 /** Disposes of every host, path, handler, filter and logger (calling their `dispose`), then of
  * what h2o_config_init allocated. `config` may be initialized again afterwards. */
@@ -628,7 +629,8 @@ h2o_hostconf_t *h2o_config_register_host(h2o_globalconf_t *config, h2o_iovec_t h
  * hostconf->paths, so registering another path of the same host may move the earlier ones.
  * `flags` is unused (pass 0). Unlike 2.2.5, no chunked-encoding filter is pre-registered. */
 h2o_pathconf_t *h2o_config_register_path(h2o_hostconf_t *hostconf, const char *path, int flags);
-/** Initializes a caller-owned pathconf (`path` may be NULL; it is copied). */
+/** Initializes a caller-owned pathconf (`path` may be NULL; it is copied). It takes a reference to
+ * `mimemap` (may be NULL), dropped by h2o_config_dispose_pathconf. */
 void h2o_config_init_pathconf(h2o_pathconf_t *pathconf, h2o_globalconf_t *globalconf, const char *path, h2o_mimemap_t *mimemap);
 /** Disposes of what h2o_config_init_pathconf and the h2o_create_* calls allocated for `pathconf`. */
 void h2o_config_dispose_pathconf(h2o_pathconf_t *pathconf);

@@ -101,12 +101,15 @@ pub unsafe fn init(config: *mut h2o_globalconf_t) {
     c.http2.latency_optimization = defaults::HTTP2_LATENCY_OPTIMIZATION;
     c.proxy.io_timeout = defaults::PROXY_IO_TIMEOUT;
     c.proxy.flags = PROXY_EMIT_X_FORWARDED_HEADERS | PROXY_EMIT_VIA_HEADER;
+    c.mimemap = crate::ffi::mimemap::h2o_mimemap_create().cast();
 }
 
-/// Initializes `pathconf` (overwritten) for `path` (copied; NULL: none, as a host's fallback).
+/// Initializes `pathconf` (overwritten) for `path` (copied; NULL: none, as a host's fallback);
+/// the pathconf takes a reference to `mimemap` (NULL: none), dropped by `dispose_pathconf`.
 ///
 /// # Safety
-/// `pathconf` points to 120 writable bytes; `path` is NULL or a NUL-terminated string.
+/// `pathconf` points to 120 writable bytes; `path` is NULL or a NUL-terminated string; `mimemap`
+/// is NULL or a live map.
 pub unsafe fn init_pathconf(pathconf: *mut h2o_pathconf_t, global: *mut h2o_globalconf_t, path: *const c_char, mimemap: *mut c_void) {
     // SAFETY: the caller's contract; all-zero is a valid pathconf.
     let p = unsafe {
@@ -118,6 +121,8 @@ pub unsafe fn init_pathconf(pathconf: *mut h2o_pathconf_t, global: *mut h2o_glob
         // SAFETY: NUL-terminated (the caller's contract).
         p.path = c_strdup(unsafe { std::ffi::CStr::from_ptr(path) }.to_bytes());
     }
+    // SAFETY: NULL or a live map (the caller's contract); the pathconf holds a reference.
+    unsafe { crate::ffi::mimemap::map_addref(mimemap) };
     p.mimemap = mimemap;
     p.error_log = PATH_EMIT_REQUEST_ERRORS;
 }
@@ -156,6 +161,7 @@ pub unsafe fn dispose_pathconf(pathconf: *mut h2o_pathconf_t) {
         dispose_modules(&mut *(&raw mut p.filters).cast());
         dispose_modules(&mut *(&raw mut p.loggers).cast());
         libc::free(p.path.base.cast());
+        crate::ffi::mimemap::map_release(p.mimemap);
         std::ptr::write_bytes(pathconf, 0, 1);
     }
 }
@@ -189,6 +195,8 @@ pub unsafe fn register_host(config: *mut h2o_globalconf_t, host: &[u8], port: u1
     };
     h.authority.port = port;
     h.mimemap = c.mimemap;
+    // SAFETY: the globalconf's live map (or NULL); the host holds a reference.
+    unsafe { crate::ffi::mimemap::map_addref(h.mimemap) };
     h.http2.flags = HOST_HTTP2_PUSH_PRELOAD;
     // SAFETY: the fallback pathconf is inside the fresh hostconf.
     unsafe { init_pathconf(&raw mut h.fallback_path, config, std::ptr::null(), c.mimemap) };
@@ -285,6 +293,7 @@ pub unsafe fn dispose(config: *mut h2o_globalconf_t) {
                     libc::free(hc.authority.hostport.base.cast());
                 }
                 libc::free(hc.authority.host.base.cast());
+                crate::ffi::mimemap::map_release(hc.mimemap);
                 libc::free((hc as *mut h2o_hostconf_t).cast());
             }
             i += 1;
@@ -292,6 +301,8 @@ pub unsafe fn dispose(config: *mut h2o_globalconf_t) {
         // SAFETY: malloc'ed by init / append_to_null_terminated_list.
         unsafe { libc::free(c.hosts.cast()) };
     }
+    // SAFETY: the reference `init` took (or NULL).
+    unsafe { crate::ffi::mimemap::map_release(c.mimemap) };
     // SAFETY: all-zero is a valid (empty) globalconf.
     unsafe { std::ptr::write_bytes(config, 0, 1) };
 }

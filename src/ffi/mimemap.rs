@@ -78,6 +78,28 @@ unsafe fn release(t: *mut h2o_mimemap_type_t) {
     unsafe { mem::pool::release(entry_of(t.cast())) };
 }
 
+/// Takes a reference to the map `p` (NULL: nothing), as the configuration does for each host and path.
+///
+/// # Safety
+/// `p` is NULL or a live map.
+pub(crate) unsafe fn map_addref(p: *mut c_void) {
+    if !p.is_null() {
+        // SAFETY: a live shared map.
+        unsafe { (*entry_of(p)).refcnt += 1 };
+    }
+}
+
+/// Drops a reference to the map `p` (NULL: nothing); frees it at the last one.
+///
+/// # Safety
+/// `p` is NULL or a live map whose reference the caller owns.
+pub(crate) unsafe fn map_release(p: *mut c_void) {
+    if !p.is_null() {
+        // SAFETY: per the contract.
+        unsafe { mem::pool::release(entry_of(p)) };
+    }
+}
+
 fn attributes_of(mime: &[u8]) -> h2o_mime_attributes_t {
     let (compressible, highest) = core_mimemap::default_attributes(mime);
     h2o_mime_attributes_t { is_compressible: compressible as c_char, priority: highest as c_int }
