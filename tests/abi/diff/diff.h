@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -66,5 +67,33 @@ static inline void *diff_open(const char *path)
         fprintf(stderr, "%s: no %s\n", (path), (sym));                                                                            \
         return -1;                                                                                                                 \
     }
+
+/*
+ * The start of every differential test's main() (uses main's argc/argv): parses
+ * `OUR_LIB DEBIAN_LIB [ITERATIONS [SEED]]` into `iterations` (default `default_iterations`) and the
+ * generator's seed (never 0, xorshift's fixed point), loads Debian's library with the test's `load`
+ * (exit 77, a skip, when it is absent) and ours, and fails when both paths gave one library
+ * (`probe`: a function field of the test's `struct lib`).
+ */
+#define DIFF_SETUP(load, ours, deb, probe, default_iterations, iterations)                                                        \
+    do {                                                                                                                           \
+        if (argc < 3) {                                                                                                            \
+            fprintf(stderr, "usage: %s OUR_LIB DEBIAN_LIB [ITERATIONS [SEED]]\n", argv[0]);                                       \
+            return 2;                                                                                                              \
+        }                                                                                                                          \
+        (iterations) = argc > 3 ? strtoul(argv[3], NULL, 10) : (default_iterations);                                              \
+        if (argc > 4)                                                                                                              \
+            rng_state = strtoull(argv[4], NULL, 0) | 1;                                                                            \
+        if (load(&(deb), argv[2]) != 0) {                                                                                          \
+            printf("SKIPPED: Debian's library is not available\n");                                                               \
+            return 77;                                                                                                             \
+        }                                                                                                                          \
+        if (load(&(ours), argv[1]) != 0)                                                                                           \
+            return 1;                                                                                                              \
+        if ((ours).probe == (deb).probe) {                                                                                         \
+            fprintf(stderr, "both paths resolved to the same library\n");                                                         \
+            return 1;                                                                                                              \
+        }                                                                                                                          \
+    } while (0)
 
 #endif

@@ -138,23 +138,8 @@ static void gen(char *buf, size_t cap, const char *alphabet)
 
 int main(int argc, char **argv)
 {
-    unsigned long iterations = argc > 3 ? strtoul(argv[3], NULL, 10) : 20000, it;
-    if (argc > 4)
-        rng_state = strtoull(argv[4], NULL, 0) | 1;
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s OUR_LIB DEBIAN_LIB [ITERATIONS [SEED]]\n", argv[0]);
-        return 2;
-    }
-    if (load(&deb, argv[2]) != 0) {
-        printf("SKIPPED: Debian's library is not available\n");
-        return 77;
-    }
-    if (load(&ours, argv[1]) != 0)
-        return 1;
-    if (ours.create == deb.create) {
-        fprintf(stderr, "both paths resolved to the same library\n");
-        return 1;
-    }
+    unsigned long iterations, it;
+    DIFF_SETUP(load, ours, deb, create, 20000, iterations);
     CHECK(ours.as_is->is_compressible == deb.as_is->is_compressible && ours.as_is->priority == deb.as_is->priority,
           "h2o_mime_attributes_as_is");
 

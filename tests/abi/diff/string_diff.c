@@ -92,23 +92,8 @@ static size_t ref_strstr(const char *h, size_t hl, const char *n, size_t nl)
 int main(int argc, char **argv)
 {
     struct lib ours, deb;
-    unsigned long iterations = argc > 3 ? strtoul(argv[3], NULL, 10) : 200000, it;
-    if (argc > 4)
-        rng_state = strtoull(argv[4], NULL, 10);
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s OUR_LIB DEBIAN_LIB [ITERATIONS [SEED]]\n", argv[0]);
-        return 2;
-    }
-    if (load(&deb, argv[2]) != 0) {
-        printf("SKIPPED: Debian's library is not available\n");
-        return 77;
-    }
-    if (load(&ours, argv[1]) != 0)
-        return 1;
-    if (ours.strtosize == deb.strtosize) {
-        fprintf(stderr, "both paths resolved to the same library\n");
-        return 1;
-    }
+    unsigned long iterations, it;
+    DIFF_SETUP(load, ours, deb, strtosize, 200000, iterations);
 
     unsigned long strstr_last_position = 0;
     for (it = 0; it != iterations; ++it) {
