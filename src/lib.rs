@@ -23,5 +23,7 @@ pub mod token;
 pub mod core;
 
 pub mod http1;
+/// cbindgen:ignore
+pub mod handler;
 
 pub mod ffi;

@@ -7,9 +7,15 @@
 //! - who owns what is written on each function. Nothing in this module allocates memory that the
 //!   caller must free unless the function says so.
 
+/// `h2o.h` access log (hand-written header).
+/// cbindgen:ignore
+pub mod access_log;
 /// `h2o.h`: configuration and header lists (hand-written header).
 /// cbindgen:ignore
 pub mod core;
+/// `h2o.h` file handler (hand-written header).
+/// cbindgen:ignore
+pub mod file;
 /// `h2o/memory.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod memory;

@@ -1,0 +1,1 @@
+//! `h2o.h` access log and log format exports (hand-written header).

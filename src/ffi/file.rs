@@ -1,0 +1,1 @@
+//! `h2o.h` file handler exports (hand-written header).
