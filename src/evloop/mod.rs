@@ -31,6 +31,9 @@ pub struct Loop {
     pub(crate) poll: mio::Poll,
     events: mio::Events,
     pub(crate) sockets: socket::Sockets,
+    /// The readiness of one poll (token, readable, writable, read side closed), kept between
+    /// iterations so that running the loop allocates nothing.
+    ready: Vec<(usize, bool, bool, bool)>,
 }
 
 impl Loop {
@@ -54,6 +57,7 @@ impl Loop {
             poll,
             events: mio::Events::with_capacity(EVENTS_CAPACITY),
             sockets: socket::Sockets::default(),
+            ready: Vec::with_capacity(EVENTS_CAPACITY),
         }));
         // SAFETY: `lp` is the live allocation just made; the self-references point into it and the
         // block does not move until `destroy`.
@@ -86,7 +90,9 @@ impl Loop {
     /// `lp` came from `create`; not called from inside one of this loop's callbacks.
     pub unsafe fn run(lp: *mut h2o_evloop_t, max_wait: i32) -> i32 {
         let this = lp.cast::<Loop>();
-        let mut ready: Vec<(usize, bool, bool)> = Vec::new();
+        // SAFETY: `lp` is a live Loop (contract); `run` is not re-entered, so the list is ours.
+        let mut ready = unsafe { std::mem::take(&mut (*this).ready) };
+        ready.clear();
         // Only raw pointers are held across the C callbacks below: they may re-enter the library
         // with this loop (link timeouts, read h2o_now) while a callback runs.
         // SAFETY: `lp` is a live Loop (contract); the anchor is initialized.
@@ -120,7 +126,7 @@ impl Loop {
             ready.extend(lpm.events.iter().map(|ev| {
                 let r = ev.is_readable() || ev.is_read_closed() || ev.is_error();
                 let w = ev.is_writable() || ev.is_write_closed() || ev.is_error();
-                (ev.token().0, r, w)
+                (ev.token().0, r, w, ev.is_read_closed() || ev.is_error())
             }));
             rc
         };
@@ -128,6 +134,7 @@ impl Loop {
         unsafe {
             socket::dispatch_events(this, &ready);
             socket::run_pending(this);
+            (*this).ready = ready;
         }
 
         // SAFETY: `lp` is live; `run_all` re-reads every pointer after each callback.

@@ -38,7 +38,13 @@ pub struct Socket {
     token: usize,
     lp: *mut Loop,
     dont_read: bool,
+    /// Data (or the end of the stream) may be waiting: set by readiness events, cleared when a
+    /// read says EAGAIN or comes back short (the receive queue was drained; the next arrival
+    /// brings a new edge).
     read_ready: bool,
+    /// The poller reported the peer's half-close (EPOLLRDHUP): reading goes on until `read`
+    /// returns 0, as a short read would not be followed by another edge.
+    read_hup: bool,
     write_ready: bool,
     /// What is left of the current write (the caller's bytes, our copy of the array).
     wbufs: Vec<h2o_iovec_t>,
@@ -128,6 +134,7 @@ unsafe fn create_with(lp: *mut Loop, fd: RawFd, flags: c_int, connecting: bool) 
             lp,
             dont_read: flags & FLAG_DONT_READ != 0,
             read_ready: false,
+            read_hup: false,
             write_ready: !connecting,
             wbufs: Vec::new(),
             write_done: None,
@@ -148,16 +155,29 @@ unsafe fn create_with(lp: *mut Loop, fd: RawFd, flags: c_int, connecting: bool) 
 pub unsafe fn accept(listener: *mut Socket) -> *mut Socket {
     // SAFETY: `listener` is live (contract).
     unsafe {
-        let fd = libc::accept4((*listener).fd, null_mut(), null_mut(), libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC);
+        let mut peer: libc::sockaddr_storage = std::mem::zeroed();
+        let mut peer_len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        let fd = libc::accept4((*listener).fd, (&raw mut peer).cast(), &mut peer_len, libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC);
         if fd < 0 {
             if errno() == libc::EAGAIN {
                 (*listener).read_ready = false;
             }
             return null_mut();
         }
+        // As 2.2.5: no Nagle delay on accepted TCP connections (a response written in pieces
+        // goes out at once; fails harmlessly on other socket families).
+        let on: c_int = 1;
+        if peer.ss_family == libc::AF_INET as libc::sa_family_t || peer.ss_family == libc::AF_INET6 as libc::sa_family_t {
+            libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, (&raw const on).cast(), 4);
+        }
         let s = create((*listener).lp, fd, 0);
         if s.is_null() {
             libc::close(fd);
+            return s;
+        }
+        // The peer address accept() gave is cached, as 2.2.5 does: no getpeername() later.
+        if peer_len != 0 && peer_len as usize <= std::mem::size_of::<libc::sockaddr_storage>() {
+            set_peername(s, (&raw const peer).cast(), peer_len);
         }
         s
     }
@@ -185,9 +205,12 @@ pub unsafe fn read_start(s: *mut Socket, cb: ffi::socket::h2o_socket_cb) {
     // SAFETY: per the contract.
     unsafe {
         (*s).base._cb_read = cb;
-        // data may have arrived while not reading: look on the next pass
-        (*s).read_ready = true;
-        enqueue(s);
+        // `read_ready` kept track of arrivals while not reading (events are recorded either
+        // way): only a socket that may have data is looked at, so no read that would only say
+        // EAGAIN is made.
+        if (*s).read_ready {
+            enqueue(s);
+        }
     }
 }
 
@@ -587,20 +610,21 @@ unsafe fn shut(s: *mut Socket, close_fd: bool) {
 ///
 /// # Safety
 /// `lp` is a live loop.
-pub unsafe fn dispatch_events(lp: *mut Loop, ready: &[(usize, bool, bool)]) {
+pub unsafe fn dispatch_events(lp: *mut Loop, ready: &[(usize, bool, bool, bool)]) {
     // SAFETY: per the contract; slots hold live sockets.
     unsafe {
         let next = std::mem::take(&mut (*lp).sockets.next);
         for s in next {
             enqueue(s);
         }
-        for &(token, readable, writable) in ready {
+        for &(token, readable, writable, read_closed) in ready {
             let slots = &(*lp).sockets.slots;
             let s = slots.get(token).copied().unwrap_or(null_mut());
             if s.is_null() {
                 continue;
             }
             (*s).read_ready |= readable;
+            (*s).read_hup |= read_closed;
             (*s).write_ready |= writable;
             enqueue(s);
         }
@@ -696,6 +720,12 @@ unsafe fn read_pass(s: *mut Socket) {
                 got += n;
                 if got >= READ_PASS_LIMIT {
                     (*(*s).lp).sockets.next.push(s);
+                    break;
+                }
+                if n < room.len && !(*s).read_hup {
+                    // A short read drained the receive queue: whatever arrives next raises a
+                    // new edge, so the read that would only say EAGAIN is skipped.
+                    (*s).read_ready = false;
                     break;
                 }
             } else if r == 0 {
