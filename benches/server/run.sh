@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# HTTP/1.1 server benchmark: the same embedder binary (bench_server.c, built against Debian's
+# libh2o-evloop 2.2.5 headers and library) run on Debian's library and on ours (LD_LIBRARY_PATH),
+# server pinned to CPU 0 and h2load to CPU 1, rounds interleaved (the order alternates).
+#
+#   benches/server/run.sh [--prefix DIR] [--rounds R] [--requests N] [--conns C] [--strace]
+#
+# --prefix: an installed libh2o-rs (default: build/prefix, as tests/run_all.sh leaves it).
+# Per round and library it reports requests/s (h2load) and the server's CPU time per request (the
+# first field of /proc/PID/schedstat: nanoseconds on CPU, read before and after the load). With
+# --strace it also counts syscalls per request (strace -c -f over one bounded run per library).
+# Each h2load run is bounded by --requests and by a 60 s timeout.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+prefix=$root/build/prefix
+rounds=5
+requests=100000
+conns=16
+do_strace=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --prefix) prefix=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --requests) requests=$2; shift 2 ;;
+    --conns) conns=$2; shift 2 ;;
+    --strace) do_strace=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+ours_lib=$prefix/lib
+[ -e "$ours_lib/libh2o-evloop.so.0.13" ] || { echo "no $ours_lib/libh2o-evloop.so.0.13 (build and install first)" >&2; exit 1; }
+debian_lib=/usr/lib/x86_64-linux-gnu
+[ -e "$debian_lib/libh2o-evloop.so.0.13" ] || { echo "Debian's libh2o-evloop.so.0.13 missing (apt-get install libh2o-evloop-dev)" >&2; exit 1; }
+
+work=$(mktemp -d)
+server_pid=
+wrapper_pid=
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$wrapper_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+gcc -O2 -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop
+mkdir "$work/docroot"
+head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
+head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"
+port=$((20000 + RANDOM % 20000))
+
+# start_server LIBDIR [WRAPPER...]: starts bench_server on $port; server_pid is bench_server's own
+# pid (not a wrapper's), wrapper_pid what to wait for.
+start_server() {
+    local libdir=$1; shift
+    rm -f "$work/ready"
+    LD_LIBRARY_PATH=$libdir taskset -c 0 "$@" "$work/bench_server" "$port" "$work/docroot" >"$work/ready" 2>"$work/server.err" &
+    wrapper_pid=$!
+    for _ in $(seq 100); do
+        if grep -q ready "$work/ready" 2>/dev/null; then
+            server_pid=$(awk '{print $2}' "$work/ready")
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "server did not start:" >&2; cat "$work/server.err" >&2; exit 1
+}
+stop_server() {
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$wrapper_pid" 2>/dev/null || true
+    server_pid=
+}
+# check_lib NAME LIBDIR: the running server really uses LIBDIR's library.
+check_lib() {
+    local want
+    want=$(readlink -f "$2/libh2o-evloop.so.0.13")
+    grep -q "$want" "/proc/$server_pid/maps" || { echo "$1: server does not map $want" >&2; exit 1; }
+}
+cpu_ns() { awk '{print $1}' "/proc/$server_pid/schedstat"; }
+# load PATH N: one bounded h2load run; prints req/s; fails unless every request succeeded.
+load() {
+    local out
+    out=$(timeout 60 taskset -c 1 h2load --h1 -n "$2" -c "$conns" -t 1 "http://127.0.0.1:$port$1" 2>&1)
+    echo "$out" | grep -q "succeeded, 0 failed, 0 errored" || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
+    echo "$out" | sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p'
+}
+
+paths=(/file100.txt /file16k.txt /inline)
+declare -A rps cpu
+for r in $(seq "$rounds"); do
+    if [ $((r % 2)) -eq 1 ]; then order=(debian ours); else order=(ours debian); fi
+    for lib in "${order[@]}"; do
+        if [ "$lib" = debian ]; then dir=$debian_lib; else dir=$ours_lib; fi
+        start_server "$dir"
+        check_lib "$lib" "$dir"
+        for p in "${paths[@]}"; do
+            load "$p" 2000 >/dev/null # warm-up
+            before=$(cpu_ns)
+            v=$(load "$p" "$requests")
+            after=$(cpu_ns)
+            rps[$lib,$p]+="$v "
+            cpu[$lib,$p]+="$(( (after - before) / requests )) "
+        done
+        stop_server
+    done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo
+echo "HTTP/1.1, $conns connections, $requests requests per run, $rounds rounds (medians; server on CPU 0, h2load on CPU 1)"
+echo
+echo "| path | Debian req/s | ours req/s | ratio | Debian ns CPU/req | ours ns CPU/req | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for p in "${paths[@]}"; do
+    dr=$(echo "${rps[debian,$p]}" | median); or=$(echo "${rps[ours,$p]}" | median)
+    dc=$(echo "${cpu[debian,$p]}" | median); oc=$(echo "${cpu[ours,$p]}" | median)
+    printf '| %s | %.0f | %.0f | %.2fx | %d | %d | %.2fx |\n' "$p" "$dr" "$or" "$(echo "$or / $dr" | bc -l)" "$dc" "$oc" "$(echo "$dc / $oc" | bc -l)"
+done
+echo "(ratios: above 1 means ours is better; per-round values: Debian / ours)"
+for p in "${paths[@]}"; do
+    echo "  $p req/s: ${rps[debian,$p]}/ ${rps[ours,$p]}"
+done
+
+if [ "$do_strace" = 1 ]; then
+    echo
+    echo "| path | Debian syscalls/req | ours syscalls/req |"
+    echo "|---|---:|---:|"
+    n=20000
+    for p in "${paths[@]}"; do
+        line="| $p"
+        for lib in debian ours; do
+            if [ "$lib" = debian ]; then dir=$debian_lib; else dir=$ours_lib; fi
+            start_server "$dir" strace -c -f -o "$work/strace.$lib"
+            load "$p" "$n" >/dev/null
+            stop_server
+            total=$(awk '$NF == "total" {print $4}' "$work/strace.$lib")
+            line+=" | $(echo "scale=2; $total / $n" | bc)"
+        done
+        echo "$line |"
+    done
+fi
