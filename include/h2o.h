@@ -706,6 +706,99 @@ h2o_mimemap_type_t *h2o_mimemap_get_type_by_extension(h2o_mimemap_t *mimemap, h2
 h2o_mimemap_type_t *h2o_mimemap_get_type_by_mimetype(h2o_mimemap_t *mimemap, h2o_iovec_t mime, int exact_match_only);
 void h2o_mimemap_get_default_attributes(const char *mime, h2o_mime_attributes_t *attr);
 
+/* Access logs (2.2.5's lib/core/logconf.c and lib/handler/access_log.c).
+ * A log format is Apache-style text with directives: %% %A %b %H %h %l %m %p %{local}p %{remote}p
+ * %q %r %s (%<s: the status before output filters, %>s: the final one) %t %{sec|msec|usec|
+ * msec_frac|usec_frac}t %{strftime format}t (local time) %U %u %V %v %{header}i %{header}o (%<{..}o:
+ * before output filters; Set-Cookie values are joined with ", ", other headers give their first
+ * value) %{NAME}e (written unescaped, as 2.2.5) and %{name}x: connection-id, connect-time,
+ * request-header-time, request-body-time, request-total-time, process-time, response-time,
+ * duration, error, and the protocol's ssl.*, http1.request-index, http2.* values (from
+ * h2o_conn_callbacks_t.log_; "-" when the connection has none). A missing value is "-" (APACHE) or
+ * null (JSON, which also drops the quotes directly around it). APACHE escapes every byte outside
+ * space..'|' and '"' as \xNN; JSON escapes '"' and '\' with a backslash and bytes outside space..'}'
+ * as \u00NN. Each line ends with "\n". */
+enum { H2O_LOGCONF_ESCAPE_APACHE, H2O_LOGCONF_ESCAPE_JSON };
+/** Compiles `fmt` (NULL: the default, "%h %l %u %t \"%r\" %s %b \"%{Referer}i\" \"%{User-agent}i\"").
+ * Returns a format the caller owns (free it with h2o_logconf_dispose), or NULL with 2.2.5's message
+ * in `errbuf` (NUL-terminated, at most 256 bytes with the NUL). Unlike 2.2.5, an unknown `escape`
+ * is refused here. */
+h2o_logconf_t *h2o_logconf_compile(const char *fmt, int escape, char *errbuf);
+/** Frees a format from h2o_logconf_compile. */
+void h2o_logconf_dispose(h2o_logconf_t *logconf);
+/** The line of `req` (with its "\n", no NUL). `*len` is the room in `buf` on entry and the line's
+ * length on return. Returns `buf` when the line fits, else a new malloc()ed buffer the caller
+ * free()s (`if (line != buf) free(line);`). Reads the request, its connection (callbacks, id,
+ * connected_at), hostconf, headers, response, env, error logs, processed_at and timestamps. */
+char *h2o_log_request(h2o_logconf_t *logconf, h2o_req_t *req, size_t *len, char *buf);
+/** "HTTP/1.0", "HTTP/1.1" (versions below 0x200: "HTTP/1." and the low byte) or "HTTP/2",
+ * NUL-terminated into `dst` (room for 9 bytes); returns the length without the NUL. */
+size_t h2o_stringify_protocol_version(char *dst, int version);
+
+/** A log destination and its format: a shared allocation (h2o_mem_release_shared drops a reference). */
+typedef struct st_h2o_access_log_filehandle_t h2o_access_log_filehandle_t;
+/** Opens `path` for appending (created with mode 0644), or, for "|command", runs /bin/sh -c command
+ * with a pipe into its stdin (the child is not waited for; it ends when the pipe closes). Returns
+ * the caller's close-on-exec descriptor, or -1 after a message on stderr. */
+int h2o_access_log_open_log(const char *path);
+/** Compiles `fmt` (NULL: the default above) and opens `path` as h2o_access_log_open_log. Returns a
+ * handle with one reference, the caller's, or NULL after a message on stderr. */
+h2o_access_log_filehandle_t *h2o_access_log_open_handle(const char *path, const char *fmt, int escape);
+/** Adds a logger to `pathconf` writing each request's line to `handle` (one write per line, after
+ * the response). The logger takes its own reference to `handle`, dropped when the configuration
+ * disposes of it; the last reference closes the descriptor and frees the format. */
+h2o_logger_t *h2o_access_log_register(h2o_pathconf_t *pathconf, h2o_access_log_filehandle_t *handle);
+
+/* The spans the timing directives log, in microseconds (2.2.5's h2o_time_compute_*): each returns
+ * 0 when one of its ends is unset (tv_sec 0), else 1 with the span in `*delta_usec`. */
+static inline int h2o__time_span(struct timeval *from, struct timeval *until, int64_t *delta_usec)
+{
+    if (h2o_timeval_is_null(from) || h2o_timeval_is_null(until))
+        return 0;
+    *delta_usec = h2o_timeval_subtract(from, until);
+    return 1;
+}
+/** accepted -> request began */
+static inline int h2o_time_compute_connect_time(struct st_h2o_req_t *req, int64_t *delta_usec)
+{
+    return h2o__time_span(&req->conn->connected_at, &req->timestamps.request_begin_at, delta_usec);
+}
+/** request began -> body began (or, without one, processed) */
+static inline int h2o_time_compute_header_time(struct st_h2o_req_t *req, int64_t *delta_usec)
+{
+    return h2o__time_span(&req->timestamps.request_begin_at,
+                          h2o_timeval_is_null(&req->timestamps.request_body_begin_at) ? &req->processed_at.at
+                                                                                      : &req->timestamps.request_body_begin_at,
+                          delta_usec);
+}
+/** body began (or processed) -> processed */
+static inline int h2o_time_compute_body_time(struct st_h2o_req_t *req, int64_t *delta_usec)
+{
+    return h2o__time_span(h2o_timeval_is_null(&req->timestamps.request_body_begin_at) ? &req->processed_at.at
+                                                                                    : &req->timestamps.request_body_begin_at,
+                          &req->processed_at.at, delta_usec);
+}
+/** request began -> processed */
+static inline int h2o_time_compute_request_total_time(struct st_h2o_req_t *req, int64_t *delta_usec)
+{
+    return h2o__time_span(&req->timestamps.request_begin_at, &req->processed_at.at, delta_usec);
+}
+/** processed -> response started */
+static inline int h2o_time_compute_process_time(struct st_h2o_req_t *req, int64_t *delta_usec)
+{
+    return h2o__time_span(&req->processed_at.at, &req->timestamps.response_start_at, delta_usec);
+}
+/** response started -> response ended */
+static inline int h2o_time_compute_response_time(struct st_h2o_req_t *req, int64_t *delta_usec)
+{
+    return h2o__time_span(&req->timestamps.response_start_at, &req->timestamps.response_end_at, delta_usec);
+}
+/** request began -> response ended */
+static inline int h2o_time_compute_duration(struct st_h2o_req_t *req, int64_t *delta_usec)
+{
+    return h2o__time_span(&req->timestamps.request_begin_at, &req->timestamps.response_end_at, delta_usec);
+}
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------------
  * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 
@@ -715,7 +808,6 @@ extern const h2o_iovec_t *h2o_http2_alpn_protocols;
 extern const h2o_iovec_t *h2o_alpn_protocols;
 
 void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
-size_t h2o_stringify_protocol_version(char *dst, int version);
 size_t h2o_stringify_proxy_header(h2o_conn_t *conn, char *buf);
 #define H2O_PROXY_HEADER_MAX_LENGTH                                                                                                \
     (sizeof("PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n") - 1)
@@ -758,22 +850,12 @@ h2o_iovec_t h2o_get_redirect_method(h2o_iovec_t method, int status);
 h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);
 void h2o_req_log_error(h2o_req_t *req, const char *module, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* access log formats */
-enum { H2O_LOGCONF_ESCAPE_APACHE, H2O_LOGCONF_ESCAPE_JSON };
-h2o_logconf_t *h2o_logconf_compile(const char *fmt, int escape, char *errbuf);
-void h2o_logconf_dispose(h2o_logconf_t *logconf);
-char *h2o_log_request(h2o_logconf_t *logconf, h2o_req_t *req, size_t *len, char *buf);
-
 /* MIME maps: h2o_mimemap_define_dynamic and the context hooks (dynamic types) */
 void h2o_mimemap_on_context_init(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
 void h2o_mimemap_on_context_dispose(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
 h2o_mimemap_type_t *h2o_mimemap_define_dynamic(h2o_mimemap_t *mimemap, const char **exts, h2o_globalconf_t *globalconf);
 
-/* handlers: access log, file, headers, redirect, reproxy, status, chunked, throttle */
-typedef struct st_h2o_access_log_filehandle_t h2o_access_log_filehandle_t;
-int h2o_access_log_open_log(const char *path);
-h2o_access_log_filehandle_t *h2o_access_log_open_handle(const char *path, const char *fmt, int escape);
-h2o_logger_t *h2o_access_log_register(h2o_pathconf_t *pathconf, h2o_access_log_filehandle_t *handle);
+/* handlers: file, headers, redirect, reproxy, status, chunked, throttle */
 void h2o_chunked_register(h2o_pathconf_t *pathconf);
 void h2o_throttle_resp_register(h2o_pathconf_t *pathconf);
 
