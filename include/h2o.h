@@ -799,6 +799,49 @@ static inline int h2o_time_compute_duration(struct st_h2o_req_t *req, int64_t *d
     return h2o__time_span(&req->timestamps.request_begin_at, &req->timestamps.response_end_at, delta_usec);
 }
 
+/* The file handler (lib/handler/file.c of 2.2.5): static files.
+ * h2o_file_register serves the directory `real_path` under the pathconf's path: the request's
+ * path_normalized minus that path is looked up below `real_path` (never above it). Files get their
+ * Content-Type (and res.mime_attr) from the MIME map, Last-Modified, an ETag ("<mtime hex>-<size
+ * hex>", unless H2O_FILE_FLAG_NO_ETAG) and Accept-Ranges; If-None-Match (a list, compared weakly)
+ * or else If-Modified-Since answer 304; Range gives 206 (one range: Content-Range; several:
+ * multipart/byteranges) or 416 with Content-Range: bytes * / size; HEAD gets the headers only;
+ * other methods 405 with Allow: GET, HEAD, except for the map's dynamic types, whose handler gets
+ * the request (req->filereq set). A directory without the trailing slash is redirected (301, query
+ * kept); with it, the first of `index_files` that exists is served, else the directory is listed in
+ * HTML with H2O_FILE_FLAG_DIR_LISTING, else the handler declines. A missing file declines (the next
+ * handler answers, or 404); one that cannot be opened is 403 (503 when out of descriptors).
+ * H2O_FILE_FLAG_SEND_COMPRESSED serves `path.br` / `path.gz` with Content-Encoding to HTTP/1.1
+ * clients accepting br / gzip, with Vary: accept-encoding. H2O_FILE_FLAG_GUNZIP is accepted but
+ * does not decompress (2.2.5 decompressed `path.gz` for clients not accepting gzip).
+ * Files are reused for at most a second per context (ctx->filecache): small ones from memory.
+ * Ownership: the handlers belong to the pathconf (freed by h2o_config_dispose); `real_path` and
+ * `index_files` are copied; the handler takes its own reference to `mimemap` (NULL: a new default
+ * map) or `mime_type`, so the caller may release its own right away. */
+enum {
+    H2O_FILE_FLAG_NO_ETAG = 0x1,
+    H2O_FILE_FLAG_DIR_LISTING = 0x2,
+    H2O_FILE_FLAG_SEND_COMPRESSED = 0x4,
+    H2O_FILE_FLAG_GUNZIP = 0x8
+};
+typedef struct st_h2o_file_handler_t h2o_file_handler_t;
+/** "index.html", "index.htm", "index.txt", NULL (h2o_file_register uses this list for NULL). */
+extern const char **h2o_file_default_index_files;
+/** Answers `req` with the file at `path`: `status`, `reason` (borrowed until the response ends),
+ * `mime_type` (copied), Last-Modified, ETag (unless H2O_FILE_FLAG_NO_ETAG), Accept-Ranges; no
+ * conditional or range handling. Returns 0, or -1 without answering when the file cannot be opened
+ * or is a directory. */
+int h2o_file_send(h2o_req_t *req, int status, const char *reason, const char *path, h2o_iovec_t mime_type, int flags);
+/** Serves the directory `real_path` on `pathconf` (see above); the handler lives as long as the
+ * pathconf. */
+h2o_file_handler_t *h2o_file_register(h2o_pathconf_t *pathconf, const char *real_path, const char **index_files,
+                                      h2o_mimemap_t *mimemap, int flags);
+/** Serves the one file `real_path` as `mime_type` for every request of `pathconf` (a directory:
+ * 403; missing: declines). */
+h2o_handler_t *h2o_file_register_file(h2o_pathconf_t *pathconf, const char *real_path, h2o_mimemap_type_t *mime_type, int flags);
+/** The handler's MIME map (borrowed: valid while the handler lives). */
+h2o_mimemap_t *h2o_file_get_mimemap(h2o_file_handler_t *handler);
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------------
  * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 
@@ -858,20 +901,6 @@ h2o_mimemap_type_t *h2o_mimemap_define_dynamic(h2o_mimemap_t *mimemap, const cha
 /* handlers: file, headers, redirect, reproxy, status, chunked, throttle */
 void h2o_chunked_register(h2o_pathconf_t *pathconf);
 void h2o_throttle_resp_register(h2o_pathconf_t *pathconf);
-
-enum {
-    H2O_FILE_FLAG_NO_ETAG = 0x1,
-    H2O_FILE_FLAG_DIR_LISTING = 0x2,
-    H2O_FILE_FLAG_SEND_COMPRESSED = 0x4,
-    H2O_FILE_FLAG_GUNZIP = 0x8
-};
-typedef struct st_h2o_file_handler_t h2o_file_handler_t;
-extern const char **h2o_file_default_index_files;
-int h2o_file_send(h2o_req_t *req, int status, const char *reason, const char *path, h2o_iovec_t mime_type, int flags);
-h2o_file_handler_t *h2o_file_register(h2o_pathconf_t *pathconf, const char *real_path, const char **index_files,
-                                      h2o_mimemap_t *mimemap, int flags);
-h2o_handler_t *h2o_file_register_file(h2o_pathconf_t *pathconf, const char *real_path, h2o_mimemap_type_t *mime_type, int flags);
-h2o_mimemap_t *h2o_file_get_mimemap(h2o_file_handler_t *handler);
 
 enum {
     H2O_HEADERS_CMD_NULL,

@@ -4,7 +4,8 @@
 //! timestamp cache (the Date-header and access-log strings of the current second).
 //!
 //! Not yet (later pieces): the multithread queue and the hostinfo receiver (`queue` stays NULL),
-//! the file cache (`filecache` NULL), the HTTP/1 and HTTP/2 connection lists' users.
+//! the HTTP/1 and HTTP/2 connection lists' users. `filecache` is the file handler's
+//! (`crate::handler::filecache`, made on first use, freed here).
 
 use std::ffi::c_void;
 use std::ptr::null_mut;
@@ -58,7 +59,7 @@ fn init_list(l: &mut h2o_linklist_t) {
 ///
 /// # Safety
 /// `p` was returned by `h2o_mem_alloc_shared` and the caller owns one reference.
-unsafe fn release_shared(p: *mut c_void) {
+pub(crate) unsafe fn release_shared(p: *mut c_void) {
     let off = std::mem::offset_of!(st_h2o_mem_pool_shared_entry_t, bytes);
     // SAFETY: the entry header precedes the bytes (memory.h layout); the caller's reference.
     unsafe { mem::pool::release(p.cast::<u8>().sub(off).cast()) };
@@ -207,6 +208,8 @@ pub unsafe fn dispose(ctx: *mut h2o_context_t) {
         // SAFETY: the context owns one reference of the cached strings.
         unsafe { release_shared(c._timestamp_cache.value.cast()) };
     }
+    // SAFETY: `filecache` is NULL or the file handler's cache of this context.
+    unsafe { crate::handler::filecache::dispose(ctx) };
     let loop_ = c.loop_;
     for t in [
         &raw mut c.zero_timeout,

@@ -1,0 +1,180 @@
+/*
+ * A 2.2.5-style embedder of the file handler for the curl tests (file_curl.sh): serves DOCROOT on
+ * 127.0.0.1 (port 0; the chosen port is written to PORT_FILE) until a request for /quit or
+ * MAX_SECONDS have passed. Written against the 2.2.5 API only, so that the same source builds
+ * against Debian's headers and ours.
+ *
+ *   /quit            ends the server
+ *   /send/...        h2o_file_send of DOCROOT/a.txt with status 203 and type text/x-sent
+ *   /one             h2o_file_register_file: DOCROOT/a.txt with a "text/x-one" type of a mimemap
+ *   /listing/        DOCROOT/sub with H2O_FILE_FLAG_DIR_LISTING
+ *   /gz/             DOCROOT/gz with H2O_FILE_FLAG_SEND_COMPRESSED
+ *   /gunzip/         DOCROOT/gz with H2O_FILE_FLAG_SEND_COMPRESSED | H2O_FILE_FLAG_GUNZIP
+ *   /noetag/         DOCROOT with H2O_FILE_FLAG_NO_ETAG
+ *   /idx/            DOCROOT/sub with index files {"start.txt"} and a mimemap defining .foo
+ *   /decline/        DOCROOT/sub, then a handler answering "fallback" (a missing file declines)
+ *   /                DOCROOT, default index files, no flags
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <h2o.h>
+
+static h2o_globalconf_t config;
+static h2o_context_t ctx;
+static h2o_accept_ctx_t accept_ctx;
+static int quit;
+static char sent_path[4096];
+
+static int on_quit(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    quit = 1;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_send_inline(req, H2O_STRLIT("bye\n"));
+    return 0;
+}
+
+static int on_send(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    if (h2o_file_send(req, 203, "Sent", sent_path, h2o_iovec_init(H2O_STRLIT("text/x-sent")), 0) != 0) {
+        req->res.status = 500;
+        req->res.reason = "Internal Server Error";
+        h2o_send_inline(req, H2O_STRLIT("h2o_file_send failed\n"));
+    }
+    return 0;
+}
+
+static int on_fallback(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_send_inline(req, H2O_STRLIT("fallback\n"));
+    return 0;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    h2o_socket_t *sock;
+    if (err != NULL)
+        return;
+    while ((sock = h2o_evloop_socket_accept(listener)) != NULL)
+        h2o_accept(&accept_ctx, sock);
+}
+
+static char *joined(const char *a, const char *b)
+{
+    static char bufs[8][4096];
+    static int n;
+    char *p = bufs[n++ % 8];
+    snprintf(p, sizeof(bufs[0]), "%s%s", a, b);
+    return p;
+}
+
+int main(int argc, char **argv)
+{
+    h2o_evloop_t *loop;
+    h2o_hostconf_t *host;
+    h2o_pathconf_t *pathconf;
+    h2o_socket_t *listener;
+    struct sockaddr_in sin;
+    socklen_t slen = sizeof(sin);
+    int fd, reuse = 1, i;
+    time_t deadline;
+    FILE *fp;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s PORT_FILE MAX_SECONDS DOCROOT\n", argv[0]);
+        return 2;
+    }
+    const char *root = argv[3];
+    signal(SIGPIPE, SIG_IGN);
+    deadline = time(NULL) + atoi(argv[2]);
+    snprintf(sent_path, sizeof(sent_path), "%s/a.txt", root);
+
+    h2o_config_init(&config);
+    host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+
+    h2o_create_handler(h2o_config_register_path(host, "/quit", 0), sizeof(h2o_handler_t))->on_req = on_quit;
+    h2o_create_handler(h2o_config_register_path(host, "/send", 0), sizeof(h2o_handler_t))->on_req = on_send;
+
+    /* a specific file with a type of its own map */
+    h2o_mimemap_t *onemap = h2o_mimemap_create();
+    h2o_mimemap_define_mimetype(onemap, "one", "text/x-one", NULL);
+    h2o_file_register_file(h2o_config_register_path(host, "/one", 0), joined(root, "/a.txt"),
+                           h2o_mimemap_get_type_by_extension(onemap, h2o_iovec_init(H2O_STRLIT("one"))), 0);
+    h2o_mem_release_shared(onemap); /* the handler keeps its own reference to the type */
+
+    h2o_file_register(h2o_config_register_path(host, "/listing", 0), joined(root, "/sub"), NULL, NULL,
+                      H2O_FILE_FLAG_DIR_LISTING);
+    h2o_file_register(h2o_config_register_path(host, "/gz", 0), joined(root, "/gz"), NULL, NULL, H2O_FILE_FLAG_SEND_COMPRESSED);
+    h2o_file_register(h2o_config_register_path(host, "/gunzip", 0), joined(root, "/gz"), NULL, NULL,
+                      H2O_FILE_FLAG_SEND_COMPRESSED | H2O_FILE_FLAG_GUNZIP);
+    h2o_file_register(h2o_config_register_path(host, "/noetag", 0), root, NULL, NULL, H2O_FILE_FLAG_NO_ETAG);
+
+    /* own index files and an own map (the handler holds a reference; ours is dropped at once) */
+    static const char *idx[] = {"start.txt", NULL};
+    h2o_mimemap_t *map = h2o_mimemap_create();
+    h2o_mimemap_define_mimetype(map, "foo", "application/x-foo", NULL);
+    h2o_file_handler_t *fh = h2o_file_register(h2o_config_register_path(host, "/idx", 0), joined(root, "/sub/"), idx, map, 0);
+    if (h2o_file_get_mimemap(fh) != map) {
+        fprintf(stderr, "h2o_file_get_mimemap did not return the map given\n");
+        return 1;
+    }
+    h2o_mem_release_shared(map);
+
+    pathconf = h2o_config_register_path(host, "/decline", 0);
+    h2o_file_register(pathconf, joined(root, "/sub"), NULL, NULL, 0);
+    h2o_create_handler(pathconf, sizeof(h2o_handler_t))->on_req = on_fallback;
+
+    h2o_file_register(h2o_config_register_path(host, "/", 0), root, NULL, NULL, 0);
+
+    loop = h2o_evloop_create();
+    h2o_context_init(&ctx, loop, &config);
+    accept_ctx.ctx = &ctx;
+    accept_ctx.hosts = config.hosts;
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 64) != 0) {
+        perror("listen");
+        return 1;
+    }
+    getsockname(fd, (struct sockaddr *)&sin, &slen);
+    listener = h2o_evloop_socket_create(loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    h2o_socket_read_start(listener, on_accept);
+    if ((fp = fopen(argv[1], "w")) == NULL) {
+        perror(argv[1]);
+        return 1;
+    }
+    fprintf(fp, "%u\n", ntohs(sin.sin_port));
+    fclose(fp);
+
+    while (!quit && time(NULL) < deadline)
+        h2o_evloop_run(loop, 100);
+    for (i = 0; i < 10; ++i)
+        h2o_evloop_run(loop, 10);
+    h2o_socket_read_stop(listener);
+    h2o_socket_close(listener);
+    h2o_evloop_run(loop, 0);
+    h2o_context_dispose(&ctx);
+    h2o_config_dispose(&config);
+    h2o_evloop_destroy(loop);
+    if (!quit) {
+        fprintf(stderr, "file_serve: timed out without /quit\n");
+        return 1;
+    }
+    return 0;
+}
