@@ -842,13 +842,20 @@ h2o_handler_t *h2o_file_register_file(h2o_pathconf_t *pathconf, const char *real
 /** The handler's MIME map (borrowed: valid while the handler lives). */
 h2o_mimemap_t *h2o_file_get_mimemap(h2o_file_handler_t *handler);
 
-/* --- not yet provided by libh2o-rs ------------------------------------------------------------------
- * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
-
-extern const char *h2o_http2_npn_protocols;
-extern const char *h2o_npn_protocols;
+/* Protocol lists for TLS negotiation, with 2.2.5's values, to hand to h2o_ssl_register_alpn_protocols /
+ * _npn_protocols (h2o/socket.h). Static, process-global, never freed. TLS itself is not provided yet:
+ * the register functions leave the SSL_CTX unchanged (a notice is logged once) and h2o_accept closes
+ * connections of an accept context with ssl_ctx set. */
+/** ALPN lists (NULL-terminated arrays): {"h2", "h2-16", "h2-14"}; h2o_alpn_protocols adds "http/1.1". */
 extern const h2o_iovec_t *h2o_http2_alpn_protocols;
 extern const h2o_iovec_t *h2o_alpn_protocols;
+/** The same names in NPN wire form (a length byte before each name): "\x02h2\x05h2-16\x05h2-14", and
+ * for h2o_npn_protocols followed by "\x08http/1.1". */
+extern const char *h2o_http2_npn_protocols;
+extern const char *h2o_npn_protocols;
+
+/* --- not yet provided by libh2o-rs ------------------------------------------------------------------
+ * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 
 void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
 size_t h2o_stringify_proxy_header(h2o_conn_t *conn, char *buf);

@@ -196,6 +196,22 @@ static h2o_iovec_t h2o_socket_log_ssl_cipher(h2o_socket_t *sock, h2o_mem_pool_t 
 h2o_iovec_t h2o_socket_log_ssl_cipher_bits(h2o_socket_t *sock, h2o_mem_pool_t *pool);
 h2o_iovec_t h2o_socket_log_ssl_session_id(h2o_socket_t *sock, h2o_mem_pool_t *pool);
 
+/* TLS protocol negotiation (2.2.5 enables both with OpenSSL >= 1.0.2, as Debian builds it). SSL_CTX is
+ * OpenSSL's `struct ssl_ctx_st`, declared here so that this header needs no OpenSSL headers. */
+#ifndef H2O_USE_ALPN
+#define H2O_USE_ALPN 1
+#endif
+#ifndef H2O_USE_NPN
+#define H2O_USE_NPN 1
+#endif
+struct ssl_ctx_st;
+/** In 2.2.5: make `ctx` select from `protocols` (a NULL-terminated list such as h2o_alpn_protocols,
+ * borrowed for the life of `ctx`) by ALPN / advertise `protocols` (NPN wire form) by NPN.
+ * libh2o-rs has no TLS yet: both leave `ctx` unchanged and log a notice once per process;
+ * h2o_accept then closes connections whose accept context has ssl_ctx set. */
+void h2o_ssl_register_alpn_protocols(struct ssl_ctx_st *ctx, const h2o_iovec_t *protocols);
+void h2o_ssl_register_npn_protocols(struct ssl_ctx_st *ctx, const char *protocols);
+
 /** Orders two addresses (family, address, port; AF_UNIX by path): negative, 0 or positive. */
 int h2o_socket_compare_address(struct sockaddr *x, struct sockaddr *y);
 /** The numeric host of `sa` into `buf` (NI_MAXHOST bytes, NUL-terminated); its length, SIZE_MAX on error. */

@@ -33,6 +33,9 @@ pub mod request;
 /// `h2o/socket.h` sockets (hand-written header).
 /// cbindgen:ignore
 pub mod socket;
+/// `h2o.h` / `h2o/socket.h` TLS surface: the ALPN/NPN protocol lists and h2o_ssl_register_* (hand-written headers).
+/// cbindgen:ignore
+pub mod ssl;
 /// `h2o/string_.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod string;
