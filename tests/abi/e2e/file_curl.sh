@@ -8,7 +8,7 @@
 #       Content-Type by extension, precompressed .gz, the directory listing, 405, h2o_file_send,
 #       h2o_file_register_file, a declining handler, keep-alive, and a changed file seen again.
 #   file_curl.sh diff SERVE_BINARY OUR_LIBDIR WORKDIR
-#       the same requests against the binary on Debian's libh2o 2.2.5 and on OUR_LIBDIR
+#       the same requests (and 80 generated Range headers) against the binary on Debian's 2.2.5 and on OUR_LIBDIR
 #       (LD_LIBRARY_PATH); the transcripts (status, headers but Date/Server/Connection and the body
 #       framing, body digest) must be equal, but for the documented differences below.
 #
@@ -109,6 +109,21 @@ requests=(
     "-H Accept-Encoding:_gzip -r 0-3 /gz/t.txt" "-H Accept-Encoding:_gzip -I /gz/t.txt" "-H Accept-Encoding:_gzip /gz/t.txt.gz"
     "-H Accept-Encoding:_gzip -H If-None-Match:_\"5f0d5da5-1b\" /gz/t.txt"
 )
+
+# generated Range headers (fixed seed): numbers around the 100-byte file's edges, suffixes, lists,
+# stray spaces, commas and junk, for the differential run
+while read -r g; do requests+=("-H Range:_$g /a.txt"); done < <(awk 'BEGIN {
+    srand(7); n = split("0 1 5 9 50 98 99 100 101 200 18446744073709551615 99999999999999999999", num, " ");
+    for (i = 0; i < 80; i++) {
+        v = "bytes="; k = 1 + int(rand() * 3);
+        for (j = 0; j < k; j++) {
+            r = rand(); a = num[1 + int(rand() * n)]; b = num[1 + int(rand() * n)];
+            if (r < 0.45) t = a "-" b; else if (r < 0.65) t = a "-"; else if (r < 0.85) t = "-" b; else if (r < 0.9) t = "x"; else if (r < 0.95) t = ""; else t = a;
+            v = v (j ? (rand() < 0.3 ? ",_" : ",") : "") t;
+        }
+        if (rand() < 0.1) v = v ",";
+        print v;
+    } }')
 
 # transcript FILE: every request of $requests against $base, normalized
 transcript() {
