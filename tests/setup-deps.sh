@@ -8,7 +8,7 @@ set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
 RUST_MIN=1.89 # Cargo.toml rust-version (AVX-512 intrinsics are stable since 1.89)
-APT_PACKAGES=(cmake pkg-config gcc g++ clang valgrind binutils libh2o-evloop-dev nghttp2-client
+APT_PACKAGES=(cmake pkg-config gcc g++ clang valgrind binutils libh2o-evloop-dev libssl-dev nghttp2-client
               python3-pip curl perl ca-certificates)
 # tool -> the package that provides it
 declare -A TOOL_PACKAGE=([cmake]=cmake [pkg-config]=pkg-config [gcc]=gcc [g++]=g++ [clang]=clang
@@ -28,9 +28,13 @@ missing_apt=()
 for tool in "${!TOOL_PACKAGE[@]}"; do
     command -v "$tool" >/dev/null 2>&1 || missing_apt+=("${TOOL_PACKAGE[$tool]}")
 done
-if ! dpkg-query -W -f='${Status}' libh2o-evloop-dev 2>/dev/null | grep -q 'install ok installed'; then
-    missing_apt+=(libh2o-evloop-dev)
-fi
+# libssl-dev: h2o.h includes <openssl/ssl.h> (2.2.5's types name SSL_CTX), and Debian's
+# libh2o-evloop-dev does not pull it in
+for pkg in libh2o-evloop-dev libssl-dev; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        missing_apt+=("$pkg")
+    fi
+done
 
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 rust_ok() {
