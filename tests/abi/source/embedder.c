@@ -1,10 +1,18 @@
 /*
- * Source compatibility (COMPAT.md level 1): a program written for the libh2o 2.2.5 embedding API,
- * the way libh2o's own example and dnsdist use it (handlers, generator, response headers, error
- * helpers, file and access-log handlers, context, accept, TLS registration when the headers offer
- * it, an evloop listener), must compile against our installed headers alone, with -Wall -Wextra
- * -Werror. Compile only: it calls functions libh2o-rs does not provide yet, so it is not linked.
- * (When those land, move it to relink/ and run it.)
+ * Source compatibility (COMPAT.md level 1) and a run: a program written for the libh2o 2.2.5
+ * embedding API, the way libh2o's own example and dnsdist use it (handlers, generator, response
+ * headers, error helpers, file and access-log handlers, reproxy, context, accept, TLS setup with
+ * h2o_ssl_register_npn/alpn_protocols and the protocol lists, an evloop listener). It must compile
+ * against our installed headers alone with -Wall -Wextra -Werror (abi-source-embedder*), and it is
+ * linked and run too (abi-embedder-source*, driven by e2e/embedder_source.sh):
+ *
+ *   embedder DOCROOT     serves DOCROOT and the handlers on 127.0.0.1 (port 0) in plain HTTP, and
+ *                        the same hosts through a TLS accept context on a second port; prints
+ *                        "listening on http://127.0.0.1:P/ tls-port Q"; stops on SIGTERM.
+ *
+ * The TLS context has no certificate, so no TLS handshake can succeed: with Debian's 2.2.5 the
+ * handshake fails, with libh2o-rs (no TLS yet) h2o_accept logs an error and closes the connection.
+ * Either way the plain listener keeps working.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,7 +29,7 @@
 static h2o_globalconf_t config;
 static h2o_context_t ctx;
 static h2o_multithread_receiver_t receiver;
-static h2o_accept_ctx_t accept_ctx;
+static h2o_accept_ctx_t accept_ctx, tls_accept_ctx;
 
 struct my_generator {
     h2o_generator_t super;
@@ -94,19 +102,41 @@ static int on_misc(h2o_handler_t *self, h2o_req_t *req)
     *env = h2o_strdup(&req->pool, buf, SIZE_MAX);
     if (req->scheme == &H2O_URL_SCHEME_HTTPS)
         h2o_send_redirect(req, 301, "Moved Permanently", H2O_STRLIT("http://example.com/"));
-    else
+    else {
+        req->res.status = 200;
+        req->res.reason = "OK";
         h2o_send_inline(req, buf, strlen(buf));
+    }
     return 0;
 }
 
+static size_t num_connections;
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int signo)
+{
+    (void)signo;
+    stop_requested = 1;
+}
+
+static void on_close(void *data)
+{
+    (void)data;
+    --num_connections;
+}
+
+/* listener->data: the accept context of that listener (plain or TLS) */
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     h2o_socket_t *sock;
     if (err != NULL)
         return;
-    if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
-        return;
-    h2o_accept(&accept_ctx, sock);
+    while ((sock = h2o_evloop_socket_accept(listener)) != NULL) {
+        ++num_connections;
+        sock->on_close.cb = on_close;
+        sock->on_close.data = NULL;
+        h2o_accept(listener->data, sock);
+    }
 }
 
 static h2o_pathconf_t *register_handler(h2o_hostconf_t *hostconf, const char *path, int (*on_req)(h2o_handler_t *, h2o_req_t *))
@@ -117,15 +147,46 @@ static h2o_pathconf_t *register_handler(h2o_hostconf_t *hostconf, const char *pa
     return pathconf;
 }
 
-int main(void)
+/* a listener on 127.0.0.1 (port 0) for `actx`; returns its port, 0 on error */
+static unsigned short create_listener(h2o_accept_ctx_t *actx, h2o_socket_t **sock)
 {
     struct sockaddr_in addr;
+    socklen_t addrlen = sizeof(addr);
     int fd, on = 1;
+
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(0x7f000001);
+    addr.sin_port = 0;
+    if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, SOMAXCONN) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &addrlen) != 0) {
+        fprintf(stderr, "listen: %s\n", strerror(errno));
+        return 0;
+    }
+    *sock = h2o_evloop_socket_create(ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    (*sock)->data = actx;
+    h2o_socket_read_start(*sock, on_accept);
+    return ntohs(addr.sin_port);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned short port, tls_port;
     h2o_hostconf_t *hostconf;
     h2o_access_log_filehandle_t *log;
-    h2o_socket_t *sock;
+    h2o_socket_t *sock, *tls_sock;
+    h2o_loop_t *loop;
+    uint64_t deadline;
+    size_t i;
 
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DOCROOT\n", argv[0]);
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGTERM, on_signal);
+    alarm(120);
     h2o_config_init(&config);
     config.server_name = h2o_iovec_init(H2O_STRLIT("embedder"));
     config.max_request_entity_size = 1024 * 1024;
@@ -135,36 +196,53 @@ int main(void)
     register_handler(hostconf, "/stream", on_stream);
     register_handler(hostconf, "/echo", on_echo);
     h2o_reproxy_register(register_handler(hostconf, "/misc", on_misc));
-    h2o_file_register(h2o_config_register_path(hostconf, "/", 0), "htdocs", NULL, NULL, 0);
-    if ((log = h2o_access_log_open_handle("/dev/stdout", NULL, H2O_LOGCONF_ESCAPE_APACHE)) != NULL)
+    h2o_file_register(h2o_config_register_path(hostconf, "/", 0), argv[1], NULL, NULL, 0);
+    if ((log = h2o_access_log_open_handle("/dev/stdout", NULL, H2O_LOGCONF_ESCAPE_APACHE)) != NULL) {
+        for (i = 0; i != hostconf->paths.size; ++i)
+            h2o_access_log_register(hostconf->paths.entries + i, log);
         h2o_access_log_register(&hostconf->fallback_path, log);
+        h2o_mem_release_shared(log); /* the loggers hold their own references */
+    }
 
-    h2o_context_init(&ctx, h2o_evloop_create(), &config);
+    loop = h2o_evloop_create();
+    h2o_context_init(&ctx, loop, &config);
     accept_ctx.ctx = &ctx;
     accept_ctx.hosts = config.hosts;
     accept_ctx.libmemcached_receiver = &receiver;
-    accept_ctx.ssl_ctx = SSL_CTX_new(SSLv23_server_method());
+
+    /* the same hosts behind TLS (2.2.5's setup sequence; no certificate is loaded) */
+    tls_accept_ctx = accept_ctx;
+    tls_accept_ctx.ssl_ctx = SSL_CTX_new(SSLv23_server_method());
 #if H2O_USE_NPN
-    h2o_ssl_register_npn_protocols(accept_ctx.ssl_ctx, h2o_http2_npn_protocols);
+    h2o_ssl_register_npn_protocols(tls_accept_ctx.ssl_ctx, h2o_http2_npn_protocols);
 #endif
 #if H2O_USE_ALPN
-    h2o_ssl_register_alpn_protocols(accept_ctx.ssl_ctx, h2o_http2_alpn_protocols);
+    h2o_ssl_register_alpn_protocols(tls_accept_ctx.ssl_ctx, h2o_http2_alpn_protocols);
 #endif
 
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(0x7f000001);
-    addr.sin_port = htons(7890);
-    if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, SOMAXCONN) != 0) {
-        fprintf(stderr, "listen: %s\n", strerror(errno));
+    if ((port = create_listener(&accept_ctx, &sock)) == 0 || (tls_port = create_listener(&tls_accept_ctx, &tls_sock)) == 0)
         return 1;
-    }
-    sock = h2o_evloop_socket_create(ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    h2o_socket_read_start(sock, on_accept);
-    while (h2o_evloop_run(ctx.loop, INT32_MAX) == 0 && !ctx.shutdown_requested)
-        ;
+    printf("listening on http://127.0.0.1:%u/ tls-port %u\n", port, tls_port);
+    fflush(stdout);
+    while (!stop_requested && !ctx.shutdown_requested)
+        h2o_evloop_run(ctx.loop, 100);
+
+    h2o_socket_read_stop(sock);
+    h2o_socket_close(sock);
+    h2o_socket_read_stop(tls_sock);
+    h2o_socket_close(tls_sock);
+    h2o_context_request_shutdown(&ctx);
+    deadline = h2o_now(loop) + 10000;
+    while (num_connections != 0 && h2o_now(loop) < deadline)
+        h2o_evloop_run(loop, 100);
+    while (!h2o_linklist_is_empty(&ctx.one_sec_timeout._entries) && h2o_now(loop) < deadline + 2000)
+        h2o_evloop_run(loop, 100);
+    if (num_connections != 0)
+        return 1;
     h2o_context_dispose(&ctx);
+    h2o_evloop_destroy(loop);
     h2o_config_dispose(&config);
+    SSL_CTX_free(tls_accept_ctx.ssl_ctx);
+    fprintf(stderr, "stopped\n");
     return 0;
 }

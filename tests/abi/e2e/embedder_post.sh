@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# tests/abi/programs/post_echo.c end to end: request bodies as the library hands them to a handler.
+# curl: small, binary, 1 MiB (the limit), over the limit (413, with Content-Length, chunked and
+# Expect: 100-continue), chunked uploads, Expect: 100-continue, PUT and DELETE, a body echoed back in
+# 1000-byte pieces; raw socket (embedder_client.py post-framings): odd chunk sizes with an extension
+# and a trailer, a body split across writes, pipelined bodies.
+#   embedder_post.sh BINARY WORKDIR EXPECT
+bin=$1 work=$2 expect_lib=$3
+# shellcheck source=embedder_lib.sh
+. "$(dirname "$0")/embedder_lib.sh"
+
+e2e_start "$bin" "$expect_lib"
+expect "POST a small body" "$(c --data-binary 'hello' "$base/echo")" "hello"
+h=$(c -D - -o /dev/null -X PUT --data-binary 'abc' "$base/echo")
+expect "PUT: echoed method and length" "$(header "$h" x-method) $(header "$h" content-length)" "PUT 3"
+h=$(c -D - -o /dev/null -X DELETE "$base/echo")
+expect "DELETE without a body: empty" "$(header "$h" x-method) $(header "$h" content-length)" "DELETE 0"
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 64)' >"$work/binary"
+expect "every byte value" "$(c --data-binary @"$work/binary" -H 'Content-Type: application/octet-stream' "$base/echo" | md5)" "$(md5 <"$work/binary")"
+head -c 1048576 /dev/urandom >"$work/1m"
+head -c 1048577 /dev/urandom >"$work/1m+1"
+expect "1 MiB (= max_request_entity_size)" "$(c --data-binary @"$work/1m" -H 'Expect:' "$base/echo" | md5)" "$(md5 <"$work/1m")"
+# (2.2.5 counts the chunked framing against the limit too, so stay a little below it)
+head -c 1000000 "$work/1m" >"$work/1e6"
+expect "1000000 bytes chunked" "$(c --data-binary @"$work/1e6" -H 'Transfer-Encoding: chunked' "$base/echo" | md5)" "$(md5 <"$work/1e6")"
+expect "1 MiB with Expect: 100-continue" \
+    "$(c -v --data-binary @"$work/1m" -H 'Expect: 100-continue' "$base/echo" 2>"$work/continue.log" | md5)" "$(md5 <"$work/1m")"
+expect "  ... after 100 Continue" "$(grep -c '< HTTP/1.1 100 Continue' "$work/continue.log")" "1"
+expect "1 MiB + 1 byte: 413" "$(c -o /dev/null -w '%{http_code}' --data-binary @"$work/1m+1" -H 'Expect:' "$base/echo")" "413"
+expect "1 MiB + 1 byte chunked: 413" "$(c -o /dev/null -w '%{http_code}' --data-binary @"$work/1m+1" -H 'Transfer-Encoding: chunked' "$base/echo")" "413"
+c -v -o /dev/null --data-binary @"$work/1m+1" -H 'Expect: 100-continue' "$base/echo" 2>"$work/continue413.log"
+expect "1 MiB + 1 byte with Expect: 413 and no 100 Continue" \
+    "$(grep -c '< HTTP/1.1 100 Continue' "$work/continue413.log") $(grep -o '< HTTP/1.1 413' "$work/continue413.log")" "0 < HTTP/1.1 413"
+h=$(c -D - -o "$work/pieces" --data-binary @"$work/1m" -H 'Expect:' "$base/echo-pieces")
+expect "echo in 1000-byte pieces" "$(md5 <"$work/pieces")" "$(md5 <"$work/1m")"
+expect "  ... as a chunked response (length unknown at the first h2o_send)" "$(header "$h" transfer-encoding)" "chunked"
+e2e_client post-framings "$port"
+expect "still serving after all that" "$(c --data-binary 'bye' "$base/echo")" "bye"
+e2e_stop 0
+e2e_finish
