@@ -627,7 +627,8 @@ void h2o_config_dispose(h2o_globalconf_t *config);
 h2o_hostconf_t *h2o_config_register_host(h2o_globalconf_t *config, h2o_iovec_t host, uint16_t port);
 /** Adds a path (copied as given) to a host. As in 2.2.5 the pathconfs are stored by value in
  * hostconf->paths, so registering another path of the same host may move the earlier ones.
- * `flags` is unused (pass 0). Unlike 2.2.5, no chunked-encoding filter is pre-registered. */
+ * `flags` is unused (pass 0). As in 2.2.5, the new path (and a host's fallback path) starts with
+ * the chunked filter (see h2o_chunked_register), so filters.size is 1 and a config slot is taken. */
 h2o_pathconf_t *h2o_config_register_path(h2o_hostconf_t *hostconf, const char *path, int flags);
 /** Initializes a caller-owned pathconf (`path` may be NULL; it is copied). It takes a reference to
  * `mimemap` (may be NULL), dropped by h2o_config_dispose_pathconf. */
@@ -662,22 +663,34 @@ void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
  * h2o_accept: serves HTTP/1.x on `sock`, which the library owns from then on (ctx->ctx and
  * ctx->hosts must outlive it). A TLS accept context (ssl_ctx set) is not supported yet: the error is
  * logged on stderr and the socket closed. expect_proxy_line is ignored for now.
- * Requests: the handlers of the path whose prefix is the longest match of the request path, on the
- * host matching Host (name and port; else the first host), are asked in order until one returns 0;
- * none: 404. The request and everything it points to live until its response is done.
+ * Requests: the handlers of the first registered path of the host matching Host (name and port;
+ * else the first host) that covers the normalized request path (2.2.5's rule: the path is a prefix
+ * ending with '/', the whole path, or followed by '/'; register specific paths before "/"; none:
+ * the host's fallback path) are asked in order until one returns 0; none: 404. The request and
+ * everything it points to live until its response is done; then the path's loggers are called
+ * (h2o_dispose_request).
  * globalconf.http1.req_timeout bounds the wait for each request (head and body, keep-alive idle
  * time included) and for each response write; the connection closes when it fires.
  * Request bodies (Content-Length or chunked) are read whole into req->entity before the handlers
  * run; larger than globalconf.max_request_entity_size: 413.
  * Expect: 100-continue (HTTP/1.1) gets "100 Continue" when the body has not arrived yet.
- * Differences from 2.2.5 for now: no filters; h2o_send_inline sends Content-Length (2.2.5: chunked). */
+ * Responses go through the path's filters (see h2o_start_response). Differences from 2.2.5:
+ * h2o_send_inline sends Content-Length (2.2.5: chunked); a streamed response of unknown length to
+ * HTTP/1.1 is chunked whatever its status (2.2.5 closes the connection after a non-200 one); HEAD
+ * responses never carry a body. */
 void h2o_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock);
 /** Takes the request; `generator` (borrowed until the response ends) gets proceed() once what
- * h2o_send gave has been written, and stop() if the connection goes away first. */
+ * h2o_send gave has been written, and stop() if the connection goes away first. Then the output
+ * chain is built: the request's prefilters (newest first), then the path's filters (the one
+ * registered last first) get on_setup_ostream with the slot to insert their stream at (see
+ * h2o_add_ostream); set res.status, res.headers and res.content_length before calling this, as
+ * filters look at them. */
 void h2o_start_response(h2o_req_t *req, h2o_generator_t *generator);
-/** The next part of the body, borrowed until proceed() (or the end of the request); a FINAL or
- * ERROR state ends the response. Headers go out with the first call: Content-Length when
- * res.content_length is known, else chunked (HTTP/1.1) or until the connection closes (HTTP/1.0). */
+/** The next part of the body, borrowed until proceed() (or the end of the request), handed to the
+ * top output stream (a filter's, or the protocol's); a FINAL or ERROR state ends the response.
+ * Headers go out with the first call: Content-Length when res.content_length is known, else
+ * chunked (HTTP/1.1) or until the connection closes (HTTP/1.0). req->bytes_sent counts the body
+ * bytes the protocol's stream receives, unless a filter counts them (bytes_counted_by_ostream). */
 void h2o_send(h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state);
 /** The whole response at once; `body` (SIZE_MAX: NUL-terminated) is copied into the pool. */
 void h2o_send_inline(h2o_req_t *req, const char *body, size_t len);
@@ -685,14 +698,17 @@ enum {
     H2O_SEND_ERROR_HTTP1_CLOSE_CONNECTION = 0x1, /* close the HTTP/1 connection after the response */
     H2O_SEND_ERROR_KEEP_HEADERS = 0x2            /* keep the response headers already set */
 };
-/** A text/plain response of `status`, `reason` and `body` (NUL-terminated; the body is copied). */
+/** A text/plain response of `status`, `reason` and `body` (NUL-terminated; the body is copied). A
+ * request not bound to a path yet is bound to its host's fallback path first (as 2.2.5). */
 void h2o_send_error_generic(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
-/** A redirect to `url` (copied) with a short HTML body. */
+/** A redirect to `url` (copied) with a short HTML body. For a delegated request (res_is_delegated,
+ * see h2o_reprocess_request) the redirect is followed internally instead, as 2.2.5 does. */
 void h2o_send_redirect(h2o_req_t *req, int status, const char *reason, const char *url, size_t url_len);
 
 /* MIME maps. A map and its types are shared allocations (h2o_mem_release_shared frees them at the
  * last reference); create and clone return the caller's reference; types returned by lookups are
- * borrowed from the map. Dynamic types are not provided yet, so h2o_mimemap_has_dynamic_type is 0. */
+ * borrowed from the map. A dynamic type (h2o_mimemap_define_dynamic, below) stands for a handler
+ * configuration instead of a MIME type. */
 extern h2o_mime_attributes_t h2o_mime_attributes_as_is;
 h2o_mimemap_t *h2o_mimemap_create(void);
 h2o_mimemap_t *h2o_mimemap_clone(h2o_mimemap_t *src);
@@ -705,6 +721,18 @@ h2o_mimemap_type_t *h2o_mimemap_get_default_type(h2o_mimemap_t *mimemap);
 h2o_mimemap_type_t *h2o_mimemap_get_type_by_extension(h2o_mimemap_t *mimemap, h2o_iovec_t ext);
 h2o_mimemap_type_t *h2o_mimemap_get_type_by_mimetype(h2o_mimemap_t *mimemap, h2o_iovec_t mime, int exact_match_only);
 void h2o_mimemap_get_default_attributes(const char *mime, h2o_mime_attributes_t *attr);
+
+/* Protocol lists for TLS negotiation, with 2.2.5's values, to hand to h2o_ssl_register_alpn_protocols /
+ * _npn_protocols (h2o/socket.h). Static, process-global, never freed. TLS itself is not provided yet:
+ * the register functions leave the SSL_CTX unchanged (a notice is logged once) and h2o_accept closes
+ * connections of an accept context with ssl_ctx set. */
+/** ALPN lists (NULL-terminated arrays): {"h2", "h2-16", "h2-14"}; h2o_alpn_protocols adds "http/1.1". */
+extern const h2o_iovec_t *h2o_http2_alpn_protocols;
+extern const h2o_iovec_t *h2o_alpn_protocols;
+/** The same names in NPN wire form (a length byte before each name): "\x02h2\x05h2-16\x05h2-14", and
+ * for h2o_npn_protocols followed by "\x08http/1.1". */
+extern const char *h2o_http2_npn_protocols;
+extern const char *h2o_npn_protocols;
 
 /* Access logs (2.2.5's lib/core/logconf.c and lib/handler/access_log.c).
  * A log format is Apache-style text with directives: %% %A %b %H %h %l %m %p %{local}p %{remote}p
@@ -842,91 +870,174 @@ h2o_handler_t *h2o_file_register_file(h2o_pathconf_t *pathconf, const char *real
 /** The handler's MIME map (borrowed: valid while the handler lives). */
 h2o_mimemap_t *h2o_file_get_mimemap(h2o_file_handler_t *handler);
 
-/* Protocol lists for TLS negotiation, with 2.2.5's values, to hand to h2o_ssl_register_alpn_protocols /
- * _npn_protocols (h2o/socket.h). Static, process-global, never freed. TLS itself is not provided yet:
- * the register functions leave the SSL_CTX unchanged (a notice is logged once) and h2o_accept closes
- * connections of an accept context with ssl_ctx set. */
-/** ALPN lists (NULL-terminated arrays): {"h2", "h2-16", "h2-14"}; h2o_alpn_protocols adds "http/1.1". */
-extern const h2o_iovec_t *h2o_http2_alpn_protocols;
-extern const h2o_iovec_t *h2o_alpn_protocols;
-/** The same names in NPN wire form (a length byte before each name): "\x02h2\x05h2-16\x05h2-14", and
- * for h2o_npn_protocols followed by "\x08http/1.1". */
-extern const char *h2o_http2_npn_protocols;
-extern const char *h2o_npn_protocols;
-
-/* --- not yet provided by libh2o-rs ------------------------------------------------------------------
- * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
-
-void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
-size_t h2o_stringify_proxy_header(h2o_conn_t *conn, char *buf);
-#define H2O_PROXY_HEADER_MAX_LENGTH                                                                                                \
-    (sizeof("PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n") - 1)
-h2o_iovec_vector_t h2o_extract_push_path_from_link_header(h2o_mem_pool_t *pool, const char *value, size_t value_len,
-                                                          h2o_iovec_t base_path, const h2o_url_scheme_t *input_scheme,
-                                                          h2o_iovec_t input_authority, const h2o_url_scheme_t *base_scheme,
-                                                          h2o_iovec_t *base_authority, h2o_iovec_t *filtered_value);
-int h2o_get_compressible_types(const h2o_headers_t *headers);
-#define H2O_COMPRESSIBLE_GZIP 1
-#define H2O_COMPRESSIBLE_BROTLI 2
-h2o_iovec_t h2o_build_destination(h2o_req_t *req, const char *prefix, size_t prefix_len, int use_path_normalized);
-
-/* requests */
+/* The request's life (2.2.5's lib/core/request.c). A protocol implementation (or a program
+ * making requests of its own) calls h2o_init_request, fills req->input (scheme, authority, method,
+ * path), req->version and req->_ostr_top (its final output stream), then h2o_process_request; when
+ * the response is done, h2o_dispose_request. Everything a request allocates lives in req->pool. */
+/** Initializes `req` (caller-allocated; a pool already there is overwritten, not freed) for `conn`:
+ * everything zeroed except a fresh pool, res.reason "OK", res.content_length and
+ * preferred_chunk_size SIZE_MAX. With `src` (may be NULL) the request copies src's input (method,
+ * authority, path, scheme), version, http1_is_persistent, timestamps, upgrade, headers and env
+ * into its own pool; `entity` is shared with `src`. */
 void h2o_init_request(h2o_req_t *req, h2o_conn_t *conn, h2o_req_t *src);
+/** Stops a running generator and the filters' output streams, cancels a deferred proceed, calls
+ * the loggers of the request's path (when a request was received, i.e. version != 0, and bound to
+ * a path), then frees everything allocated from req->pool. `req` itself stays the caller's. */
 void h2o_dispose_request(h2o_req_t *req);
+/** Processes an initialized request: the processing time, the host among conn->hosts matching
+ * input.authority (the first host when none does; its name when input.authority.base is NULL),
+ * method, scheme, authority, path and path_normalized from the input, the path of the host that
+ * covers it (h2o_req_bind_conf), then its handlers (404 when none takes the request). */
 void h2o_process_request(h2o_req_t *req);
+/** Binds the request to `pathconf` of `hostconf` (borrowed; they must outlive the request) and
+ * applies the path's environment (pathconf->env and its parents, outermost first: unsets, then
+ * sets) to req->env. */
+void h2o_req_bind_conf(h2o_req_t *req, h2o_hostconf_t *hostconf, h2o_pathconf_t *pathconf);
+/** From a handler: passes the request to the handlers of its path after `current_handler` (404 when
+ * none takes it). The _deferred form does so on the next loop iteration (the context's zero
+ * timeout; cancelled when the request is disposed of first). */
 void h2o_delegate_request(h2o_req_t *req, h2o_handler_t *current_handler);
 void h2o_delegate_request_deferred(h2o_req_t *req, h2o_handler_t *current_handler);
+/** An internal redirect: stops the generator and filters, resets the response and processes the
+ * request again with `method`, `scheme`, `authority` and `path` (borrowed: they must live as long
+ * as the request, e.g. in req->pool) on the host of `authority` among conn->hosts. `is_delegated`
+ * marks the response delegated (h2o_send_redirect then redirects internally too). A request may
+ * be delegated globalconf->max_delegations times and otherwise reprocessed 5 times; beyond that it
+ * gets 502 ("too many internal delegations" / "too many internal reprocesses"), as 2.2.5. Where
+ * 2.2.5 proxies (non-NULL `overrides`, or an authority none of the hosts serves) this library
+ * answers 502 and logs why on stderr. The _deferred form runs on the next loop iteration. */
 void h2o_reprocess_request(h2o_req_t *req, h2o_iovec_t method, const h2o_url_scheme_t *scheme, h2o_iovec_t authority,
                            h2o_iovec_t path, h2o_req_overrides_t *overrides, int is_delegated);
 void h2o_reprocess_request_deferred(h2o_req_t *req, h2o_iovec_t method, const h2o_url_scheme_t *scheme, h2o_iovec_t authority,
                                     h2o_iovec_t path, h2o_req_overrides_t *overrides, int is_delegated);
-h2o_ostream_t *h2o_add_ostream(h2o_req_t *req, size_t sz, h2o_ostream_t **slot);
-void h2o_req_bind_conf(h2o_req_t *req, h2o_hostconf_t *hostconf, h2o_pathconf_t *pathconf);
-h2o_req_prefilter_t *h2o_add_prefilter(h2o_req_t *req, size_t sz);
-void h2o_ostream_send_next(h2o_ostream_t *ostream, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state);
+/** Serves `url_str` (`url_len` bytes, copied; absolute, or relative to req->path) with `method` in
+ * place of the request on the next loop iteration, as a delegation (see h2o_reprocess_request);
+ * req->overrides is kept when `preserve_overrides` and the authority stays the same. An
+ * unparsable URL gets 502 "internal error". */
+void h2o_send_redirect_internal(h2o_req_t *req, h2o_iovec_t method, const char *url_str, size_t url_len, int preserve_overrides);
+/** The method for following a redirect with `status`: a static "GET" for a POST unless the status
+ * is 307 or 308, else `method`. */
+h2o_iovec_t h2o_get_redirect_method(h2o_iovec_t method, int status);
+/** Formats a message as printf does and keeps it in req->error_logs (`module` borrowed, the
+ * message copied into req->pool); when the request's path has error_log.emit_request_errors (the
+ * default) "[module] in request:PATH:message" goes to stderr in one write (PATH cut to 29 bytes
+ * and "..." when 32 or longer), as 2.2.5. x86-64 only (the variadic entry is a small trampoline). */
+void h2o_req_log_error(h2o_req_t *req, const char *module, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/** Unless res.mime_attr is set, points it to the attributes of the response's Content-Type in the
+ * path's MIME map (borrowed from the map), else to h2o_mime_attributes_as_is. */
 void h2o_req_fill_mime_attributes(h2o_req_t *req);
 
-/* configuration */
-h2o_envconf_t *h2o_config_create_envconf(h2o_envconf_t *src);
-void h2o_config_setenv(h2o_envconf_t *envconf, const char *name, const char *value);
-void h2o_config_unsetenv(h2o_envconf_t *envconf, const char *name);
-void h2o_config_register_status_handler(h2o_globalconf_t *config, h2o_status_handler_t status_handler);
-void h2o_config_register_simple_status_handler(h2o_globalconf_t *config, h2o_iovec_t name, final_status_handler_cb status_handler);
-
-/* built-in responses */
-void h2o_send_error_deferred(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
-void h2o_send_redirect_internal(h2o_req_t *req, h2o_iovec_t method, const char *url_str, size_t url_len, int preserve_overrides);
-h2o_iovec_t h2o_get_redirect_method(h2o_iovec_t method, int status);
-h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);
-void h2o_req_log_error(h2o_req_t *req, const char *module, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* MIME maps: h2o_mimemap_define_dynamic and the context hooks (dynamic types) */
-void h2o_mimemap_on_context_init(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
-void h2o_mimemap_on_context_dispose(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
-h2o_mimemap_type_t *h2o_mimemap_define_dynamic(h2o_mimemap_t *mimemap, const char **exts, h2o_globalconf_t *globalconf);
-
-/* handlers: file, headers, redirect, reproxy, status, chunked, throttle */
+/* Filters and output streams. A filter's on_setup_ostream (see h2o_start_response) may change the
+ * response (status, headers, content_length), insert a stream at `slot` with h2o_add_ostream, and
+ * must then pass on with h2o_setup_next_ostream(req, next slot). A stream's do_send gets the body
+ * parts and passes them on with h2o_ostream_send_next. */
+/** Allocates `sz` bytes (>= sizeof(h2o_ostream_t)) from req->pool (freed with the request), with
+ * next = *slot and NULL callbacks, and links it in at *slot. */
+h2o_ostream_t *h2o_add_ostream(h2o_req_t *req, size_t sz, h2o_ostream_t **slot);
+/** Allocates `sz` bytes (>= sizeof(h2o_req_prefilter_t)) from req->pool as the request's first
+ * prefilter; set its on_setup_ostream before the response starts (it runs before the path's
+ * filters and passes on with h2o_setup_next_prefilter). */
+h2o_req_prefilter_t *h2o_add_prefilter(h2o_req_t *req, size_t sz);
+/** Passes `bufs` (borrowed until the generator's next proceed) to the stream after `ostream`. A
+ * FINAL or ERROR state takes `ostream` (which must be req->_ostr_top) out of the chain. In
+ * progress with no buffers, nothing is passed on and the generator is asked for more on the next
+ * loop iteration. */
+void h2o_ostream_send_next(h2o_ostream_t *ostream, h2o_req_t *req, h2o_iovec_t *bufs, size_t bufcnt, h2o_send_state_t state);
+/** 2.2.5's chunked-encoding filter, which every pathconf gets from h2o_config_init_pathconf
+ * (registering it again is harmless). The HTTP/1 layer frames bodies itself; where 2.2.5 would
+ * chunk (HTTP/1.1, unknown length, status 200, not HEAD, no Transfer-Encoding yet) this filter adds
+ * "transfer-encoding: chunked" to res.headers and counts req->bytes_sent, as 2.2.5's does. */
 void h2o_chunked_register(h2o_pathconf_t *pathconf);
-void h2o_throttle_resp_register(h2o_pathconf_t *pathconf);
 
+/* Header commands (2.2.5's lib/handler/headers.c and headers_util.c). */
 enum {
-    H2O_HEADERS_CMD_NULL,
-    H2O_HEADERS_CMD_ADD,
-    H2O_HEADERS_CMD_APPEND,
-    H2O_HEADERS_CMD_MERGE,
-    H2O_HEADERS_CMD_SET,
-    H2O_HEADERS_CMD_SETIFEMPTY,
-    H2O_HEADERS_CMD_UNSET
+    H2O_HEADERS_CMD_NULL,       /* ends a list */
+    H2O_HEADERS_CMD_ADD,        /* adds a header */
+    H2O_HEADERS_CMD_APPEND,     /* joins the value to the first such header with ", " (or adds one) */
+    H2O_HEADERS_CMD_MERGE,      /* as APPEND, unless the value is one of its comma-separated tokens */
+    H2O_HEADERS_CMD_SET,        /* removes all such headers, then adds one */
+    H2O_HEADERS_CMD_SETIFEMPTY, /* adds one unless there is such a header */
+    H2O_HEADERS_CMD_UNSET       /* removes all such headers */
 };
-/** A header rewrite command (32 bytes). */
+/** A header rewrite command (32 bytes). `name` is a token's buf (matched by pointer) or a string
+ * (matched byte for byte against every header's name). */
 struct st_h2o_headers_command_t {
     int cmd;
     h2o_iovec_t *name; /* may be a token */
     h2o_iovec_t value;
 };
+/** Adds a filter applying `cmds` (terminated by H2O_HEADERS_CMD_NULL; borrowed, they must outlive
+ * the path) in order to the headers of each response of `pathconf` when it starts. */
 void h2o_headers_register(h2o_pathconf_t *pathconf, h2o_headers_command_t *cmds);
+/** Replaces *cmds (NULL, or a list from this function) by a new terminated list with {cmd, name,
+ * value} appended (a shared allocation: release it with h2o_mem_release_shared); the old list is
+ * released. `name` and `value` are borrowed. */
 void h2o_headers_append_command(h2o_headers_command_t **cmds, int cmd, h2o_iovec_t *name, h2o_iovec_t value);
+/** Applies one command to `headers`; new entries and joined values come from `pool`, the command's
+ * value (and string name) are borrowed by the entries. An unknown command changes nothing. */
 void h2o_rewrite_headers(h2o_mem_pool_t *pool, h2o_headers_t *headers, h2o_headers_command_t *cmd);
+
+/* Environments (req->env) and status handlers (configuration). */
+/** A new envconf (a shared allocation; one reference, the caller's: store it in pathconf->env, whose
+ * reference h2o_config_dispose_pathconf drops, or release it with h2o_mem_release_shared)
+ * inheriting from `src` (may be NULL; it takes a reference to it). */
+h2o_envconf_t *h2o_config_create_envconf(h2o_envconf_t *src);
+/** The envconf sets `name` to `value` (both copied), dropping a pending unset of `name`. */
+void h2o_config_setenv(h2o_envconf_t *envconf, const char *name, const char *value);
+/** The envconf unsets `name` (copied); its own sets apply after its unsets, as in 2.2.5. */
+void h2o_config_unsetenv(h2o_envconf_t *envconf, const char *name);
+/** Appends a copy of `status_handler` to config->statuses (data only: no status page yet). As in
+ * 2.2.5, h2o_config_dispose frees neither config->statuses nor what it points to. */
+void h2o_config_register_status_handler(h2o_globalconf_t *config, h2o_status_handler_t status_handler);
+/** Appends {name (a malloc'ed NUL-terminated copy), NULL, NULL, status_handler} likewise. */
+void h2o_config_register_simple_status_handler(h2o_globalconf_t *config, h2o_iovec_t name, final_status_handler_cb status_handler);
+
+/* Small helpers (2.2.5's lib/core/util.c). */
+/** Writes the PROXY protocol v1 line of `conn` ("PROXY TCP4|TCP6 peer local peerport localport\r\n"
+ * from its get_peername / get_sockname callbacks, else "PROXY UNKNOWN\r\n") to `buf` (at least
+ * H2O_PROXY_HEADER_MAX_LENGTH bytes, not NUL-terminated); returns its length. */
+size_t h2o_stringify_proxy_header(h2o_conn_t *conn, char *buf);
+#define H2O_PROXY_HEADER_MAX_LENGTH                                                                                                \
+    (sizeof("PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n") - 1)
+/** H2O_COMPRESSIBLE_GZIP | H2O_COMPRESSIBLE_BROTLI for the "gzip" / "br" tokens of the
+ * Accept-Encoding headers in `headers` (q-values are not looked at, as 2.2.5). */
+int h2o_get_compressible_types(const h2o_headers_t *headers);
+#define H2O_COMPRESSIBLE_GZIP 1
+#define H2O_COMPRESSIBLE_BROTLI 2
+/** `prefix` joined with the part of the request's path after its pathconf's path (the trailing '/'
+ * of the prefix adjusted to the path's): path_normalized URI-escaped plus the query when
+ * `use_path_normalized`, else the path as received. A new string in req->pool. */
+h2o_iovec_t h2o_build_destination(h2o_req_t *req, const char *prefix, size_t prefix_len, int use_path_normalized);
+
+/* MIME maps: dynamic types. */
+/** Maps each extension of `exts` (NULL-terminated; copied) to one new dynamic type, which the map
+ * holds (the returned pointer is borrowed from it). The type owns a pathconf,
+ * type->data.dynamic.pathconf, initialized for `globalconf` like any (the chunked filter, a config
+ * slot): register the handler that serves such files on it; the file handler passes their
+ * requests to it. Its pathconf->mimemap is the map (not a reference: 2.2.5 takes one, a cycle that
+ * is never freed; here it is valid while the map lives and NULL if the type outlives it). */
+h2o_mimemap_type_t *h2o_mimemap_define_dynamic(h2o_mimemap_t *mimemap, const char **exts, h2o_globalconf_t *globalconf);
+/** h2o_context_init_pathconf_context / _dispose_pathconf_context for the pathconf of each dynamic
+ * type of the map (the file handler calls them from its own context hooks). */
+void h2o_mimemap_on_context_init(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
+void h2o_mimemap_on_context_dispose(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
+
+/* --- not yet provided by libh2o-rs ------------------------------------------------------------------
+ * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
+
+void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
+h2o_iovec_vector_t h2o_extract_push_path_from_link_header(h2o_mem_pool_t *pool, const char *value, size_t value_len,
+                                                          h2o_iovec_t base_path, const h2o_url_scheme_t *input_scheme,
+                                                          h2o_iovec_t input_authority, const h2o_url_scheme_t *base_scheme,
+                                                          h2o_iovec_t *base_authority, h2o_iovec_t *filtered_value);
+
+/* built-in responses. h2o_send_error_deferred is declared by 2.2.5's h2o.h, but its library does
+ * not export it (a program calling it does not link against 2.2.5 either). */
+void h2o_send_error_deferred(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
+h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);
+
+/* handlers: redirect, reproxy, status, throttle */
+void h2o_throttle_resp_register(h2o_pathconf_t *pathconf);
 
 typedef struct st_h2o_redirect_handler_t h2o_redirect_handler_t;
 h2o_redirect_handler_t *h2o_redirect_register(h2o_pathconf_t *pathconf, int internal, int status, const char *prefix);

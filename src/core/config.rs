@@ -1,14 +1,17 @@
 //! The configuration tree of 2.2.5: a globalconf owns a NULL-terminated array of hostconfs, each
 //! owning a vector of pathconfs (stored by value, so registering a path may move the earlier ones
 //! of the same host, as in 2.2.5) and a fallback pathconf; each pathconf owns its handlers,
-//! filters and loggers (malloc'ed, zero-filled, `dispose` called before they are freed).
+//! filters and loggers (malloc'ed, zero-filled, `dispose` called before they are freed), holds a
+//! reference to its MIME map and to its envconf (if any), and starts with 2.2.5's chunked filter.
+//! Envconfs (`h2o_config_create_envconf`) are shared allocations whose names and values are
+//! shared strings.
 //!
-//! Everything is allocated with libc `malloc` (embedders may read it all directly).
+//! Everything else is allocated with libc `malloc` (embedders may read it all directly).
 
 use std::ffi::{c_char, c_void};
 use std::ptr::null_mut;
 
-use crate::ffi::core::{h2o_globalconf_t, h2o_handler_t, h2o_hostconf_t, h2o_pathconf_t, Vector};
+use crate::ffi::core::{h2o_envconf_t, h2o_globalconf_t, h2o_handler_t, h2o_hostconf_t, h2o_pathconf_t, Vector};
 use crate::ffi::memory::h2o_iovec_t;
 use crate::mem;
 
@@ -105,11 +108,12 @@ pub unsafe fn init(config: *mut h2o_globalconf_t) {
 }
 
 /// Initializes `pathconf` (overwritten) for `path` (copied; NULL: none, as a host's fallback);
-/// the pathconf takes a reference to `mimemap` (NULL: none), dropped by `dispose_pathconf`.
+/// the pathconf takes a reference to `mimemap` (NULL: none), dropped by `dispose_pathconf`. As in
+/// 2.2.5, the chunked filter is registered first (taking a config slot), so every path has it.
 ///
 /// # Safety
 /// `pathconf` points to 120 writable bytes; `path` is NULL or a NUL-terminated string; `mimemap`
-/// is NULL or a live map.
+/// is NULL or a live map; `global` is NULL or initialized.
 pub unsafe fn init_pathconf(pathconf: *mut h2o_pathconf_t, global: *mut h2o_globalconf_t, path: *const c_char, mimemap: *mut c_void) {
     // SAFETY: the caller's contract; all-zero is a valid pathconf.
     let p = unsafe {
@@ -117,6 +121,10 @@ pub unsafe fn init_pathconf(pathconf: *mut h2o_pathconf_t, global: *mut h2o_glob
         &mut *pathconf
     };
     p.global = global;
+    if !global.is_null() {
+        // SAFETY: an initialized pathconf of a live globalconf.
+        unsafe { super::filters::chunked_register(pathconf) };
+    }
     if !path.is_null() {
         // SAFETY: NUL-terminated (the caller's contract).
         p.path = c_strdup(unsafe { std::ffi::CStr::from_ptr(path) }.to_bytes());
@@ -162,6 +170,9 @@ pub unsafe fn dispose_pathconf(pathconf: *mut h2o_pathconf_t) {
         dispose_modules(&mut *(&raw mut p.loggers).cast());
         libc::free(p.path.base.cast());
         crate::ffi::mimemap::map_release(p.mimemap);
+        if !p.env.is_null() {
+            super::context::release_shared(p.env.cast());
+        }
         std::ptr::write_bytes(pathconf, 0, 1);
     }
 }
@@ -307,6 +318,121 @@ pub unsafe fn dispose(config: *mut h2o_globalconf_t) {
     unsafe { std::ptr::write_bytes(config, 0, 1) };
 }
 
+// --- environment configurations ---------------------------------------------------------------------
+
+/// A shared, NUL-terminated copy of `s` (one reference, the caller's).
+fn shared_strdup(s: &[u8]) -> h2o_iovec_t {
+    // SAFETY: no pool; the block has room for the bytes and the NUL.
+    let p = unsafe { mem::pool::alloc_shared(None, s.len() + 1, None) }.cast::<u8>();
+    // SAFETY: `p` has `s.len() + 1` writable bytes, distinct from `s`.
+    unsafe {
+        std::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len());
+        *p.add(s.len()) = 0;
+    }
+    h2o_iovec_t { base: p.cast(), len: s.len() }
+}
+
+/// # Safety
+/// `v` holds `size` valid iovecs.
+unsafe fn position(v: &Vector<h2o_iovec_t>, name: &[u8], step: usize) -> Option<usize> {
+    // SAFETY: the caller's contract.
+    (0..v.size).step_by(step).find(|&i| unsafe { super::request::bytes(*v.entries.add(i)) } == name)
+}
+
+/// Appends to a malloc'ed vector of iovecs.
+///
+/// # Safety
+/// `v` is malloc'ed (or empty).
+unsafe fn push(v: &mut Vector<h2o_iovec_t>, item: h2o_iovec_t) {
+    let need = v.size + 1;
+    // SAFETY: the caller's contract; capacity > size afterwards.
+    unsafe {
+        mem::vector::expand(None, v.as_raw(), size_of::<h2o_iovec_t>(), need);
+        v.entries.add(v.size).write(item);
+    }
+    v.size += 1;
+}
+
+/// Drops the references an envconf holds (its parent, its strings) and frees its vectors; the
+/// shared allocation's dispose callback.
+unsafe extern "C" fn dispose_envconf(p: *mut c_void) {
+    // SAFETY: `p` is an envconf created by create_envconf, at its last reference.
+    unsafe {
+        let e = &mut *p.cast::<h2o_envconf_t>();
+        if !e.parent.is_null() {
+            super::context::release_shared(e.parent.cast());
+        }
+        for v in [&mut e.unsets, &mut e.sets] {
+            for i in 0..v.size {
+                super::context::release_shared((*v.entries.add(i)).base.cast());
+            }
+            libc::free(v.entries.cast());
+            *v = Vector::EMPTY;
+        }
+    }
+}
+
+/// `h2o_config_create_envconf`: a new, empty envconf (a shared allocation, one reference, the
+/// caller's) inheriting from `parent` (NULL: none), which it holds a reference to.
+///
+/// # Safety
+/// `parent` is NULL or a live envconf.
+pub unsafe fn create_envconf(parent: *mut h2o_envconf_t) -> *mut h2o_envconf_t {
+    // SAFETY: no pool; room for the struct.
+    let e = unsafe { mem::pool::alloc_shared(None, size_of::<h2o_envconf_t>(), Some(dispose_envconf)) }.cast::<h2o_envconf_t>();
+    // SAFETY: fresh; the parent is live (the caller's contract) and gets a reference.
+    unsafe {
+        e.write(h2o_envconf_t { parent, unsets: Vector::EMPTY, sets: Vector::EMPTY });
+        if !parent.is_null() {
+            crate::ffi::mimemap::map_addref(parent.cast());
+        }
+    }
+    e
+}
+
+/// `h2o_config_setenv`: `name` (no longer unset by this envconf) is set to `value` (both copied).
+///
+/// # Safety
+/// `envconf` is live.
+pub unsafe fn setenv(envconf: *mut h2o_envconf_t, name: &[u8], value: &[u8]) {
+    // SAFETY: the caller's contract; the strings are the envconf's references.
+    unsafe {
+        let e = &mut *envconf;
+        if let Some(i) = position(&e.unsets, name, 1) {
+            super::context::release_shared((*e.unsets.entries.add(i)).base.cast());
+            std::ptr::copy(e.unsets.entries.add(i + 1), e.unsets.entries.add(i), e.unsets.size - i - 1);
+            e.unsets.size -= 1;
+        }
+        let value = shared_strdup(value);
+        match position(&e.sets, name, 2) {
+            Some(i) => {
+                let slot = &mut *e.sets.entries.add(i + 1);
+                super::context::release_shared(slot.base.cast());
+                *slot = value;
+            }
+            None => {
+                push(&mut e.sets, shared_strdup(name));
+                push(&mut e.sets, value);
+            }
+        }
+    }
+}
+
+/// `h2o_config_unsetenv`: `name` (copied) is removed from the requests' environment. As in 2.2.5,
+/// a value this envconf sets for the name stays (sets apply after unsets).
+///
+/// # Safety
+/// `envconf` is live.
+pub unsafe fn unsetenv(envconf: *mut h2o_envconf_t, name: &[u8]) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let e = &mut *envconf;
+        if position(&e.unsets, name, 1).is_none() {
+            push(&mut e.unsets, shared_strdup(name));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,7 +472,9 @@ mod tests {
             for k in 0..6 {
                 let p = register_path(h, c"/a".as_ptr());
                 let m = create_module(p, 48, ModuleKind::Handler);
-                assert_eq!((*m)._config_slot, k);
+                // as 2.2.5: each pathconf's chunked filter takes a slot first (the two hosts'
+                // fallback paths took 0 and 1)
+                assert_eq!((*m)._config_slot, 3 + 2 * k);
                 (*m).dispose = Some(count_dispose);
                 *m.cast::<u8>().add(40).cast::<*mut usize>() = &mut disposed;
             }
@@ -355,6 +483,7 @@ mod tests {
             let f2 = create_module(p, 40, ModuleKind::Filter);
             assert_eq!(*(*p).filters.entries, f2.cast());
             assert_eq!(*(*p).filters.entries.add(1), f1.cast());
+            assert_eq!((*p).filters.size, 3, "the chunked filter stays last");
             dispose(c);
             assert!((*c).hosts.is_null());
         }

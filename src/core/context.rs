@@ -166,11 +166,21 @@ pub unsafe fn init_pathconf_context(ctx: *mut h2o_context_t, pathconf: *mut h2o_
     }
 }
 
-/// Calls `on_context_dispose` of the pathconf's handlers, filters and loggers.
+/// Calls `on_context_dispose` of the pathconf's handlers, filters and loggers, once: the pathconf
+/// leaves the context's list of initialized ones (2.2.5 marks its entry NULL); a pathconf not on
+/// it (never initialized, or disposed of already) is left alone.
 ///
 /// # Safety
 /// As `init_pathconf_context`.
 pub unsafe fn dispose_pathconf_context(ctx: *mut h2o_context_t, pathconf: *mut h2o_pathconf_t) {
+    // SAFETY: the caller's contract.
+    let c = unsafe { &mut *ctx };
+    // SAFETY: `size` entries of malloc'ed storage.
+    let Some(i) = (0..c._pathconfs_inited.size).find(|&i| unsafe { *c._pathconfs_inited.entries.add(i) } == pathconf) else {
+        return;
+    };
+    // SAFETY: `i < size`.
+    unsafe { *c._pathconfs_inited.entries.add(i) = null_mut() };
     // SAFETY: the caller's contract.
     for m in unsafe { modules(&*pathconf) } {
         // SAFETY: live module.
@@ -184,8 +194,10 @@ pub unsafe fn dispose_pathconf_context(ctx: *mut h2o_context_t, pathconf: *mut h
     }
 }
 
-/// Disposes of what `init` set up: pathconf contexts (in init order), storage slots (their
-/// `dispose`), the timestamp cache, the timeouts; `ctx` is left zeroed.
+/// Disposes of what `init` set up: the pathconf contexts still initialized (in init order: the
+/// hosts' paths and any initialized later, such as dynamic MIME types' not disposed of by
+/// `h2o_mimemap_on_context_dispose`), storage slots (their `dispose`), the timestamp cache, the
+/// timeouts; `ctx` is left zeroed.
 ///
 /// # Safety
 /// `ctx` was initialized by `init` and no timeout entry is linked to its timeouts.
@@ -193,8 +205,12 @@ pub unsafe fn dispose(ctx: *mut h2o_context_t) {
     // SAFETY: the caller's contract.
     let c = unsafe { &mut *ctx };
     for k in 0..c._pathconfs_inited.size {
-        // SAFETY: `k < size`; each entry an initialized pathconf.
-        unsafe { dispose_pathconf_context(ctx, *c._pathconfs_inited.entries.add(k)) };
+        // SAFETY: `k < size`; each entry an initialized pathconf, or NULL once disposed of.
+        let p = unsafe { *c._pathconfs_inited.entries.add(k) };
+        if !p.is_null() {
+            // SAFETY: as above.
+            unsafe { dispose_pathconf_context(ctx, p) };
+        }
     }
     for k in 0..c.storage.size {
         // SAFETY: `k < size`; slots the inline h2o_context_get_storage filled.

@@ -1,5 +1,5 @@
-//! The server core of `h2o.h`: configuration (hosts, paths, handlers), the context, and header
-//! lists. Later: requests and responses, the file handler, the access log.
+//! The server core of `h2o.h`: configuration (hosts, paths, handlers, environments), the context,
+//! header lists and rewrite commands, requests and responses with their filters, MIME maps.
 //!
 //! As in `crate::mem`, the C structs of `crate::ffi::core` are the state (embedders read and write
 //! them directly), so this module works on them in place; memory that C code reads or frees comes
@@ -8,7 +8,10 @@
 
 pub mod config;
 pub mod context;
+pub mod filters;
 pub mod headers;
+pub mod headers_cmd;
 pub mod mimemap;
 pub mod request;
 pub mod url;
+pub mod util;

@@ -1,21 +1,40 @@
-//! Requests and responses, protocol-independent: choosing the host and path configuration of a
-//! request, running the path's handlers, and the response API (`h2o_start_response`, `h2o_send`
-//! and the inline, error and redirect responses built on them). The protocol (today HTTP/1,
-//! `crate::http1::conn`) provides the final output stream `req->_ostr_top`, as in 2.2.5.
+//! Requests and responses, protocol-independent, as 2.2.5's `lib/core/request.c` has them: the
+//! request's life (`h2o_init_request` / `h2o_dispose_request`, which runs the loggers), choosing
+//! the host and path configuration (`h2o_process_request`, `h2o_req_bind_conf` with the path's
+//! environment), running the handlers (`h2o_delegate_request`, internal redirects with
+//! `h2o_reprocess_request`, deferred forms on the context's zero timeout), and the response:
+//! `h2o_start_response` lets the prefilters and the path's filters put their output streams in
+//! front of the protocol's final one (`req->_ostr_top`), `h2o_send` hands data to the top stream,
+//! each stream passes it on with `h2o_ostream_send_next`; the inline, error and redirect responses
+//! are built on them.
+//!
+//! The protocol (today HTTP/1, `crate::http1::conn`) owns the request: it calls [`init_request`]
+//! and [`dispose_request`], provides the final output stream and counts `bytes_sent` there with
+//! [`count_bytes_sent`].
 
-use std::ffi::{c_char, c_int, CStr};
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::mem::offset_of;
 use std::ptr::null_mut;
 
-use crate::ffi::core::{h2o_context_t, h2o_handler_t, h2o_hostconf_t, h2o_pathconf_t};
+use crate::evloop::timeout;
+use crate::ffi::core::{h2o_context_t, h2o_envconf_t, h2o_filter_t, h2o_handler_t, h2o_hostconf_t, h2o_logger_t, h2o_pathconf_t, Vector};
+use crate::ffi::evloop::h2o_timeout_entry_t;
 use crate::ffi::memory::{h2o_iovec_t, h2o_mem_pool_t};
-use crate::ffi::request::{h2o_generator_t, h2o_req_t, h2o_timestamp_t, REQ_FLAG_BYTES_COUNTED_BY_OSTREAM, REQ_FLAG_PERSISTENT, SEND_STATE_FINAL, SEND_STATE_IN_PROGRESS};
+use crate::ffi::request::{
+    h2o_conn_t, h2o_generator_t, h2o_ostream_t, h2o_req_error_log_t, h2o_req_prefilter_t, h2o_req_t, h2o_timestamp_t,
+    REQ_FLAG_BYTES_COUNTED_BY_OSTREAM, REQ_FLAG_PERSISTENT, REQ_FLAG_RES_IS_DELEGATED, SEND_STATE_FINAL, SEND_STATE_IN_PROGRESS,
+};
+use crate::ffi::url::h2o_url_scheme_t;
 use crate::mem;
 
 use super::headers;
 
-/// Index of `H2O_STATUS_ERROR_404` in `h2o_context_t.emitted_error_status`.
+/// Index of each status in `h2o_context_t.emitted_error_status` (`H2O_STATUS_ERROR_*`).
 const STATUS_ERROR_INDEX: [(c_int, usize); 10] =
     [(400, 0), (403, 1), (404, 2), (405, 3), (413, 4), (416, 5), (417, 6), (500, 7), (502, 8), (503, 9)];
+
+/// How often a request may be reprocessed (internal redirects that are not delegations), as 2.2.5.
+const MAX_REPROCESSES: u32 = 5;
 
 /// Counts an error response in the context, as the `h2o_send_error_XXX` inlines do.
 pub fn count_error(ctx: &mut h2o_context_t, status: c_int) {
@@ -39,6 +58,24 @@ pub unsafe fn timestamp(ctx: *mut h2o_context_t, pool: &mut h2o_mem_pool_t) -> h
         h2o_timestamp_t { at: c._timestamp_cache.tv_at, str_: c._timestamp_cache.value }
     }
 }
+
+/// The bytes of an iovec (empty when `len` is 0).
+///
+/// # Safety
+/// `v.base` has `v.len` readable bytes, alive for `'a`.
+pub unsafe fn bytes<'a>(v: h2o_iovec_t) -> &'a [u8] {
+    if v.len == 0 || v.base.is_null() {
+        return &[];
+    }
+    // SAFETY: the caller's contract.
+    unsafe { std::slice::from_raw_parts(v.base.cast::<u8>(), v.len) }
+}
+
+fn static_iovec(s: &'static [u8]) -> h2o_iovec_t {
+    h2o_iovec_t { base: s.as_ptr() as *mut c_char, len: s.len() }
+}
+
+// --- hosts and paths -------------------------------------------------------------------------------
 
 /// Splits an authority into host and port (65535 when absent or not a number).
 pub fn split_authority(authority: &[u8]) -> (&[u8], u16) {
@@ -79,12 +116,12 @@ pub fn port_matches(conf_port: u16, port: u16, default_port: u16) -> bool {
     conf_port == port || (conf_port == 65535 && port == default_port)
 }
 
-/// The hostconf for `authority` among the NULL-terminated `hosts`: the first whose name and port
-/// match, else the first host (NULL when there is none).
+/// The first hostconf among the NULL-terminated `hosts` whose name and port match `authority`
+/// (2.2.5's `find_hostconf`), or NULL.
 ///
 /// # Safety
 /// `hosts` is NULL or a NULL-terminated list of valid hostconfs.
-pub unsafe fn select_host(hosts: *mut *mut h2o_hostconf_t, authority: &[u8], default_port: u16) -> *mut h2o_hostconf_t {
+pub unsafe fn find_host(hosts: *mut *mut h2o_hostconf_t, authority: &[u8], default_port: u16) -> *mut h2o_hostconf_t {
     if hosts.is_null() {
         return null_mut();
     }
@@ -99,108 +136,755 @@ pub unsafe fn select_host(hosts: *mut *mut h2o_hostconf_t, authority: &[u8], def
         }
         i += 1;
     }
+    null_mut()
+}
+
+/// The hostconf for `authority` among the NULL-terminated `hosts`: the first whose name and port
+/// match, else the first host (NULL when there is none).
+///
+/// # Safety
+/// `hosts` is NULL or a NULL-terminated list of valid hostconfs.
+pub unsafe fn select_host(hosts: *mut *mut h2o_hostconf_t, authority: &[u8], default_port: u16) -> *mut h2o_hostconf_t {
+    // SAFETY: the caller's contract.
+    let found = unsafe { find_host(hosts, authority, default_port) };
+    if !found.is_null() || hosts.is_null() {
+        return found;
+    }
     // SAFETY: the caller's contract (the list has at least its terminator).
     unsafe { *hosts }
 }
 
-/// Whether a configured path (a prefix; a trailing '/' optional) covers `path`.
+/// Whether a configured path covers the normalized request path, as 2.2.5 decides: the path is a
+/// prefix that ends with '/', or is the whole path, or is followed by '/'.
 pub fn path_matches(conf: &[u8], path: &[u8]) -> bool {
-    let conf = conf.strip_suffix(b"/").unwrap_or(conf);
-    path.starts_with(conf) && matches!(path.get(conf.len()), None | Some(b'/') | Some(b'?'))
+    path.starts_with(conf) && (conf.last() == Some(&b'/') || path.len() == conf.len() || path[conf.len()] == b'/')
 }
 
-/// The pathconf of `hostconf` with the longest path covering `path`, else its fallback path.
+/// The first pathconf of `hostconf`, in registration order, whose path covers `path` (2.2.5 picks
+/// the first match, not the longest: register specific paths before "/"), else the host's fallback
+/// path.
 ///
 /// # Safety
 /// `hostconf` is a valid hostconf.
 pub unsafe fn select_path(hostconf: *mut h2o_hostconf_t, path: &[u8]) -> *mut h2o_pathconf_t {
     // SAFETY: the caller's contract.
     let h = unsafe { &mut *hostconf };
-    let mut best: Option<(usize, *mut h2o_pathconf_t)> = None;
     for i in 0..h.paths.size {
         // SAFETY: `i < size`.
         let p = unsafe { h.paths.entries.add(i) };
         // SAFETY: a registered path is a valid iovec.
-        let conf = unsafe { bytes((*p).path) };
-        if path_matches(conf, path) && best.is_none_or(|(len, _)| conf.len() > len) {
-            best = Some((conf.len(), p));
+        if !unsafe { (*p).path.base }.is_null() && path_matches(unsafe { bytes((*p).path) }, path) {
+            return p;
         }
     }
-    best.map(|(_, p)| p).unwrap_or(&raw mut h.fallback_path)
+    &raw mut h.fallback_path
 }
 
-/// Asks the pathconf's handlers in order; the first returning 0 has taken the request. When none
-/// does (or there is no pathconf), answers 404.
+/// `h2o_req_bind_conf`: the request is now served by `pathconf` of `hostconf`; the path's
+/// environment (its envconf and the envconfs it inherits from, outermost first) is applied to
+/// `req->env`.
+///
+/// # Safety
+/// `req` is live; `hostconf` and `pathconf` are valid and outlive the request.
+pub unsafe fn bind_conf(req: *mut h2o_req_t, hostconf: *mut h2o_hostconf_t, pathconf: *mut h2o_pathconf_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        (*req).hostconf = hostconf;
+        (*req).pathconf = pathconf;
+        if !pathconf.is_null() && !(*pathconf).env.is_null() {
+            apply_env(req, (*pathconf).env);
+        }
+    }
+}
+
+/// Applies `env` (after its parents) to the request: its unsets, then its sets.
+///
+/// # Safety
+/// `req` is live; `env` a valid envconf chain.
+unsafe fn apply_env(req: *mut h2o_req_t, env: *const h2o_envconf_t) {
+    // SAFETY: the caller's contract; the envconf's strings are shared allocations it keeps alive.
+    unsafe {
+        let e = &*env;
+        if !e.parent.is_null() {
+            apply_env(req, e.parent);
+        }
+        for i in 0..e.unsets.size {
+            unsetenv(&mut *req, bytes(*e.unsets.entries.add(i)));
+        }
+        let mut i = 0;
+        while i + 1 < e.sets.size {
+            let slot = getenv(&mut *req, *e.sets.entries.add(i));
+            *slot = *e.sets.entries.add(i + 1);
+            i += 2;
+        }
+    }
+}
+
+/// The value slot of `name` in `req->env` (created with an empty value when absent), as the
+/// inline `h2o_req_getenv` does. The name iovec is stored as given (borrowed).
+///
+/// # Safety
+/// `req` is live; `req.env` came from its pool.
+unsafe fn getenv(req: &mut h2o_req_t, name: h2o_iovec_t) -> *mut h2o_iovec_t {
+    // SAFETY: `env` holds `size` iovecs; names are valid.
+    unsafe {
+        let wanted = bytes(name);
+        let mut i = 0;
+        while i + 1 < req.env.size {
+            if bytes(*req.env.entries.add(i)) == wanted {
+                return req.env.entries.add(i + 1);
+            }
+            i += 2;
+        }
+        let need = req.env.size + 2;
+        mem::vector::expand(Some(&mut req.pool), req.env.as_raw(), size_of::<h2o_iovec_t>(), need);
+        let at = req.env.entries.add(req.env.size);
+        at.write(name);
+        at.add(1).write(h2o_iovec_t { base: null_mut(), len: 0 });
+        req.env.size += 2;
+        at.add(1)
+    }
+}
+
+/// Removes `name` from `req->env`, as the inline `h2o_req_unsetenv` does.
+///
+/// # Safety
+/// `req` is live.
+unsafe fn unsetenv(req: &mut h2o_req_t, name: &[u8]) {
+    let mut i = 0;
+    while i + 1 < req.env.size {
+        // SAFETY: `i < size`; a valid name.
+        if unsafe { bytes(*req.env.entries.add(i)) } == name {
+            // SAFETY: entries [i + 2, size) move down by two inside the vector.
+            unsafe { std::ptr::copy(req.env.entries.add(i + 2), req.env.entries.add(i), req.env.size - i - 2) };
+            req.env.size -= 2;
+            return;
+        }
+        i += 2;
+    }
+}
+
+// --- the request's life -------------------------------------------------------------------------
+
+/// `h2o_init_request`: everything before the pool is zeroed, the pool initialized; the response
+/// defaults to reason "OK" with an unknown length; the deferred-proceed timeout entry is set up.
+/// With `src`, the request is a copy of it (input method, authority, path, scheme, version, body
+/// (shared), persistence, timestamps, upgrade, headers and environment copied into the new pool).
+///
+/// # Safety
+/// `req` points to 608 writable bytes (any pool there is overwritten, not freed); `conn` is the
+/// connection (or NULL); `src` is NULL or a live request.
+pub unsafe fn init_request(req: *mut h2o_req_t, conn: *mut h2o_conn_t, src: *const h2o_req_t) {
+    // SAFETY: the caller's contract; all-zero is a valid value for every field before the pool.
+    unsafe {
+        std::ptr::write_bytes(req.cast::<u8>(), 0, offset_of!(h2o_req_t, pool));
+        std::ptr::addr_of_mut!((*req).pool).write(mem::pool::EMPTY);
+        let r = &mut *req;
+        r.conn = conn;
+        r._timeout_entry.cb = Some(deferred_proceed_cb);
+        r.res.reason = c"OK".as_ptr();
+        r.res.content_length = usize::MAX;
+        r.preferred_chunk_size = usize::MAX;
+        if let Some(s) = src.as_ref() {
+            copy_from(r, s);
+        }
+    }
+}
+
+/// The copy part of [`init_request`].
+///
+/// # Safety
+/// `src` is a live request distinct from `r`.
+unsafe fn copy_from(r: &mut h2o_req_t, s: &h2o_req_t) {
+    // SAFETY: the source's iovecs, headers and environment are valid (the caller's contract).
+    unsafe {
+        let pool = &mut r.pool;
+        r.input.authority = headers::pool_strdup(pool, bytes(s.input.authority));
+        r.input.method = headers::pool_strdup(pool, bytes(s.input.method));
+        r.input.path = headers::pool_strdup(pool, bytes(s.input.path));
+        r.input.scheme = s.input.scheme;
+        r.version = s.version;
+        r.entity = s.entity;
+        r.flags |= s.flags & REQ_FLAG_PERSISTENT;
+        r.timestamps = s.timestamps;
+        if !s.upgrade.base.is_null() {
+            r.upgrade = headers::pool_strdup(pool, bytes(s.upgrade));
+        }
+        for h in headers::entries(&s.headers) {
+            let name = if crate::ffi::token::h2o_iovec_is_token(h.name) != 0 {
+                h.name
+            } else {
+                let copy = headers::pool_strdup(pool, bytes(*h.name));
+                headers::pool_name(pool, copy.base, copy.len)
+            };
+            let value = headers::pool_strdup(pool, bytes(h.value));
+            headers::add(pool, &mut r.headers, name, h.orig_name, value);
+        }
+        if s.env.size != 0 {
+            mem::vector::expand(Some(pool), r.env.as_raw(), size_of::<h2o_iovec_t>(), s.env.size);
+            for i in 0..s.env.size {
+                r.env.entries.add(i).write(headers::pool_strdup(pool, bytes(*s.env.entries.add(i))));
+            }
+            r.env.size = s.env.size;
+        }
+    }
+}
+
+/// Stops the generator if it is still running and every output stream above the protocol's.
+///
+/// # Safety
+/// `req` is live.
+unsafe fn close_generator_and_filters(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract; generator and streams are the handler's and filters', alive
+    // until the request is disposed of.
+    unsafe {
+        let g = (*req)._generator;
+        if !g.is_null() {
+            (*req)._generator = null_mut();
+            if let Some(stop) = (*g).stop {
+                stop(g, req);
+            }
+        }
+        loop {
+            let top = (*req)._ostr_top;
+            if top.is_null() || (*top).next.is_null() {
+                break;
+            }
+            if let Some(stop) = (*top).stop {
+                stop(top, req);
+            }
+            (*req)._ostr_top = (*top).next;
+        }
+    }
+}
+
+/// `h2o_dispose_request`: stops what still runs (generator, filters' streams), cancels a pending
+/// deferred proceed, tells the path's loggers about the request (when one was received and bound
+/// to a path), then frees everything allocated from its pool. The one place loggers run.
+///
+/// # Safety
+/// `req` was initialized by [`init_request`] (or is all-zero); nothing from its pool is used
+/// afterwards.
+pub unsafe fn dispose_request(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract; loggers are valid modules of the pathconf.
+    unsafe {
+        close_generator_and_filters(req);
+        timeout::unlink_entry(&raw mut (*req)._timeout_entry);
+        let pathconf = (*req).pathconf;
+        if (*req).version != 0 && !pathconf.is_null() {
+            let loggers: &Vector<*mut h2o_logger_t> = &(*pathconf).loggers;
+            for i in 0..loggers.size {
+                let l = *loggers.entries.add(i);
+                if !(*l).on_req.is_null() {
+                    // SAFETY: a logger's slot 32 is `void (*log_access)(h2o_logger_t *, h2o_req_t *)`.
+                    let log: unsafe extern "C" fn(*mut h2o_logger_t, *mut h2o_req_t) = std::mem::transmute((*l).on_req);
+                    log(l, req);
+                }
+            }
+        }
+        mem::pool::clear(&mut (*req).pool);
+    }
+}
+
+/// `h2o_proceed_response`: asks the generator for more, or ends the response when there is none.
+///
+/// # Safety
+/// `req` is live with a response started.
+pub unsafe fn proceed_response(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let g = (*req)._generator;
+        if let Some(proceed) = g.as_ref().and_then(|g| g.proceed) {
+            proceed(g, req);
+        } else if let Some(top) = (*req)._ostr_top.as_mut() {
+            if let Some(do_send) = top.do_send {
+                do_send(top, req, null_mut(), 0, SEND_STATE_FINAL);
+            }
+        }
+    }
+}
+
+/// The request's own timeout entry fired: an output stream passed nothing on, so the generator is
+/// asked for more.
+unsafe extern "C" fn deferred_proceed_cb(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `_timeout_entry` of a live request (disposing unlinks it).
+    unsafe {
+        let req = entry.cast::<u8>().sub(offset_of!(h2o_req_t, _timeout_entry)).cast::<h2o_req_t>();
+        proceed_response(req);
+    }
+}
+
+// --- processing ---------------------------------------------------------------------------------
+
+/// What 2.2.5 does before the handlers of a new request run: the processing timestamp, the host
+/// (by the input authority; the first host when none matches, and its name when the request has
+/// no authority), the request's method, scheme, authority and path from its input, and the
+/// normalized path.
+///
+/// # Safety
+/// `req` is live, its input set, its connection's hosts valid.
+unsafe fn setup_before_processing(req: *mut h2o_req_t) -> *mut h2o_hostconf_t {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let r = &mut *req;
+        let conn = &*r.conn;
+        r.processed_at = timestamp(conn.ctx, &mut r.pool);
+        let hosts = conn.hosts;
+        let hostconf = if !r.input.authority.base.is_null() {
+            let default_port = r.input.scheme.as_ref().map_or(80, |s| s.default_port);
+            let found = if (*hosts.add(1)).is_null() { null_mut() } else { find_host(hosts, bytes(r.input.authority), default_port) };
+            if found.is_null() { *hosts } else { found }
+        } else {
+            let h = *hosts;
+            r.input.authority = (*h).authority.hostport;
+            h
+        };
+        r.scheme = r.input.scheme;
+        r.method = r.input.method;
+        r.authority = r.input.authority;
+        r.path = r.input.path;
+        normalize_into(r);
+        r.input.query_at = r.query_at;
+        hostconf
+    }
+}
+
+/// Sets `path_normalized`, `query_at` and `norm_indexes` from `req.path`.
+///
+/// # Safety
+/// `req.path` is valid for the request's life.
+unsafe fn normalize_into(r: &mut h2o_req_t) {
+    // SAFETY: the caller's contract.
+    let (normalized, query_at, norm_indexes) = unsafe { crate::ffi::url::normalize_path_in_pool(&mut r.pool, bytes(r.path)) };
+    r.path_normalized = normalized;
+    r.query_at = query_at;
+    r.norm_indexes = norm_indexes;
+}
+
+/// Binds the request to the path of `hostconf` that covers it, then runs the handlers.
+///
+/// # Safety
+/// `req` is live with its path normalized; `hostconf` valid.
+unsafe fn process_hosted_request(req: *mut h2o_req_t, hostconf: *mut h2o_hostconf_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let pathconf = select_path(hostconf, bytes((*req).path_normalized));
+        bind_conf(req, hostconf, pathconf);
+        call_handlers(req, 0);
+    }
+}
+
+/// `h2o_process_request`: sets the request up from its input (see `setup_before_processing`),
+/// binds it to its host and path and runs the path's handlers.
+///
+/// # Safety
+/// `req` is live: initialized, its input (scheme, authority, method, path), version and
+/// `_ostr_top` set by the protocol; its connection's `ctx` and `hosts` valid.
+pub unsafe fn process_request(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let hostconf = setup_before_processing(req);
+        process_hosted_request(req, hostconf);
+    }
+}
+
+/// Runs the handlers of a request the protocol has already bound to a host and path (by setting
+/// `hostconf` and `pathconf`): applies the path's environment, then the handlers; 404 when none
+/// takes it or there is no path.
 ///
 /// # Safety
 /// `req` is a live request set up by its protocol.
 pub unsafe fn process(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if (*req).pathconf.is_null() {
+            return send_not_found(req);
+        }
+        bind_conf(req, (*req).hostconf, (*req).pathconf);
+        call_handlers(req, 0);
+    }
+}
+
+/// Asks the path's handlers from index `from` on; the first returning 0 has taken the request.
+/// When none does, answers 404.
+///
+/// # Safety
+/// `req` is live and bound to a pathconf.
+unsafe fn call_handlers(req: *mut h2o_req_t, from: usize) {
     // SAFETY: the caller's contract; handlers are valid modules of the pathconf.
     unsafe {
-        let pathconf = (*req).pathconf;
-        if !pathconf.is_null() {
-            let handlers = &(*pathconf).handlers;
-            for i in 0..handlers.size {
-                let h: *mut h2o_handler_t = *handlers.entries.add(i);
-                if (*h).on_req.is_null() {
-                    continue;
-                }
-                // SAFETY: on_req is `int (*)(h2o_handler_t *, h2o_req_t *)`.
-                let on_req: unsafe extern "C" fn(*mut h2o_handler_t, *mut h2o_req_t) -> c_int = std::mem::transmute((*h).on_req);
-                if on_req(h, req) == 0 {
-                    return;
-                }
+        let handlers = &(*(*req).pathconf).handlers;
+        for i in from..handlers.size {
+            let h: *mut h2o_handler_t = *handlers.entries.add(i);
+            if (*h).on_req.is_null() {
+                continue;
+            }
+            // SAFETY: on_req is `int (*)(h2o_handler_t *, h2o_req_t *)`.
+            let on_req: unsafe extern "C" fn(*mut h2o_handler_t, *mut h2o_req_t) -> c_int = std::mem::transmute((*h).on_req);
+            if on_req(h, req) == 0 {
+                return;
             }
         }
+        send_not_found(req);
+    }
+}
+
+/// 404, counted.
+///
+/// # Safety
+/// `req` is live.
+unsafe fn send_not_found(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
         count_error(&mut *(*(*req).conn).ctx, 404);
         send_error(req, 404, c"File Not Found".as_ptr(), c"not found".as_ptr(), 0);
     }
 }
 
-/// The bytes of an iovec (empty when `len` is 0).
+/// `h2o_delegate_request`: the handlers after `current` (all of them when `current` is not one of
+/// the path's) are asked; 404 when none takes the request.
 ///
 /// # Safety
-/// `v.base` has `v.len` readable bytes, alive for `'a`.
-pub unsafe fn bytes<'a>(v: h2o_iovec_t) -> &'a [u8] {
-    if v.len == 0 || v.base.is_null() {
-        return &[];
-    }
+/// `req` is live and bound to a pathconf.
+pub unsafe fn delegate_request(req: *mut h2o_req_t, current: *mut h2o_handler_t) {
     // SAFETY: the caller's contract.
-    unsafe { std::slice::from_raw_parts(v.base.cast::<u8>(), v.len) }
+    unsafe {
+        let handlers = &(*(*req).pathconf).handlers;
+        let from = (0..handlers.size).find(|&i| *handlers.entries.add(i) == current).map_or(handlers.size, |i| i + 1);
+        // 2.2.5 starts after `current`, or past the end (404) when it is not found
+        call_handlers(req, from);
+    }
 }
 
-/// `h2o_start_response`.
+/// `h2o_reprocess_request`: an internal redirect. The running generator and filters are stopped,
+/// the response reset, and the request processed again for `method`, `scheme`, `authority` and
+/// `path` (borrowed; they must live as long as the request). A delegated request
+/// (`is_delegated`, or one delegated before) counts against `globalconf.max_delegations`, others
+/// against 5 reprocesses; past that the answer is 502. The host is looked up among the
+/// connection's hosts; with `overrides` or an authority no host serves, 2.2.5 proxies the request,
+/// which this library does not do: 502 "Gateway Error".
 ///
 /// # Safety
-/// `req` is live.
-pub unsafe fn start_response(req: &mut h2o_req_t, generator: *mut h2o_generator_t) {
-    req._generator = generator;
-    // Filters (output streams in front of the protocol's) come later; 2.2.5 lets each pathconf
-    // filter insert one here.
+/// `req` is live with a connection; `scheme` valid.
+pub unsafe fn reprocess_request(
+    req: *mut h2o_req_t,
+    method: h2o_iovec_t,
+    scheme: *const h2o_url_scheme_t,
+    authority: h2o_iovec_t,
+    path: h2o_iovec_t,
+    overrides: *mut c_void,
+    is_delegated: bool,
+) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        close_generator_and_filters(req);
+        let r = &mut *req;
+        r.method = method;
+        r.scheme = scheme;
+        r.authority = authority;
+        r.path = path;
+        normalize_into(r);
+        r.overrides = overrides;
+        if is_delegated {
+            r.flags |= REQ_FLAG_RES_IS_DELEGATED;
+        }
+        reset_response(r);
+        let ctx = (*r.conn).ctx;
+        if r.flags & REQ_FLAG_RES_IS_DELEGATED != 0 {
+            if r.num_delegated >= (*(*ctx).globalconf).max_delegations {
+                count_error(&mut *ctx, 502);
+                return send_error(req, 502, c"Gateway Error".as_ptr(), c"too many internal delegations".as_ptr(), 0);
+            }
+            r.num_delegated += 1;
+        } else {
+            if r.num_reprocessed >= MAX_REPROCESSES {
+                count_error(&mut *ctx, 502);
+                return send_error(req, 502, c"Gateway Error".as_ptr(), c"too many internal reprocesses".as_ptr(), 0);
+            }
+            r.num_reprocessed += 1;
+        }
+        let default_port = scheme.as_ref().map_or(80, |s| s.default_port);
+        let hostconf = if overrides.is_null() { find_host((*r.conn).hosts, bytes(authority), default_port) } else { null_mut() };
+        if hostconf.is_null() {
+            eprintln!(
+                "libh2o-rs: internal redirect to {}{}: proxying is not supported; answering 502",
+                String::from_utf8_lossy(bytes(authority)),
+                String::from_utf8_lossy(bytes(path))
+            );
+            count_error(&mut *ctx, 502);
+            return send_error(req, 502, c"Gateway Error".as_ptr(), c"internal redirect to a host not served here".as_ptr(), 0);
+        }
+        process_hosted_request(req, hostconf);
+    }
 }
 
-/// `h2o_send`.
+/// The response as a new request starts it: status 0, reason "OK", unknown length, no headers,
+/// the filters not yet set up, nothing sent.
+fn reset_response(r: &mut h2o_req_t) {
+    r.res.status = 0;
+    r.res.reason = c"OK".as_ptr();
+    r.res.content_length = usize::MAX;
+    r.res.headers = Vector::EMPTY;
+    r.res.mime_attr = null_mut();
+    r._next_filter_index = 0;
+    r.bytes_sent = 0;
+}
+
+// --- deferred actions (run from the context's zero timeout) ---------------------------------------
+
+/// What a deferred action does.
+#[derive(Clone, Copy)]
+enum Deferred {
+    Delegate { current: *mut h2o_handler_t },
+    Reprocess { method: h2o_iovec_t, scheme: *const h2o_url_scheme_t, authority: h2o_iovec_t, path: h2o_iovec_t, overrides: *mut c_void, is_delegated: bool },
+    SendError { status: c_int, reason: *const c_char, body: *const c_char, flags: c_int },
+}
+
+/// A deferred action, a shared allocation of the request's pool: freed with the request, whose
+/// disposal unlinks the timeout entry if it has not fired.
+#[repr(C)]
+struct DeferredAction {
+    timeout: h2o_timeout_entry_t,
+    req: *mut h2o_req_t,
+    what: Deferred,
+}
+
+unsafe extern "C" fn dispose_deferred(p: *mut c_void) {
+    // SAFETY: a DeferredAction whose entry may still be linked.
+    unsafe { timeout::unlink_entry(&raw mut (*p.cast::<DeferredAction>()).timeout) };
+}
+
+unsafe extern "C" fn run_deferred(entry: *mut h2o_timeout_entry_t) {
+    crate::ffi::panic::boundary("deferred request action", (), || {
+        // SAFETY: `timeout` is the first field of a live DeferredAction (the request is alive:
+        // disposing it would have unlinked the entry).
+        unsafe {
+            let a = &*entry.cast::<DeferredAction>();
+            let req = a.req;
+            match a.what {
+                Deferred::Delegate { current } => delegate_request(req, current),
+                Deferred::Reprocess { method, scheme, authority, path, overrides, is_delegated } => {
+                    reprocess_request(req, method, scheme, authority, path, overrides, is_delegated)
+                }
+                Deferred::SendError { status, reason, body, flags } => {
+                    reset_response(&mut *req);
+                    count_error(&mut *(*(*req).conn).ctx, status);
+                    send_error(req, status, reason, body, flags);
+                }
+            }
+        }
+    })
+}
+
+/// Schedules `what` for the request on its context's zero timeout (the next loop iteration).
 ///
 /// # Safety
-/// As the export.
+/// `req` is live with a connection whose context is initialized.
+unsafe fn defer(req: *mut h2o_req_t, what: Deferred) {
+    // SAFETY: the caller's contract; the allocation lives in the request's pool.
+    unsafe {
+        let pool = &mut (*req).pool;
+        let a = mem::pool::alloc_shared(Some(pool), size_of::<DeferredAction>(), Some(dispose_deferred)).cast::<DeferredAction>();
+        a.write(DeferredAction {
+            timeout: h2o_timeout_entry_t {
+                registered_at: 0,
+                cb: Some(run_deferred),
+                _link: crate::ffi::evloop::h2o_linklist_t { next: null_mut(), prev: null_mut() },
+            },
+            req,
+            what,
+        });
+        let ctx = (*(*req).conn).ctx;
+        timeout::link((*ctx).loop_, &raw mut (*ctx).zero_timeout, &raw mut (*a).timeout);
+    }
+}
+
+/// `h2o_delegate_request_deferred`.
+///
+/// # Safety
+/// As [`defer`].
+pub unsafe fn delegate_request_deferred(req: *mut h2o_req_t, current: *mut h2o_handler_t) {
+    // SAFETY: the caller's contract.
+    unsafe { defer(req, Deferred::Delegate { current }) }
+}
+
+/// `h2o_reprocess_request_deferred`.
+///
+/// # Safety
+/// As [`defer`]; the iovecs live as long as the request.
+pub unsafe fn reprocess_request_deferred(
+    req: *mut h2o_req_t,
+    method: h2o_iovec_t,
+    scheme: *const h2o_url_scheme_t,
+    authority: h2o_iovec_t,
+    path: h2o_iovec_t,
+    overrides: *mut c_void,
+    is_delegated: bool,
+) {
+    // SAFETY: the caller's contract.
+    unsafe { defer(req, Deferred::Reprocess { method, scheme, authority, path, overrides, is_delegated }) }
+}
+
+/// 2.2.5's `h2o_send_error_deferred` (declared by its h2o.h, not exported by its library, so not
+/// exported here either): on the next loop iteration, the response is reset, the status counted
+/// (for the statuses `emitted_error_status` has) and `h2o_send_error_generic` called.
+///
+/// # Safety
+/// As [`defer`]; `reason` and `body` are NUL-terminated and live as long as the request.
+pub unsafe fn send_error_deferred(req: *mut h2o_req_t, status: c_int, reason: *const c_char, body: *const c_char, flags: c_int) {
+    // SAFETY: the caller's contract.
+    unsafe { defer(req, Deferred::SendError { status, reason, body, flags }) }
+}
+
+// --- the response: filters and output streams ---------------------------------------------------
+
+/// `h2o_start_response`: the handler takes the request with `generator`; the request's prefilters
+/// (newest first), then the path's filters set up their output streams in front of the protocol's.
+///
+/// # Safety
+/// `req` is live with its protocol's final stream at `_ostr_top`.
+pub unsafe fn start_response(req: *mut h2o_req_t, generator: *mut h2o_generator_t) {
+    // SAFETY: the caller's contract; prefilters live in the request's pool.
+    unsafe {
+        (*req)._generator = generator;
+        let slot = &raw mut (*req)._ostr_top;
+        match (*req).prefilters.as_mut() {
+            Some(pf) => match pf.on_setup_ostream {
+                Some(setup) => setup(pf, req, slot),
+                None => setup_next_prefilter(pf, req, slot),
+            },
+            None => setup_next_ostream(req, slot),
+        }
+    }
+}
+
+/// The inline `h2o_setup_next_prefilter`.
+///
+/// # Safety
+/// As [`start_response`].
+unsafe fn setup_next_prefilter(pf: *mut h2o_req_prefilter_t, req: *mut h2o_req_t, slot: *mut *mut h2o_ostream_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        match (*pf).next.as_mut() {
+            Some(next) => match next.on_setup_ostream {
+                Some(setup) => setup(next, req, slot),
+                None => setup_next_prefilter(next, req, slot),
+            },
+            None => setup_next_ostream(req, slot),
+        }
+    }
+}
+
+/// The inline `h2o_setup_next_ostream`: the path's next filter (if any) sets up its stream at
+/// `slot`. Filters without `on_setup_ostream` are passed over.
+///
+/// # Safety
+/// `req` is live; `slot` points into the request's stream chain.
+pub unsafe fn setup_next_ostream(req: *mut h2o_req_t, slot: *mut *mut h2o_ostream_t) {
+    // SAFETY: the caller's contract; filters are valid modules of the pathconf.
+    unsafe {
+        let Some(pathconf) = (*req).pathconf.as_ref() else { return };
+        while (*req)._next_filter_index < pathconf.filters.size {
+            let f: *mut h2o_filter_t = *pathconf.filters.entries.add((*req)._next_filter_index);
+            (*req)._next_filter_index += 1;
+            if !(*f).on_req.is_null() {
+                // SAFETY: a filter's slot 32 is `void (*on_setup_ostream)(h2o_filter_t *, h2o_req_t *, h2o_ostream_t **)`.
+                let setup: unsafe extern "C" fn(*mut h2o_filter_t, *mut h2o_req_t, *mut *mut h2o_ostream_t) = std::mem::transmute((*f).on_req);
+                setup(f, req, slot);
+                return;
+            }
+        }
+    }
+}
+
+/// `h2o_send`: hands `bufs` to the top output stream; a final (or error) state ends the generator.
+///
+/// # Safety
+/// `req` is live with its response started; `bufs` has `bufcnt` iovecs.
 pub unsafe fn send(req: *mut h2o_req_t, bufs: *mut h2o_iovec_t, bufcnt: usize, state: c_int) {
     // SAFETY: the caller's contract.
     unsafe {
-        let r = &mut *req;
         if state != SEND_STATE_IN_PROGRESS {
-            r._generator = null_mut();
+            (*req)._generator = null_mut();
         }
-        if r.flags & REQ_FLAG_BYTES_COUNTED_BY_OSTREAM == 0 {
-            for i in 0..bufcnt {
-                r.bytes_sent += (*bufs.add(i)).len;
-            }
-        }
-        let top = r._ostr_top;
+        let top = (*req)._ostr_top;
         assert!(!top.is_null(), "h2o_send: the request has no output stream");
-        let do_send = (*top).do_send.expect("output stream without do_send");
+        let do_send = (*top).do_send.expect("an output stream without do_send");
         do_send(top, req, bufs, bufcnt, state);
     }
 }
+
+/// For the protocol's final output stream: counts the body bytes it is given in `bytes_sent`,
+/// unless a filter counts them (`bytes_counted_by_ostream`), as 2.2.5's protocols do.
+///
+/// # Safety
+/// `bufs` has `bufcnt` iovecs (or `bufcnt` is 0).
+pub unsafe fn count_bytes_sent(req: &mut h2o_req_t, bufs: *const h2o_iovec_t, bufcnt: usize) {
+    if req.flags & REQ_FLAG_BYTES_COUNTED_BY_OSTREAM == 0 {
+        for i in 0..bufcnt {
+            // SAFETY: the caller's contract.
+            req.bytes_sent += unsafe { (*bufs.add(i)).len };
+        }
+    }
+}
+
+/// `h2o_add_ostream`: `sz` bytes from the request's pool (callbacks NULL, the rest uninitialized
+/// as in 2.2.5), linked in at `*slot` in front of what was there.
+///
+/// # Safety
+/// `req` is live; `sz >= sizeof(h2o_ostream_t)`; `slot` points into the request's chain.
+pub unsafe fn add_ostream(req: *mut h2o_req_t, sz: usize, slot: *mut *mut h2o_ostream_t) -> *mut h2o_ostream_t {
+    // SAFETY: the caller's contract; pool memory is aligned for any type.
+    unsafe {
+        let o = mem::pool::alloc(&mut (*req).pool, sz.max(size_of::<h2o_ostream_t>())).cast::<h2o_ostream_t>();
+        o.write(h2o_ostream_t { next: *slot, do_send: None, stop: None, start_pull: std::ptr::null() });
+        *slot = o;
+        o
+    }
+}
+
+/// `h2o_add_prefilter`: `sz` bytes from the request's pool, first in the request's prefilters.
+///
+/// # Safety
+/// `req` is live; `sz >= sizeof(h2o_req_prefilter_t)`.
+pub unsafe fn add_prefilter(req: *mut h2o_req_t, sz: usize) -> *mut h2o_req_prefilter_t {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let p = mem::pool::alloc(&mut (*req).pool, sz.max(size_of::<h2o_req_prefilter_t>())).cast::<h2o_req_prefilter_t>();
+        p.write(h2o_req_prefilter_t { next: (*req).prefilters, on_setup_ostream: None });
+        (*req).prefilters = p;
+        p
+    }
+}
+
+/// `h2o_ostream_send_next`: passes data on to the stream after `ostream`. With a final state the
+/// stream leaves the chain (it must be the top one). With nothing to pass in progress, the
+/// generator is asked for more on the next loop iteration instead.
+///
+/// # Safety
+/// `ostream` is in the request's chain with a next stream; `bufs` has `bufcnt` iovecs.
+pub unsafe fn ostream_send_next(ostream: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs: *mut h2o_iovec_t, bufcnt: usize, state: c_int) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if state != SEND_STATE_IN_PROGRESS {
+            assert!((*req)._ostr_top == ostream, "h2o_ostream_send_next: a final send from a stream that is not the top one");
+            (*req)._ostr_top = (*ostream).next;
+        } else if bufcnt == 0 {
+            let ctx = (*(*req).conn).ctx;
+            let entry = &raw mut (*req)._timeout_entry;
+            if !timeout::is_linked(&raw const (*entry)._link) {
+                timeout::link((*ctx).loop_, &raw mut (*ctx).zero_timeout, entry);
+            }
+            return;
+        }
+        let next = (*ostream).next;
+        assert!(!next.is_null(), "h2o_ostream_send_next: the stream has no next one");
+        let do_send = (*next).do_send.expect("an output stream without do_send");
+        do_send(next, req, bufs, bufcnt, state);
+    }
+}
+
+// --- built-in responses -----------------------------------------------------------------------------
 
 unsafe extern "C" fn noop_proceed(_g: *mut h2o_generator_t, _r: *mut h2o_req_t) {}
 
@@ -208,7 +892,7 @@ static INLINE_GENERATOR: h2o_generator_t = h2o_generator_t { proceed: Some(noop_
 // SAFETY: two function pointers, never written.
 unsafe impl Sync for h2o_generator_t {}
 
-/// `h2o_send_inline`.
+/// `h2o_send_inline`: the body (copied into the pool) as the whole response, with its length.
 ///
 /// # Safety
 /// As the export.
@@ -220,12 +904,14 @@ pub unsafe fn send_inline(req: *mut h2o_req_t, body: *const c_char, len: usize) 
         let copy = if len == 0 { &[][..] } else { std::slice::from_raw_parts(body.cast::<u8>(), len) };
         let mut buf = headers::pool_strdup(&mut r.pool, copy);
         r.res.content_length = len;
-        start_response(r, (&raw const INLINE_GENERATOR).cast_mut());
+        start_response(req, (&raw const INLINE_GENERATOR).cast_mut());
         send(req, &mut buf, 1, SEND_STATE_FINAL);
     }
 }
 
-/// `h2o_send_error_generic`.
+/// `h2o_send_error_generic`. A request not bound to a path yet (an error found before the
+/// handlers ran) is bound to its host's fallback path first, as 2.2.5 does, so that path's filters
+/// and loggers see it.
 ///
 /// # Safety
 /// As the export.
@@ -233,17 +919,25 @@ pub unsafe fn send_error(req: *mut h2o_req_t, status: c_int, reason: *const c_ch
     // SAFETY: the caller's contract.
     unsafe {
         let r = &mut *req;
+        if r.pathconf.is_null() {
+            if let Some(conn) = r.conn.as_ref() {
+                let hostconf = select_host(conn.hosts, bytes(r.authority), r.scheme.as_ref().map_or(80, |s| s.default_port));
+                if !hostconf.is_null() {
+                    bind_conf(req, hostconf, &raw mut (*hostconf).fallback_path);
+                }
+            }
+        }
         if flags & 1 != 0 {
             r.flags &= !REQ_FLAG_PERSISTENT;
         }
         r.res.status = status;
         r.res.reason = reason;
         if flags & 2 == 0 {
-            r.res.headers = crate::ffi::core::Vector::EMPTY;
+            r.res.headers = Vector::EMPTY;
         }
         let ct = headers::lookup_token(b"content-type").expect("content-type token");
         let v = c"text/plain; charset=utf-8";
-        crate::ffi::core::h2o_set_header(&mut r.pool, &mut r.res.headers, ct, v.as_ptr(), v.count_bytes(), 1);
+        crate::ffi::core::h2o_add_header(&mut r.pool, &mut r.res.headers, ct, std::ptr::null(), v.as_ptr(), v.count_bytes());
         send_inline(req, body, usize::MAX);
     }
 }
@@ -264,7 +958,8 @@ fn html_escape(s: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `h2o_send_redirect`.
+/// `h2o_send_redirect`. For a delegated request (`res_is_delegated`) the redirect is followed
+/// internally instead (`h2o_send_redirect_internal` with the method a client would use), as 2.2.5.
 ///
 /// # Safety
 /// As the export.
@@ -273,13 +968,17 @@ pub unsafe fn send_redirect(req: *mut h2o_req_t, status: c_int, reason: *const c
     unsafe {
         let r = &mut *req;
         let u = if url_len == 0 { &[][..] } else { std::slice::from_raw_parts(url.cast::<u8>(), url_len) };
+        if r.flags & REQ_FLAG_RES_IS_DELEGATED != 0 {
+            let method = get_redirect_method(r.method, status);
+            return send_redirect_internal(req, method, u, false);
+        }
         let location = headers::pool_strdup(&mut r.pool, u);
         let mut body = b"<!DOCTYPE html><title>Redirect</title><p>See <a href=\"".to_vec();
         body.extend_from_slice(&html_escape(u));
         body.extend_from_slice(b"\">this address</a>.</p>\n");
         r.res.status = status;
         r.res.reason = reason;
-        r.res.headers = crate::ffi::core::Vector::EMPTY;
+        r.res.headers = Vector::EMPTY;
         let loc = headers::lookup_token(b"location").expect("location token");
         crate::ffi::core::h2o_add_header(&mut r.pool, &mut r.res.headers, loc, std::ptr::null(), location.base, location.len);
         let ct = headers::lookup_token(b"content-type").expect("content-type token");
@@ -287,6 +986,131 @@ pub unsafe fn send_redirect(req: *mut h2o_req_t, status: c_int, reason: *const c
         crate::ffi::core::h2o_add_header(&mut r.pool, &mut r.res.headers, ct, std::ptr::null(), v.as_ptr(), v.count_bytes());
         send_inline(req, body.as_ptr().cast(), body.len());
     }
+}
+
+/// `h2o_get_redirect_method`: what a client does after a redirect: POST becomes GET, except for
+/// 307 and 308.
+pub fn get_redirect_method(method: h2o_iovec_t, status: c_int) -> h2o_iovec_t {
+    // SAFETY: a method iovec is valid for the call.
+    if unsafe { bytes(method) } == b"POST" && status != 307 && status != 308 {
+        return static_iovec(b"GET");
+    }
+    method
+}
+
+/// `h2o_send_redirect_internal`: serves `url` (relative to the request, copied into its pool) in
+/// place of the request, on the next loop iteration, as a delegation; an unparsable URL gets 502.
+/// The overrides are kept when `preserve_overrides` and the authority does not change.
+///
+/// # Safety
+/// `req` is live with a connection.
+pub unsafe fn send_redirect_internal(req: *mut h2o_req_t, method: h2o_iovec_t, url: &[u8], preserve_overrides: bool) {
+    // SAFETY: the caller's contract; the parsed ranges index `url`.
+    unsafe {
+        let r = &mut *req;
+        let Some(parsed) = crate::core::url::parse_relative(url) else {
+            return send_error_deferred(req, 502, c"Gateway Error".as_ptr(), c"internal error".as_ptr(), 0);
+        };
+        let scheme: *const h2o_url_scheme_t = match parsed.scheme {
+            Some(crate::core::url::Scheme::Http) => &crate::ffi::url::H2O_URL_SCHEME_HTTP,
+            Some(crate::core::url::Scheme::Https) => &crate::ffi::url::H2O_URL_SCHEME_HTTPS,
+            None => r.scheme,
+        };
+        let mut preserve = preserve_overrides;
+        let authority = match parsed.authority {
+            None if !r.hostconf.is_null() => (*r.hostconf).authority.hostport,
+            None => r.authority,
+            Some(a) => {
+                let a = &url[a];
+                if crate::strings::lcstris(a, bytes(r.authority)) {
+                    r.authority
+                } else {
+                    preserve = false;
+                    headers::pool_strdup(&mut r.pool, a)
+                }
+            }
+        };
+        let rel: &[u8] = match &parsed.path {
+            crate::core::url::UrlPath::Root => b"/",
+            crate::core::url::UrlPath::In(p) => &url[p.clone()],
+        };
+        let base = bytes(r.path);
+        let (keep, skip) = crate::core::url::resolve_path(base, rel);
+        let mut joined = base[..keep.min(base.len())].to_vec();
+        joined.extend_from_slice(&rel[skip..]);
+        let path = headers::pool_strdup(&mut r.pool, &joined);
+        let overrides = if preserve { r.overrides } else { null_mut() };
+        reprocess_request_deferred(req, method, scheme, authority, path, overrides, true);
+    }
+}
+
+/// `h2o_req_fill_mime_attributes`: unless already set, `res.mime_attr` points to the attributes
+/// of the response's Content-Type in the path's MIME map, else to `h2o_mime_attributes_as_is`.
+///
+/// # Safety
+/// `req` is live.
+pub unsafe fn fill_mime_attributes(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract; the map's types outlive the request (the path holds the map).
+    unsafe {
+        let r = &mut *req;
+        if !r.res.mime_attr.is_null() {
+            return;
+        }
+        let ct = headers::lookup_token(b"content-type").expect("content-type token");
+        let list = headers::entries(&r.res.headers);
+        let map = r.pathconf.as_ref().map_or(null_mut(), |p| p.mimemap);
+        let found = match list.iter().find(|h| std::ptr::eq(h.name, ct.cast())) {
+            Some(h) if !map.is_null() => crate::ffi::mimemap::h2o_mimemap_get_type_by_mimetype(map.cast(), h.value, 0),
+            _ => null_mut(),
+        };
+        r.res.mime_attr = if found.is_null() {
+            (&raw mut crate::ffi::mimemap::h2o_mime_attributes_as_is).cast()
+        } else {
+            (&raw mut (*found).attr).cast()
+        };
+    }
+}
+
+/// `h2o_req_log_error` once formatted: the message (copied into the pool) is added to
+/// `req->error_logs`; when the path emits request errors, "[module] in request:PATH:message" goes
+/// to stderr in one write (the path cut to 29 bytes and "..." when it has 32 or more).
+///
+/// # Safety
+/// `req` is live; `module` NUL-terminated and alive as long as the request.
+pub unsafe fn log_error(req: *mut h2o_req_t, module: *const c_char, msg: &[u8]) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let r = &mut *req;
+        let copy = headers::pool_strdup(&mut r.pool, msg);
+        let need = r.error_logs.size + 1;
+        mem::vector::expand(Some(&mut r.pool), r.error_logs.as_raw(), size_of::<h2o_req_error_log_t>(), need);
+        r.error_logs.entries.add(r.error_logs.size).cast::<h2o_req_error_log_t>().write(h2o_req_error_log_t { module, msg: copy });
+        r.error_logs.size += 1;
+        let emit = r.pathconf.as_ref().is_none_or(|p| p.error_log & crate::core::config::PATH_EMIT_REQUEST_ERRORS != 0);
+        if emit {
+            let line = error_line(if module.is_null() { b"" } else { CStr::from_ptr(module).to_bytes() }, bytes(r.path), msg);
+            let iov = libc::iovec { iov_base: line.as_ptr() as *mut c_void, iov_len: line.len() };
+            libc::writev(2, &iov, 1);
+        }
+    }
+}
+
+/// "[module] in request:PATH:msg\n", the path shortened as 2.2.5 does.
+fn error_line(module: &[u8], path: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(module.len() + path.len().min(32) + msg.len() + 20);
+    line.push(b'[');
+    line.extend_from_slice(module);
+    line.extend_from_slice(b"] in request:");
+    if path.len() < 32 {
+        line.extend_from_slice(path);
+    } else {
+        line.extend_from_slice(&path[..29]);
+        line.extend_from_slice(b"...");
+    }
+    line.push(b':');
+    line.extend_from_slice(msg);
+    line.push(b'\n');
+    line
 }
 
 #[cfg(test)]
@@ -314,12 +1138,37 @@ mod tests {
     }
 
     #[test]
-    fn path_prefixes() {
+    fn path_prefixes_as_2_2_5() {
         assert!(path_matches(b"/", b"/anything"));
         assert!(path_matches(b"/foo", b"/foo"));
-        assert!(path_matches(b"/foo/", b"/foo"));
         assert!(path_matches(b"/foo", b"/foo/bar"));
-        assert!(path_matches(b"/foo", b"/foo?x"));
         assert!(!path_matches(b"/foo", b"/foobar"));
+        assert!(path_matches(b"/foo/", b"/foo/bar"));
+        // a configured trailing slash needs it in the request too
+        assert!(!path_matches(b"/foo/", b"/foo"));
+    }
+
+    #[test]
+    fn redirect_methods() {
+        let m = |s: &'static [u8], status| {
+            // SAFETY: static bytes.
+            unsafe { bytes(get_redirect_method(static_iovec(s), status)) }.to_vec()
+        };
+        assert_eq!(m(b"POST", 302), b"GET");
+        assert_eq!(m(b"POST", 301), b"GET");
+        assert_eq!(m(b"POST", 307), b"POST");
+        assert_eq!(m(b"POST", 308), b"POST");
+        assert_eq!(m(b"GET", 302), b"GET");
+        assert_eq!(m(b"PUT", 302), b"PUT");
+    }
+
+    #[test]
+    fn error_lines() {
+        assert_eq!(error_line(b"lib", b"/a", b"oops"), b"[lib] in request:/a:oops\n");
+        let long = [b'x'; 40];
+        let l = error_line(b"m", &long, b"e");
+        assert_eq!(&l[..16], b"[m] in request:x");
+        assert!(l.ends_with(b"xxx...:e\n"));
+        assert_eq!(l.len(), b"[m] in request:".len() + 32 + 3);
     }
 }

@@ -13,7 +13,7 @@
 
 #![allow(non_camel_case_types)]
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CStr};
 use std::mem::{offset_of, size_of};
 use std::ptr::null_mut;
 
@@ -66,8 +66,17 @@ pub struct h2o_pathconf_t {
     pub filters: Vector<*mut h2o_filter_t>,
     pub loggers: Vector<*mut h2o_logger_t>,
     pub mimemap: *mut c_void,
-    pub env: *mut c_void,
+    pub env: *mut h2o_envconf_t,
     pub error_log: u32,
+}
+
+/// `h2o_envconf_t` (56 bytes): environment variables a path sets or unsets for its requests, a
+/// shared allocation (see `h2o_config_create_envconf`); names and values are shared strings.
+#[repr(C)]
+pub struct h2o_envconf_t {
+    pub parent: *mut h2o_envconf_t,
+    pub unsets: Vector<h2o_iovec_t>,
+    pub sets: Vector<h2o_iovec_t>,
 }
 
 #[repr(C)]
@@ -248,7 +257,19 @@ pub struct h2o_header_t {
 /// `h2o_headers_t`: `H2O_VECTOR(h2o_header_t)` (24 bytes).
 pub type h2o_headers_t = Vector<h2o_header_t>;
 
+/// `h2o_headers_command_t` (32 bytes): one header rewrite (`H2O_HEADERS_CMD_*`); `name` may be a
+/// token's `buf`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct h2o_headers_command_t {
+    pub cmd: c_int,
+    pub name: *mut h2o_iovec_t,
+    pub value: h2o_iovec_t,
+}
+
 const _: () = {
+    assert!(size_of::<h2o_envconf_t>() == 56);
+    assert!(offset_of!(h2o_envconf_t, sets) == 32);
     assert!(size_of::<h2o_handler_t>() == 40);
     assert!(offset_of!(h2o_handler_t, dispose) == 24);
     assert!(offset_of!(h2o_handler_t, on_req) == 32);
@@ -295,6 +316,8 @@ const _: () = {
     assert!(offset_of!(h2o_header_t, orig_name) == 8);
     assert!(offset_of!(h2o_header_t, value) == 16);
     assert!(size_of::<h2o_headers_t>() == 24);
+    assert!(size_of::<h2o_headers_command_t>() == 32);
+    assert!(offset_of!(h2o_headers_command_t, value) == 16);
 };
 
 // --- configuration ---------------------------------------------------------------------------------
@@ -537,6 +560,272 @@ pub unsafe extern "C" fn h2o_context_request_shutdown(ctx: *mut h2o_context_t) {
                     f(ctx);
                 }
             }
+        }
+    })
+}
+
+// --- environments, status handlers -------------------------------------------------------------------
+
+/// `h2o_config_create_envconf`: a new envconf (a shared allocation; one reference, the caller's:
+/// store it in `pathconf->env`, which `h2o_config_dispose_pathconf` releases, or release it with
+/// `h2o_mem_release_shared`) inheriting from `parent` (may be NULL; it gets a reference, dropped
+/// when this one is freed). Requests bound to a path apply the path's envconfs to `req->env`,
+/// outermost first: unsets, then sets.
+///
+/// # Safety
+/// `parent` is NULL or a live envconf.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_create_envconf(parent: *mut h2o_envconf_t) -> *mut h2o_envconf_t {
+    boundary("h2o_config_create_envconf", null_mut(), || {
+        // SAFETY: the caller's contract.
+        unsafe { config::create_envconf(parent) }
+    })
+}
+
+/// `h2o_config_setenv`: the envconf sets `name` to `value` (both copied; a pending unset of
+/// `name` in this envconf is dropped).
+///
+/// # Safety
+/// `envconf` is live; `name` and `value` are NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_setenv(envconf: *mut h2o_envconf_t, name: *const c_char, value: *const c_char) {
+    boundary("h2o_config_setenv", (), || {
+        assert!(!envconf.is_null() && !name.is_null() && !value.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { config::setenv(envconf, CStr::from_ptr(name).to_bytes(), CStr::from_ptr(value).to_bytes()) }
+    })
+}
+
+/// `h2o_config_unsetenv`: the envconf removes `name` (copied) from the requests' environment
+/// (before its own sets apply, as in 2.2.5).
+///
+/// # Safety
+/// `envconf` is live; `name` is NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_unsetenv(envconf: *mut h2o_envconf_t, name: *const c_char) {
+    boundary("h2o_config_unsetenv", (), || {
+        assert!(!envconf.is_null() && !name.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { config::unsetenv(envconf, CStr::from_ptr(name).to_bytes()) }
+    })
+}
+
+/// `h2o_status_handler_t` (40 bytes).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct h2o_status_handler_t {
+    pub name: h2o_iovec_t,
+    pub init: *mut c_void,
+    pub per_thread: *mut c_void,
+    pub final_: *mut c_void,
+}
+const _: () = assert!(size_of::<h2o_status_handler_t>() == 40);
+
+/// Appends `h` to `config->statuses` (malloc'ed storage).
+///
+/// # Safety
+/// `config` is initialized.
+unsafe fn push_status(config: *mut h2o_globalconf_t, h: h2o_status_handler_t) {
+    // SAFETY: the caller's contract; the vector's elements are 40-byte status handlers.
+    unsafe {
+        let v = &mut (*config).statuses;
+        let need = v.size + 1;
+        crate::mem::vector::expand(None, v.as_raw(), size_of::<h2o_status_handler_t>(), need);
+        v.entries.add(v.size).cast::<h2o_status_handler_t>().write(h);
+        v.size += 1;
+    }
+}
+
+/// `h2o_config_register_status_handler`: appends a copy of `status_handler` to
+/// `config->statuses` (data only: this library has no status page yet). As in 2.2.5,
+/// `h2o_config_dispose` frees neither the vector nor anything it points to.
+///
+/// # Safety
+/// `config` is initialized.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_register_status_handler(config: *mut h2o_globalconf_t, status_handler: h2o_status_handler_t) {
+    boundary("h2o_config_register_status_handler", (), || {
+        assert!(!config.is_null(), "config is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { push_status(config, status_handler) }
+    })
+}
+
+/// `h2o_config_register_simple_status_handler`: appends `{name (a malloc'ed NUL-terminated copy),
+/// NULL, NULL, status_handler}` to `config->statuses` (not freed by `h2o_config_dispose`, as in
+/// 2.2.5).
+///
+/// # Safety
+/// `config` is initialized; `name.base` has `name.len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_config_register_simple_status_handler(config: *mut h2o_globalconf_t, name: h2o_iovec_t, status_handler: *mut c_void) {
+    boundary("h2o_config_register_simple_status_handler", (), || {
+        assert!(!config.is_null(), "config is NULL");
+        // SAFETY: the caller's contract.
+        unsafe {
+            let name = config::c_strdup(crate::core::request::bytes(name));
+            push_status(config, h2o_status_handler_t { name, init: null_mut(), per_thread: null_mut(), final_: status_handler });
+        }
+    })
+}
+
+// --- filters of the library ------------------------------------------------------------------------------
+
+/// `h2o_chunked_register`: adds 2.2.5's chunked-encoding filter to `pathconf` (which
+/// `h2o_config_init_pathconf` already did; a second one is harmless). The HTTP/1 layer frames the
+/// body itself; the filter adds `transfer-encoding: chunked` to `res.headers` and counts
+/// `bytes_sent` where 2.2.5 would chunk (HTTP/1.1, length unknown, status 200, not HEAD).
+///
+/// # Safety
+/// `pathconf` is initialized with a live globalconf.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_chunked_register(pathconf: *mut h2o_pathconf_t) {
+    boundary("h2o_chunked_register", (), || {
+        // SAFETY: checked, then the caller's contract.
+        assert!(!pathconf.is_null() && unsafe { !(*pathconf).global.is_null() }, "pathconf is NULL or not initialized");
+        // SAFETY: the caller's contract.
+        unsafe { crate::core::filters::chunked_register(pathconf) }
+    })
+}
+
+/// `h2o_headers_register`: adds a filter applying `cmds` (terminated by `H2O_HEADERS_CMD_NULL`;
+/// borrowed, they must outlive the path) in order to each response's headers when it starts.
+///
+/// # Safety
+/// `pathconf` is initialized with a live globalconf; `cmds` is a terminated list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_headers_register(pathconf: *mut h2o_pathconf_t, cmds: *mut h2o_headers_command_t) {
+    boundary("h2o_headers_register", (), || {
+        assert!(!pathconf.is_null() && !cmds.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { crate::core::filters::headers_register(pathconf, cmds) }
+    })
+}
+
+/// `h2o_headers_append_command`: replaces `*cmds` (NULL, or a list this function returned) by a
+/// new terminated list (a shared allocation: release it with `h2o_mem_release_shared`) with
+/// `{cmd, name, value}` appended; the old list is released. `name` and `value` are borrowed.
+///
+/// # Safety
+/// `cmds` is writable and `*cmds` NULL or such a list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_headers_append_command(cmds: *mut *mut h2o_headers_command_t, cmd: c_int, name: *mut h2o_iovec_t, value: h2o_iovec_t) {
+    boundary("h2o_headers_append_command", (), || {
+        assert!(!cmds.is_null(), "cmds is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { crate::core::headers_cmd::append_command(cmds, cmd, name, value) }
+    })
+}
+
+/// `h2o_rewrite_headers`: applies one command to `headers`: ADD appends; APPEND joins the value to
+/// the first header of that name with ", " (adds it when absent); MERGE does so unless the value
+/// is already one of its comma-separated tokens; SET removes every header of that name and adds
+/// one; SETIFEMPTY adds one only when there is none; UNSET removes them all. A token name matches
+/// by pointer, a string name by its bytes. New entries and joined values come from `pool`; the
+/// command's name (when not a token) and value are borrowed.
+///
+/// # Safety
+/// `pool` is initialized; `headers` a list in it; `cmd` valid, its name and value outliving the list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_rewrite_headers(pool: *mut h2o_mem_pool_t, headers: *mut h2o_headers_t, cmd: *mut h2o_headers_command_t) {
+    boundary("h2o_rewrite_headers", (), || {
+        // SAFETY: checked, then the caller's contract.
+        assert!(!pool.is_null() && !headers.is_null() && !cmd.is_null() && unsafe { !(*cmd).name.is_null() }, "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { crate::core::headers_cmd::rewrite(&mut *pool, &mut *headers, &*cmd) }
+    })
+}
+
+// --- small helpers of util.c -----------------------------------------------------------------------------
+
+/// `h2o_stringify_proxy_header`: writes the PROXY protocol v1 line of `conn` ("PROXY TCP4|TCP6
+/// peer local peerport localport\r\n" from its `get_peername` / `get_sockname` callbacks, or
+/// "PROXY UNKNOWN\r\n") to `buf` (at least `H2O_PROXY_HEADER_MAX_LENGTH` bytes; not
+/// NUL-terminated); returns its length.
+///
+/// # Safety
+/// `conn` is a live connection with callbacks; `buf` has `H2O_PROXY_HEADER_MAX_LENGTH` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_stringify_proxy_header(conn: *mut crate::ffi::request::h2o_conn_t, buf: *mut c_char) -> usize {
+    boundary("h2o_stringify_proxy_header", 0, || {
+        assert!(!conn.is_null() && !buf.is_null(), "NULL argument");
+        // SAFETY: the caller's contract; the sockaddr buffers are large enough for any family.
+        unsafe {
+            let cb = &*(*conn).callbacks;
+            let addr = |f: Option<unsafe extern "C" fn(*mut crate::ffi::request::h2o_conn_t, *mut libc::sockaddr) -> libc::socklen_t>| {
+                let mut ss: libc::sockaddr_storage = std::mem::zeroed();
+                let sa = (&raw mut ss).cast::<libc::sockaddr>();
+                let len = f.map_or(0, |f| f(conn, sa));
+                let family = i32::from(ss.ss_family);
+                if len == 0 || (family != libc::AF_INET && family != libc::AF_INET6) {
+                    return None;
+                }
+                let mut host = [0 as c_char; 64];
+                let n = crate::ffi::socket::h2o_socket_getnumerichost(sa, len, host.as_mut_ptr());
+                if n == usize::MAX {
+                    return None;
+                }
+                let port = crate::ffi::socket::h2o_socket_getport(sa) as u16;
+                Some((family == libc::AF_INET6, std::slice::from_raw_parts(host.as_ptr().cast::<u8>(), n).to_vec(), port))
+            };
+            let line = match (addr(cb.get_peername), addr(cb.get_sockname)) {
+                (Some((v6, peer, pport)), Some((_, local, lport))) => crate::core::util::proxy_header(Some((v6, &peer, pport, &local, lport))),
+                _ => crate::core::util::proxy_header(None),
+            };
+            std::ptr::copy_nonoverlapping(line.as_ptr(), buf.cast::<u8>(), line.len());
+            line.len()
+        }
+    })
+}
+
+/// `h2o_get_compressible_types`: `H2O_COMPRESSIBLE_GZIP` | `H2O_COMPRESSIBLE_BROTLI` for the
+/// "gzip" / "br" tokens of the Accept-Encoding headers in `headers` (q-values are not looked at).
+///
+/// # Safety
+/// `headers` is a valid list.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_get_compressible_types(headers: *const h2o_headers_t) -> c_int {
+    boundary("h2o_get_compressible_types", 0, || {
+        assert!(!headers.is_null(), "headers is NULL");
+        let ae = headers::lookup_token(b"accept-encoding").expect("accept-encoding token").cast::<h2o_iovec_t>();
+        // SAFETY: the caller's contract.
+        let list = unsafe { headers::entries(&*headers) };
+        // SAFETY: values of a valid list.
+        crate::core::util::compressible_types(list.iter().filter(|h| std::ptr::eq(h.name, ae)).map(|h| unsafe { crate::core::request::bytes(h.value) }))
+    })
+}
+
+/// `h2o_build_destination`: `prefix` (`prefix_len` bytes) joined with the part of the request's
+/// path after its pathconf's path (a trailing '/' of the prefix adjusted to the path's): the
+/// normalized path URI-escaped plus the query when `use_path_normalized`, else the path as
+/// received. A new string from the request's pool.
+///
+/// # Safety
+/// `req` is live and bound to a path; `prefix` has `prefix_len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_build_destination(
+    req: *mut crate::ffi::request::h2o_req_t,
+    prefix: *const c_char,
+    prefix_len: usize,
+    use_path_normalized: c_int,
+) -> h2o_iovec_t {
+    boundary("h2o_build_destination", h2o_iovec_t { base: null_mut(), len: 0 }, || {
+        // SAFETY: checked, then the caller's contract.
+        assert!(!req.is_null() && unsafe { !(*req).pathconf.is_null() } && (!prefix.is_null() || prefix_len == 0), "NULL argument");
+        // SAFETY: the caller's contract; the request's iovecs are valid.
+        unsafe {
+            let r = &mut *req;
+            let b = crate::core::request::bytes;
+            let path_normalized = b(r.path_normalized);
+            let d = crate::core::util::Destination {
+                prefix: bytes(prefix, prefix_len),
+                conf_path: b((*r.pathconf).path),
+                path: b(r.path),
+                query_at: (r.query_at != usize::MAX).then_some(r.query_at),
+                path_normalized,
+                norm_indexes: (!r.norm_indexes.is_null()).then(|| std::slice::from_raw_parts(r.norm_indexes, path_normalized.len())),
+            };
+            headers::pool_strdup(&mut r.pool, &d.build(use_path_normalized != 0))
         }
     })
 }

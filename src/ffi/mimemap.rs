@@ -7,8 +7,11 @@
 //! from the map: it stays valid while the map holds it, or longer when the caller takes its own
 //! reference (`h2o_mem_addref_shared`). The `const char *` arguments are copied.
 //!
-//! The dynamic (handler) types, `h2o_mimemap_define_dynamic` and the context hooks are not provided
-//! yet, so `h2o_mimemap_has_dynamic_type` is always 0.
+//! A dynamic type (`h2o_mimemap_define_dynamic`) owns a pathconf (`data.dynamic.pathconf`, the
+//! 120 bytes from offset 8) whose handlers serve files of its extensions; it is disposed of with
+//! the type. Its `mimemap` field points to the map the type was defined in without holding a
+//! reference (2.2.5 holds one: a cycle never freed); it is cleared when that map is freed while the
+//! type lives on (held by a clone or the caller).
 
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
@@ -16,6 +19,7 @@ use std::collections::BTreeMap;
 use std::ffi::{c_char, c_int, c_void, CStr};
 use std::mem::{offset_of, size_of};
 
+use super::core::{h2o_context_t, h2o_globalconf_t, h2o_pathconf_t};
 use super::memory::{h2o_iovec_t, st_h2o_mem_pool_shared_entry_t};
 use super::panic::boundary;
 use crate::core::mimemap as core_mimemap;
@@ -30,8 +34,8 @@ pub struct h2o_mime_attributes_t {
     pub priority: c_int,
 }
 
-/// `h2o_mimemap_type_t` (128 bytes): the MIMETYPE member of the union; the rest is the dynamic
-/// member's pathconf, unused here (zero).
+/// `h2o_mimemap_type_t` (128 bytes): the MIMETYPE member of the union; for a dynamic type the
+/// union (from offset 8) is the pathconf instead (see [`dynamic_pathconf`]).
 #[repr(C)]
 pub struct h2o_mimemap_type_t {
     /// `H2O_MIMEMAP_TYPE_MIMETYPE` (0) or `_DYNAMIC` (1).
@@ -41,7 +45,16 @@ pub struct h2o_mimemap_type_t {
     _rest: [u8; 96],
 }
 
+/// `H2O_MIMEMAP_TYPE_DYNAMIC`.
+const TYPE_DYNAMIC: c_int = 1;
+
+/// The pathconf of a dynamic type (`type->data.dynamic.pathconf`).
+fn dynamic_pathconf(t: *mut h2o_mimemap_type_t) -> *mut h2o_pathconf_t {
+    t.cast::<u8>().wrapping_add(offset_of!(h2o_mimemap_type_t, mimetype)).cast()
+}
+
 const _: () = {
+    assert!(offset_of!(h2o_mimemap_type_t, mimetype) + size_of::<h2o_pathconf_t>() == size_of::<h2o_mimemap_type_t>());
     assert!(size_of::<h2o_mime_attributes_t>() == 8);
     assert!(size_of::<h2o_mimemap_type_t>() == 128);
     assert!(offset_of!(h2o_mimemap_type_t, mimetype) == 8);
@@ -179,12 +192,26 @@ impl h2o_mimemap_t {
     }
 }
 
-/// The dispose callback of a map's shared allocation: drops the map's references.
+/// The dispose callback of a map's shared allocation: drops the map's references. A dynamic type
+/// that outlives the map stops pointing to it.
 unsafe extern "C" fn dispose_map(p: *mut c_void) {
     boundary("h2o_mimemap dispose", (), || {
         // SAFETY: `p` holds a map written by `new_map`; it is never used again.
         let map = unsafe { std::ptr::read(p.cast::<h2o_mimemap_t>()) };
-        for t in map.ext.values().copied().chain(std::iter::once(map.default_type)) {
+        let held = map.ext.values().copied().chain(std::iter::once(map.default_type)).collect::<Vec<_>>();
+        for &t in &held {
+            // SAFETY: the map's references keep the types alive here.
+            unsafe {
+                if (*t).type_ == TYPE_DYNAMIC {
+                    let ours = held.iter().filter(|&&u| u == t).count();
+                    let pc = dynamic_pathconf(t);
+                    if (*entry_of(t.cast())).refcnt > ours && (*pc).mimemap == p {
+                        (*pc).mimemap = std::ptr::null_mut();
+                    }
+                }
+            }
+        }
+        for t in held {
             // SAFETY: the map's references.
             unsafe { release(t) };
         }
@@ -237,13 +264,115 @@ pub unsafe extern "C" fn h2o_mimemap_clone(src: *mut h2o_mimemap_t) -> *mut h2o_
     })
 }
 
-/// Always 0: dynamic types are not provided yet.
+/// Whether the map has a dynamic type (for an extension, or as its default type).
 ///
 /// # Safety
 /// `mimemap` is a live map.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_mimemap_has_dynamic_type(_mimemap: *mut h2o_mimemap_t) -> c_int {
-    boundary("h2o_mimemap_has_dynamic_type", 0, || 0)
+pub unsafe extern "C" fn h2o_mimemap_has_dynamic_type(mimemap: *mut h2o_mimemap_t) -> c_int {
+    boundary("h2o_mimemap_has_dynamic_type", 0, || {
+        // SAFETY: a live map (the contract), holding its types.
+        let map = unsafe { &*mimemap };
+        // SAFETY: as above.
+        map.ext.values().copied().chain(std::iter::once(map.default_type)).any(|t| unsafe { (*t).type_ } == TYPE_DYNAMIC) as c_int
+    })
+}
+
+/// The dispose callback of a dynamic type: disposes of its pathconf (whose `mimemap` is not a
+/// reference, see the module doc).
+unsafe extern "C" fn dispose_dynamic_type(p: *mut c_void) {
+    boundary("h2o_mimemap dynamic type dispose", (), || {
+        // SAFETY: `p` is a dynamic type at its last reference; its pathconf was initialized.
+        unsafe {
+            let pc = dynamic_pathconf(p.cast());
+            (*pc).mimemap = std::ptr::null_mut();
+            crate::core::config::dispose_pathconf(pc);
+        }
+    })
+}
+
+/// `h2o_mimemap_define_dynamic`: a new dynamic type (its pathconf initialized for `globalconf`,
+/// with `mimemap` as its map, not referenced) for each extension of the NULL-terminated `exts`
+/// (copied, as given). Returns the type, borrowed from the map (NULL when `exts` is empty: the
+/// type would have no owner; 2.2.5 returns a freed pointer then).
+///
+/// # Safety
+/// `mimemap` is a live map; `exts` a NULL-terminated array of NUL-terminated strings; `globalconf`
+/// initialized.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_mimemap_define_dynamic(
+    mimemap: *mut h2o_mimemap_t,
+    exts: *const *const c_char,
+    globalconf: *mut h2o_globalconf_t,
+) -> *mut h2o_mimemap_type_t {
+    boundary("h2o_mimemap_define_dynamic", std::ptr::null_mut(), || {
+        assert!(!mimemap.is_null() && !exts.is_null() && !globalconf.is_null(), "NULL argument");
+        // SAFETY: the caller's contract; the new type is zeroed before its pathconf is set up.
+        unsafe {
+            let t = mem::pool::alloc_shared(None, size_of::<h2o_mimemap_type_t>(), Some(dispose_dynamic_type)).cast::<h2o_mimemap_type_t>();
+            std::ptr::write_bytes(t.cast::<u8>(), 0, size_of::<h2o_mimemap_type_t>());
+            (*t).type_ = TYPE_DYNAMIC;
+            let pc = dynamic_pathconf(t);
+            crate::core::config::init_pathconf(pc, globalconf, std::ptr::null(), std::ptr::null_mut());
+            (*pc).mimemap = mimemap.cast();
+            let map = &mut *mimemap;
+            let mut i = 0;
+            while !(*exts.add(i)).is_null() {
+                addref(t);
+                map.set(cstr(*exts.add(i)), t);
+                i += 1;
+            }
+            let kept = i != 0;
+            release(t);
+            if kept { t } else { std::ptr::null_mut() }
+        }
+    })
+}
+
+/// The distinct dynamic types of the map's extensions.
+fn dynamic_types(map: &h2o_mimemap_t) -> Vec<*mut h2o_mimemap_type_t> {
+    let mut out: Vec<*mut h2o_mimemap_type_t> = Vec::new();
+    for &t in map.ext.values() {
+        // SAFETY: the map holds its types.
+        if unsafe { (*t).type_ } == TYPE_DYNAMIC && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// `h2o_mimemap_on_context_init`: `h2o_context_init_pathconf_context` for the pathconf of each
+/// dynamic type of the map's extensions (once per pathconf and context).
+///
+/// # Safety
+/// `mimemap` is a live map; `ctx` an initialized context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_mimemap_on_context_init(mimemap: *mut h2o_mimemap_t, ctx: *mut h2o_context_t) {
+    boundary("h2o_mimemap_on_context_init", (), || {
+        assert!(!mimemap.is_null() && !ctx.is_null(), "NULL argument");
+        // SAFETY: the caller's contract; the types' pathconfs live as long as the map holds them.
+        for t in dynamic_types(unsafe { &*mimemap }) {
+            // SAFETY: as above.
+            unsafe { crate::core::context::init_pathconf_context(ctx, dynamic_pathconf(t)) };
+        }
+    })
+}
+
+/// `h2o_mimemap_on_context_dispose`: `h2o_context_dispose_pathconf_context` for the same
+/// pathconfs (each once).
+///
+/// # Safety
+/// As `h2o_mimemap_on_context_init`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_mimemap_on_context_dispose(mimemap: *mut h2o_mimemap_t, ctx: *mut h2o_context_t) {
+    boundary("h2o_mimemap_on_context_dispose", (), || {
+        assert!(!mimemap.is_null() && !ctx.is_null(), "NULL argument");
+        // SAFETY: as h2o_mimemap_on_context_init.
+        for t in dynamic_types(unsafe { &*mimemap }) {
+            // SAFETY: as above.
+            unsafe { crate::core::context::dispose_pathconf_context(ctx, dynamic_pathconf(t)) };
+        }
+    })
 }
 
 /// Replaces the default type by `mime` (an existing type of that name and attributes, else a new

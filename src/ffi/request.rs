@@ -1,18 +1,22 @@
 //! `h2o.h` requests and responses: `#[repr(C)]` mirrors of `h2o_conn_t`, `h2o_req_t` (608 bytes),
-//! `h2o_res_t`, `h2o_generator_t`, `h2o_ostream_t` at their 2.2.5 layouts, `h2o_accept`, and the
-//! response API (`h2o_start_response`, `h2o_send`, `h2o_send_inline`, `h2o_send_error_generic`,
-//! `h2o_send_redirect`). The engine is `crate::core::request` and `crate::http1::conn`.
+//! `h2o_res_t`, `h2o_generator_t`, `h2o_ostream_t`, `h2o_req_prefilter_t` at their 2.2.5 layouts,
+//! `h2o_accept`, the request's life (`h2o_init_request`, `h2o_process_request`,
+//! `h2o_dispose_request`, delegation and internal redirects), the filter chain (`h2o_add_ostream`,
+//! `h2o_ostream_send_next`, `h2o_add_prefilter`) and the response API (`h2o_start_response`,
+//! `h2o_send`, `h2o_send_inline`, the error and redirect responses, `h2o_req_log_error`). The
+//! engine is `crate::core::request` and `crate::http1::conn`.
 //!
 //! Ownership: a request belongs to its connection; everything it points to lives in its pool or in
 //! the connection. Bodies given to `h2o_send` are borrowed until the generator's `proceed` is called
 //! (or, for the final call, until the request is done); `h2o_send_inline` copies its body.
+//! Output streams and prefilters are allocated from the request's pool and freed with it.
 
 #![allow(non_camel_case_types)]
 
 use std::ffi::{c_char, c_int, c_void};
 use std::mem::{offset_of, size_of};
 
-use super::core::{h2o_context_t, h2o_headers_t, h2o_hostconf_t, h2o_pathconf_t, h2o_timestamp_string_t, Vector};
+use super::core::{h2o_context_t, h2o_handler_t, h2o_headers_t, h2o_hostconf_t, h2o_pathconf_t, h2o_timestamp_string_t, Vector};
 use super::evloop::h2o_timeout_entry_t;
 use super::memory::{h2o_iovec_t, h2o_mem_pool_t};
 use super::panic::boundary;
@@ -107,7 +111,7 @@ pub struct h2o_req_t {
     pub query_at: usize,
     pub path_normalized: h2o_iovec_t,
     pub norm_indexes: *mut usize,
-    pub prefilters: *mut c_void,
+    pub prefilters: *mut h2o_req_prefilter_t,
     pub filereq: *mut c_void,
     pub overrides: *mut c_void,
     pub version: c_int,
@@ -121,7 +125,8 @@ pub struct h2o_req_t {
     pub num_reprocessed: u32,
     pub num_delegated: u32,
     pub env: Vector<h2o_iovec_t>,
-    /// H2O_VECTOR(h2o_req_error_log_t), 24-byte elements
+    /// H2O_VECTOR(h2o_req_error_log_t), 24-byte elements (read through [`h2o_req_error_log_t`];
+    /// kept untyped here for the access log's renderer)
     pub error_logs: Vector<[usize; 3]>,
     /// bit 0: http1_is_persistent, bit 1: res_is_delegated, bit 2: bytes_counted_by_ostream
     pub flags: u8,
@@ -136,7 +141,22 @@ pub struct h2o_req_t {
 }
 
 pub const REQ_FLAG_PERSISTENT: u8 = 1;
+pub const REQ_FLAG_RES_IS_DELEGATED: u8 = 2;
 pub const REQ_FLAG_BYTES_COUNTED_BY_OSTREAM: u8 = 4;
+
+/// `h2o_req_prefilter_t` (16 bytes at least: the embedder's struct starts with it).
+#[repr(C)]
+pub struct h2o_req_prefilter_t {
+    pub next: *mut h2o_req_prefilter_t,
+    pub on_setup_ostream: Option<unsafe extern "C" fn(*mut h2o_req_prefilter_t, *mut h2o_req_t, *mut *mut h2o_ostream_t)>,
+}
+
+/// `h2o_req_error_log_t` (24 bytes): one `h2o_req_log_error` message.
+#[repr(C)]
+pub struct h2o_req_error_log_t {
+    pub module: *const c_char,
+    pub msg: h2o_iovec_t,
+}
 
 /// `h2o_accept_ctx_t` (40 bytes).
 #[repr(C)]
@@ -183,6 +203,8 @@ const _: () = {
     assert!(offset_of!(h2o_req_t, _ostr_top) == 528);
     assert!(offset_of!(h2o_req_t, _timeout_entry) == 544);
     assert!(offset_of!(h2o_req_t, pool) == 576);
+    assert!(size_of::<h2o_req_prefilter_t>() == 16);
+    assert!(size_of::<h2o_req_error_log_t>() == 24);
     assert!(size_of::<h2o_accept_ctx_t>() == 40);
     assert!(offset_of!(h2o_accept_ctx_t, libmemcached_receiver) == 32);
 };
@@ -214,7 +236,7 @@ pub unsafe extern "C" fn h2o_start_response(req: *mut h2o_req_t, generator: *mut
     boundary("h2o_start_response", (), || {
         assert!(!req.is_null(), "req is NULL");
         // SAFETY: the caller's contract.
-        unsafe { request::start_response(&mut *req, generator) }
+        unsafe { request::start_response(req, generator) }
     })
 }
 
@@ -309,5 +331,375 @@ pub unsafe extern "C" fn h2o_http1_accept(ctx: *mut h2o_accept_ctx_t, sock: *mut
         assert!(!ctx.is_null() && !sock.is_null(), "NULL argument");
         // SAFETY: the caller's contract.
         unsafe { crate::http1::conn::accept_at(&*ctx, sock, connected_at) }
+    })
+}
+
+// --- the request's life -----------------------------------------------------------------------------
+
+/// Whether `req` is not NULL and has a connection (the deferred forms need its context).
+///
+/// # Safety
+/// `req` is NULL or a live request.
+unsafe fn has_conn(req: *const h2o_req_t) -> bool {
+    // SAFETY: dereferenced only when not NULL.
+    !req.is_null() && unsafe { !(*req).conn.is_null() }
+}
+
+/// `h2o_init_request`: initializes `req` (608 bytes, caller-allocated; a pool already there is
+/// overwritten, not freed) for `conn`: everything zeroed, then reason "OK", unknown content length
+/// and preferred chunk size, a fresh pool. With `src` (may be NULL), the new request is a copy of
+/// `src`'s input (method, authority, path, scheme), version, persistence, timestamps, Upgrade
+/// header, headers and environment, all copied into the new request's pool; `entity` is shared
+/// (it stays `src`'s). The protocol then sets `_ostr_top` to its final output stream.
+/// Release with `h2o_dispose_request`.
+///
+/// # Safety
+/// `req` points to a writable `h2o_req_t`; `conn` is the request's connection (or NULL for a
+/// request never processed); `src` is NULL or a live request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_init_request(req: *mut h2o_req_t, conn: *mut h2o_conn_t, src: *mut h2o_req_t) {
+    boundary("h2o_init_request", (), || {
+        assert!(!req.is_null(), "req is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { request::init_request(req, conn, src) }
+    })
+}
+
+/// `h2o_dispose_request`: stops the generator and the filters' output streams still running,
+/// cancels a deferred proceed, calls the loggers of the request's path (when a request was
+/// received, i.e. `version` is set, and bound to a path), then frees everything allocated from
+/// the request's pool. `req` itself stays the caller's.
+///
+/// # Safety
+/// `req` was initialized by `h2o_init_request` and not disposed of since.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_dispose_request(req: *mut h2o_req_t) {
+    boundary("h2o_dispose_request", (), || {
+        assert!(!req.is_null(), "req is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { request::dispose_request(req) }
+    })
+}
+
+/// `h2o_process_request`: processes a request whose input (`input.scheme`, `input.authority`
+/// (NULL base: the first host's name), `input.method`, `input.path`), version and final output
+/// stream the protocol has set: the processing time, the host (by authority and port; the first
+/// host when none matches), the method, scheme, authority, path and normalized path, the path of
+/// the host covering it (the first registered one that does), its environment, then its handlers
+/// (404 when none takes the request).
+///
+/// # Safety
+/// `req` is initialized as above; its connection's `ctx` and `hosts` (non-empty) are valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_process_request(req: *mut h2o_req_t) {
+    boundary("h2o_process_request", (), || {
+        assert!(!req.is_null(), "req is NULL");
+        // SAFETY: the caller's contract; the connection and its hosts are checked.
+        unsafe {
+            let conn = (*req).conn;
+            assert!(!conn.is_null() && !(*conn).hosts.is_null() && !(*(*conn).hosts).is_null(), "the request's connection has no hosts");
+            request::process_request(req)
+        }
+    })
+}
+
+/// `h2o_req_bind_conf`: the request is served by `pathconf` of `hostconf` from now on; the
+/// path's environment (`pathconf->env` and its parents, outermost first: unsets, then sets) is
+/// applied to `req->env`. Both are borrowed and must outlive the request.
+///
+/// # Safety
+/// `req` is live; `hostconf` and `pathconf` valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_req_bind_conf(req: *mut h2o_req_t, hostconf: *mut h2o_hostconf_t, pathconf: *mut h2o_pathconf_t) {
+    boundary("h2o_req_bind_conf", (), || {
+        assert!(!req.is_null() && !pathconf.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { request::bind_conf(req, hostconf, pathconf) }
+    })
+}
+
+/// `h2o_delegate_request`: passes the request on to the handlers of its path after
+/// `current_handler` (404 when none of them takes it, or `current_handler` is not one of the
+/// path's handlers).
+///
+/// # Safety
+/// `req` is live and bound to a path; called from a handler's `on_req` that returns 0 (or later).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_delegate_request(req: *mut h2o_req_t, current_handler: *mut h2o_handler_t) {
+    boundary("h2o_delegate_request", (), || {
+        // SAFETY: dereferenced only when not NULL (a live request, the caller's contract).
+        assert!(!req.is_null() && unsafe { !(*req).pathconf.is_null() }, "req is NULL or not bound to a path");
+        // SAFETY: the caller's contract.
+        unsafe { request::delegate_request(req, current_handler) }
+    })
+}
+
+/// `h2o_delegate_request_deferred`: `h2o_delegate_request` on the next loop iteration (from the
+/// context's zero timeout). Cancelled if the request is disposed of first.
+///
+/// # Safety
+/// As `h2o_delegate_request`; the request's connection has an initialized context.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_delegate_request_deferred(req: *mut h2o_req_t, current_handler: *mut h2o_handler_t) {
+    boundary("h2o_delegate_request_deferred", (), || {
+        // SAFETY: the caller passes NULL or a live request.
+        assert!(unsafe { has_conn(req) }, "req is NULL or has no connection");
+        // SAFETY: the caller's contract.
+        unsafe { request::delegate_request_deferred(req, current_handler) }
+    })
+}
+
+/// `h2o_reprocess_request`: an internal redirect. Stops the running generator and filters, resets
+/// the response, sets the request's method, scheme, authority and path (borrowed: they must live
+/// as long as the request, e.g. in its pool) and processes it again on the host of `authority`
+/// among the connection's hosts. `is_delegated` marks the response as delegated (then
+/// `h2o_send_redirect` redirects internally). At most `globalconf->max_delegations` delegations
+/// and 5 other reprocesses per request; beyond that: 502 "too many internal delegations" /
+/// "too many internal reprocesses", as 2.2.5. Unlike 2.2.5, which proxies a request given
+/// `overrides` or an authority none of the hosts serves, this library answers 502 then (and logs
+/// why on stderr).
+///
+/// # Safety
+/// `req` is live with a connection; `scheme` valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_reprocess_request(
+    req: *mut h2o_req_t,
+    method: h2o_iovec_t,
+    scheme: *const h2o_url_scheme_t,
+    authority: h2o_iovec_t,
+    path: h2o_iovec_t,
+    overrides: *mut c_void,
+    is_delegated: c_int,
+) {
+    boundary("h2o_reprocess_request", (), || {
+        // SAFETY: the caller passes NULL or a live request.
+        assert!(unsafe { has_conn(req) } && !scheme.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { request::reprocess_request(req, method, scheme, authority, path, overrides, is_delegated != 0) }
+    })
+}
+
+/// `h2o_reprocess_request_deferred`: `h2o_reprocess_request` on the next loop iteration (the
+/// arguments are kept until then; cancelled if the request is disposed of first).
+///
+/// # Safety
+/// As `h2o_reprocess_request`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_reprocess_request_deferred(
+    req: *mut h2o_req_t,
+    method: h2o_iovec_t,
+    scheme: *const h2o_url_scheme_t,
+    authority: h2o_iovec_t,
+    path: h2o_iovec_t,
+    overrides: *mut c_void,
+    is_delegated: c_int,
+) {
+    boundary("h2o_reprocess_request_deferred", (), || {
+        // SAFETY: the caller passes NULL or a live request.
+        assert!(unsafe { has_conn(req) } && !scheme.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { request::reprocess_request_deferred(req, method, scheme, authority, path, overrides, is_delegated != 0) }
+    })
+}
+
+// --- filters and output streams -----------------------------------------------------------------------
+
+/// `h2o_add_ostream`: allocates `sz` bytes (at least an `h2o_ostream_t`) from the request's pool
+/// (freed with the request), sets `next` to `*slot` and the callbacks to NULL, and links it in at
+/// `*slot`. Called from a filter's `on_setup_ostream` with the slot it was given; the filter then
+/// sets `do_send` and passes `&ostr->next` on (`h2o_setup_next_ostream`).
+///
+/// # Safety
+/// `req` is live; `slot` is the slot given to the filter.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_add_ostream(req: *mut h2o_req_t, sz: usize, slot: *mut *mut h2o_ostream_t) -> *mut h2o_ostream_t {
+    boundary("h2o_add_ostream", std::ptr::null_mut(), || {
+        assert!(!req.is_null() && !slot.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { request::add_ostream(req, sz, slot) }
+    })
+}
+
+/// `h2o_add_prefilter`: allocates `sz` bytes (at least an `h2o_req_prefilter_t`) from the
+/// request's pool and puts it first in `req->prefilters`; the caller sets `on_setup_ostream`,
+/// which `h2o_start_response` calls before the path's filters (the prefilter passes on with
+/// `h2o_setup_next_prefilter`).
+///
+/// # Safety
+/// `req` is live; the response has not started.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_add_prefilter(req: *mut h2o_req_t, sz: usize) -> *mut h2o_req_prefilter_t {
+    boundary("h2o_add_prefilter", std::ptr::null_mut(), || {
+        assert!(!req.is_null(), "req is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { request::add_prefilter(req, sz) }
+    })
+}
+
+/// `h2o_ostream_send_next`: an output stream passes `bufs` (borrowed until the generator's next
+/// `proceed`) on to the next stream. With a final or error state the stream, which must be the
+/// top one, leaves the chain. In progress with no buffers, nothing is passed on and the
+/// generator is asked for more on the next loop iteration.
+///
+/// # Safety
+/// `ostream` is in `req`'s chain and has a next stream.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_ostream_send_next(ostream: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs: *mut h2o_iovec_t, bufcnt: usize, state: c_int) {
+    boundary("h2o_ostream_send_next", (), || {
+        assert!(!ostream.is_null() && !req.is_null() && (!bufs.is_null() || bufcnt == 0), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { request::ostream_send_next(ostream, req, bufs, bufcnt, state) }
+    })
+}
+
+// --- more responses -------------------------------------------------------------------------------------
+
+/// `h2o_send_redirect_internal`: serves `url_str` (`url_len` bytes, copied; relative to the
+/// request's path, or absolute) with `method` in place of the request, on the next loop
+/// iteration, as a delegation (see `h2o_reprocess_request`). `preserve_overrides` keeps
+/// `req->overrides` when the authority does not change. An unparsable URL gets 502.
+///
+/// # Safety
+/// `req` is live with a connection; `url_str` has `url_len` readable bytes; `method` lives as long
+/// as the request.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_send_redirect_internal(req: *mut h2o_req_t, method: h2o_iovec_t, url_str: *const c_char, url_len: usize, preserve_overrides: c_int) {
+    boundary("h2o_send_redirect_internal", (), || {
+        // SAFETY: the caller passes NULL or a live request.
+        assert!(unsafe { has_conn(req) } && (!url_str.is_null() || url_len == 0), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe {
+            let url = if url_len == 0 { &[][..] } else { std::slice::from_raw_parts(url_str.cast::<u8>(), url_len) };
+            request::send_redirect_internal(req, method, url, preserve_overrides != 0)
+        }
+    })
+}
+
+/// `h2o_get_redirect_method`: the method to use after a redirect with `status`: "GET" (static) for
+/// a POST unless the status is 307 or 308; else `method` itself.
+///
+/// # Safety
+/// `method.base` has `method.len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_get_redirect_method(method: h2o_iovec_t, status: c_int) -> h2o_iovec_t {
+    boundary("h2o_get_redirect_method", method, || request::get_redirect_method(method, status))
+}
+
+/// `h2o_req_fill_mime_attributes`: unless `req->res.mime_attr` is set, points it to the attributes
+/// of the response's Content-Type in the path's MIME map (borrowed from the map), else to
+/// `h2o_mime_attributes_as_is`.
+///
+/// # Safety
+/// `req` is live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_req_fill_mime_attributes(req: *mut h2o_req_t) {
+    boundary("h2o_req_fill_mime_attributes", (), || {
+        assert!(!req.is_null(), "req is NULL");
+        // SAFETY: the caller's contract.
+        unsafe { request::fill_mime_attributes(req) }
+    })
+}
+
+// --- h2o_req_log_error: a C variadic function ------------------------------------------------------
+//
+// Stable Rust cannot define a C-variadic function, so the exported symbol is a naked trampoline
+// doing what a C compiler's prologue does for `...` on x86-64 (System V): it saves the six
+// integer argument registers and, when AL says vector registers carry arguments, xmm0-7 into a
+// register save area, builds a `va_list` (`__va_list_tag`: 3 integer registers used by the named
+// arguments, none of the vector ones, the caller's stack arguments as the overflow area) and calls
+// `log_error_va`, which formats with the C library's `vsnprintf`.
+
+unsafe extern "C" {
+    fn vsnprintf(buf: *mut c_char, size: usize, fmt: *const c_char, ap: *mut c_void) -> c_int;
+}
+
+/// The x86-64 `__va_list_tag` (24 bytes); `va_copy` is a plain copy of it.
+#[cfg(target_arch = "x86_64")]
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct VaListTag {
+    gp_offset: u32,
+    fp_offset: u32,
+    overflow_arg_area: *mut c_void,
+    reg_save_area: *mut c_void,
+}
+
+/// `h2o_req_log_error(req, module, fmt, ...)`: formats the message as `printf` does, keeps it in
+/// `req->error_logs` (module borrowed, message copied into the request's pool) and, when the
+/// request's path has `error_log.emit_request_errors` set (the default), writes
+/// "[module] in request:PATH:message" and a newline to stderr in one write (PATH cut to 29 bytes
+/// and "..." when it has 32 or more), as 2.2.5.
+///
+/// # Safety
+/// `req` is live; `module` is NUL-terminated and lives as long as the request; `fmt` and the
+/// arguments match as for `printf`.
+#[cfg(target_arch = "x86_64")]
+#[unsafe(no_mangle)]
+#[unsafe(naked)]
+pub unsafe extern "C" fn h2o_req_log_error(req: *mut h2o_req_t, module: *const c_char, fmt: *const c_char) {
+    std::arch::naked_asm!(
+        // entry: rsp + 8 is 16-byte aligned; [rsp] is the return address, the caller's stack
+        // arguments start at [rsp + 8] (at [rbp + 16] once rbp is pushed)
+        "push rbp",
+        "mov rbp, rsp",
+        // 24 bytes of va_list at [rsp], 176 bytes of register save area at [rsp + 32], aligned
+        "sub rsp, 208",
+        "mov [rsp + 32], rdi",
+        "mov [rsp + 40], rsi",
+        "mov [rsp + 48], rdx",
+        "mov [rsp + 56], rcx",
+        "mov [rsp + 64], r8",
+        "mov [rsp + 72], r9",
+        "test al, al",
+        "je 2f",
+        "movaps [rsp + 80], xmm0",
+        "movaps [rsp + 96], xmm1",
+        "movaps [rsp + 112], xmm2",
+        "movaps [rsp + 128], xmm3",
+        "movaps [rsp + 144], xmm4",
+        "movaps [rsp + 160], xmm5",
+        "movaps [rsp + 176], xmm6",
+        "movaps [rsp + 192], xmm7",
+        "2:",
+        // gp_offset 24 (req, module, fmt), fp_offset 48 (no vector register used yet)
+        "mov dword ptr [rsp], 24",
+        "mov dword ptr [rsp + 4], 48",
+        "lea rax, [rbp + 16]",
+        "mov [rsp + 8], rax",
+        "lea rax, [rsp + 32]",
+        "mov [rsp + 16], rax",
+        // log_error_va(req, module, fmt, &va_list): rdi, rsi, rdx are unchanged
+        "mov rcx, rsp",
+        "call {imp}",
+        "leave",
+        "ret",
+        imp = sym log_error_va,
+    )
+}
+
+/// The body of `h2o_req_log_error` once its variable arguments are a `va_list`.
+///
+/// # Safety
+/// As `h2o_req_log_error`; `ap` points to the trampoline's `__va_list_tag`.
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" fn log_error_va(req: *mut h2o_req_t, module: *const c_char, fmt: *const c_char, ap: *mut VaListTag) {
+    boundary("h2o_req_log_error", (), || {
+        assert!(!req.is_null() && !fmt.is_null(), "NULL argument");
+        // SAFETY: the caller's contract; each vsnprintf call gets its own copy of the va_list (a
+        // va_list is consumed by the call it is given to).
+        unsafe {
+            let mut first = *ap;
+            let mut buf = vec![0u8; 256];
+            let n = vsnprintf(buf.as_mut_ptr().cast(), buf.len(), fmt, (&raw mut first).cast());
+            let Ok(n) = usize::try_from(n) else {
+                return request::log_error(req, module, b"(h2o_req_log_error: invalid format)");
+            };
+            if n >= buf.len() {
+                let mut second = *ap;
+                buf = vec![0u8; n + 1];
+                vsnprintf(buf.as_mut_ptr().cast(), buf.len(), fmt, (&raw mut second).cast());
+            }
+            request::log_error(req, module, &buf[..n]);
+        }
     })
 }

@@ -17,14 +17,13 @@ use std::ptr::null_mut;
 
 use crate::core::{headers, request};
 use crate::evloop::timeout as linklist;
-use crate::ffi::core::{h2o_context_t, Vector};
+use crate::ffi::core::h2o_context_t;
 use crate::ffi::evloop::{h2o_linklist_t, h2o_timeout_entry_t};
 use crate::ffi::memory::h2o_iovec_t;
 use crate::ffi::request::*;
 use crate::ffi::socket::{h2o_socket_close, h2o_socket_getpeername, h2o_socket_getsockname, h2o_socket_read_start, h2o_socket_read_stop, h2o_socket_t, h2o_socket_write};
 use crate::ffi::url::H2O_URL_SCHEME_HTTP;
 use crate::http1::parser::{parse_request, Chunked, ChunkedDecoder, Header, Status};
-use crate::mem;
 
 /// `H2O_MAX_HEADERS` and `H2O_MAX_REQLEN` of h2o.h.
 const MAX_HEADERS: usize = 100;
@@ -161,19 +160,15 @@ pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connec
 /// # Safety
 /// `conn` is live and has no request in progress.
 unsafe fn init_request(conn: *mut Conn) {
-    // SAFETY: the caller's contract; all-zero is a valid h2o_req_t to start from.
+    // SAFETY: the caller's contract; the previous request (or the all-zero one of a new Conn) is
+    // disposed of (its loggers run there) and a new one initialized in its place.
     unsafe {
         let c = &mut *conn;
-        mem::pool::clear(&mut c.req.pool);
-        c.req = std::mem::zeroed();
+        request::dispose_request(&mut c.req);
+        request::init_request(&mut c.req, &raw mut c.super_, std::ptr::null());
         let r = &mut c.req;
-        r.conn = &raw mut c.super_;
-        r.pool = mem::pool::EMPTY;
         r.input.query_at = usize::MAX;
         r.query_at = usize::MAX;
-        r.res.content_length = usize::MAX;
-        r.res.reason = c"OK".as_ptr();
-        r.preferred_chunk_size = usize::MAX;
         r._ostr_top = &raw mut c.ostr;
         c.last_len = 0;
         c.in_request = false;
@@ -573,6 +568,7 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
         let c = &mut *conn;
         debug_assert!(std::ptr::eq(req, &raw mut c.req));
         assert!(!c.write_in_flight, "h2o_send called again before the generator's proceed");
+        request::count_bytes_sent(&mut c.req, bufs, bufcnt);
         let mut iov: Vec<h2o_iovec_t> = Vec::with_capacity(bufcnt * 3 + 2);
         if !c.sent_headers {
             c.sent_headers = true;
@@ -645,22 +641,10 @@ unsafe fn finish_request(conn: *mut Conn) {
     // SAFETY: the caller's contract; loggers are valid modules of the pathconf.
     unsafe {
         let c = &mut *conn;
-        let req = &raw mut c.req;
         let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
         libc::gettimeofday(&mut tv, null_mut());
         c.req.timestamps[3] = tv;
-        let pathconf = c.req.pathconf;
-        if !pathconf.is_null() {
-            let loggers: &Vector<_> = &(*pathconf).loggers;
-            for i in 0..loggers.size {
-                let l: *mut crate::ffi::core::h2o_logger_t = *loggers.entries.add(i);
-                if !(*l).on_req.is_null() {
-                    // SAFETY: a logger's slot 32 is `void (*log_access)(h2o_logger_t *, h2o_req_t *)`.
-                    let log: unsafe extern "C" fn(*mut crate::ffi::core::h2o_logger_t, *mut h2o_req_t) = std::mem::transmute((*l).on_req);
-                    log(l, req);
-                }
-            }
-        }
+        // the loggers run when the request is disposed of (init_request below, or close)
         let persistent = c.req.flags & REQ_FLAG_PERSISTENT != 0 && (*c.super_.ctx).shutdown_requested == 0;
         if !persistent {
             close(conn);
@@ -683,18 +667,12 @@ unsafe fn close(conn: *mut Conn) {
     // SAFETY: the caller's contract.
     unsafe {
         let c = &mut *conn;
-        let g = c.req._generator;
-        if c.in_request && !g.is_null() {
-            c.req._generator = null_mut();
-            if let Some(stop) = (*g).stop {
-                stop(g, &raw mut c.req);
-            }
-        }
+        // stops a running generator and filters, runs the loggers of a request in progress
+        request::dispose_request(&mut c.req);
         (*c.sock).data = null_mut();
         linklist::unlink(&raw mut c.link);
         disarm_timeout(conn);
         h2o_socket_close(c.sock);
-        mem::pool::clear(&mut c.req.pool);
         drop(Box::from_raw(conn));
     }
 }
