@@ -20,10 +20,15 @@ typedef void (*h2o_http1_upgrade_cb)(void *user_data, h2o_socket_t *sock, size_t
 extern const h2o_protocol_callbacks_t H2O_HTTP1_CALLBACKS;
 /** h2o_accept for plain HTTP/1 with the time the connection was accepted (conn->connected_at). */
 void h2o_http1_accept(h2o_accept_ctx_t *ctx, h2o_socket_t *sock, struct timeval connected_at);
-
-/* --- not yet provided by libh2o-rs ------------------------------------------------------------ */
+/** Switches the connection of `req` to another protocol (a WebSocket-style upgrade): writes the
+ * response head of `req` (req->res.status, usually 101, its reason and headers, with
+ * "Connection: upgrade") followed by `inbufs`, then ends the HTTP/1 connection (the request is
+ * logged and freed) and calls `on_complete(user_data, sock, reqsize)`: `sock` is now the caller's
+ * (it must close it), and its input still begins with the `reqsize` bytes of the request, which the
+ * caller consumes (h2o_buffer_consume). When the write fails, the socket is closed and `sock` is
+ * NULL. `inbufs` must stay valid until `on_complete`. Only for a request of an HTTP/1 connection
+ * whose response has not started (others: refused, `sock` NULL). */
 void h2o_http1_upgrade(h2o_req_t *req, h2o_iovec_t *inbufs, size_t inbufcnt, h2o_http1_upgrade_cb on_complete, void *user_data);
-/* ----------------------------------------------------------------------------------------------- */
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,9 @@ pub mod core;
 /// `h2o.h` file handler (hand-written header).
 /// cbindgen:ignore
 pub mod file;
+/// `h2o/http1.h`: h2o_http1_upgrade (hand-written header).
+/// cbindgen:ignore
+pub mod http1;
 /// `h2o/memory.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod memory;

@@ -1,0 +1,1033 @@
+//! The HTTP/1.x server connection, as 2.2.5's `lib/http1.c` behaves: one request at a time,
+//! pipelined requests waiting in the socket's input buffer, keep-alive by default on HTTP/1.1.
+//!
+//! ```text
+//!   accept ─► Head ─(head parsed, no body)──────────────────────► Response ─(final write done)─► Head
+//!              │  └─(body)─► Body ─(complete)─────────────────────▲    │        (keep-alive)
+//!              │              └─(Expect: 100-continue)─► Continue ─┘    └─► closed (Connection: close,
+//!              └─(cannot parse)─► Closing: 2.2.5's fixed "400 Bad Request", then closed     shutdown)
+//! ```
+//!
+//! - Reading: bytes land in `sock->input`; the head is parsed where it lies (`last_len` makes a
+//!   trickled head cheap). A body is decoded in place after the head (chunked), so once a request
+//!   is complete its head and body sit unmoved in the buffer: `h2o_req_t` points into it (no copy)
+//!   while reading is stopped, and the bytes are consumed only after the response.
+//! - Framing rules and refusals (smuggling shapes) are in [`head`]; a head that cannot be parsed,
+//!   has more than `H2O_MAX_HEADERS` lines or exceeds `H2O_MAX_REQLEN` gets 2.2.5's fixed
+//!   400 response; refused framing, 413 and 417 go through `h2o_send_error_generic`; all close the
+//!   connection after the response. Responses already queued for earlier pipelined requests are
+//!   complete by then (requests are taken one after the other).
+//! - Writing: the final output stream ([`do_send`]) writes the head ([`writer`]) and the body of one
+//!   `h2o_send` call with one `h2o_socket_write` (one `sendmsg`); bodies are framed by
+//!   Content-Length (known, or computed when the first send is the last), chunked (HTTP/1.1) or the
+//!   end of the connection (HTTP/1.0).
+//! - `http1.req_timeout` bounds the wait for a whole request (head and body, armed once when the
+//!   connection starts waiting: bytes trickling in do not re-arm it), the keep-alive idle time,
+//!   and each response write.
+//! - Graceful shutdown closes idle connections at once; busy ones answer with `Connection: close`
+//!   (when their head is not out yet) and close after the response.
+//! - `h2o_http1_upgrade` hands the socket to the caller after a 101-style head; `Upgrade: h2c` has
+//!   its hook ([`upgrade_to_h2c`]) for the HTTP/2 server, which declines today.
+//!
+//! Ownership: [`accept_at`] allocates a [`Conn`] (owning the socket and its one request); [`close`]
+//! frees it.
+
+mod head;
+mod writer;
+
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ptr::null_mut;
+
+use crate::core::{headers, request};
+use crate::evloop::socket::{self as evsock, Socket};
+use crate::evloop::timeout as tmo;
+use crate::ffi::core::{h2o_context_t, h2o_header_t};
+use crate::ffi::evloop::{h2o_linklist_t, h2o_timeout_entry_t};
+use crate::ffi::memory::h2o_iovec_t;
+use crate::ffi::request::*;
+use crate::ffi::socket::{h2o_socket_getpeername, h2o_socket_getsockname, h2o_socket_t};
+use crate::ffi::url::H2O_URL_SCHEME_HTTP;
+use crate::http1::parser::{parse_request, Chunked, ChunkedDecoder, Header, Request, Status};
+use crate::mem;
+use head::{Framing, Special};
+
+/// `H2O_MAX_HEADERS` and `H2O_MAX_REQLEN` of h2o.h.
+const MAX_HEADERS: usize = 100;
+const MAX_REQLEN: usize = 8192 + 4096 * MAX_HEADERS;
+
+/// What 2.2.5 answers, byte for byte, to a head it cannot parse (too long or too many lines
+/// included); no Date or Server, not logged.
+static BAD_REQUEST: &[u8] =
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: 11\r\n\r\nBad Request";
+static CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+static CRLF: &[u8] = b"\r\n";
+static LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+static CRLF_LAST_CHUNK: &[u8] = b"\r\n0\r\n\r\n";
+
+/// `h2o_http1_upgrade_cb`.
+pub type UpgradeCb = Option<unsafe extern "C" fn(*mut c_void, *mut h2o_socket_t, usize)>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Waiting for (the rest of) a request head.
+    Head,
+    /// The head is in; waiting for the body.
+    Body,
+    /// "100 Continue" is being written; reading resumes once it is out.
+    Continue,
+    /// The request is with the handlers, its response being produced; reading is stopped.
+    Response,
+    /// The fixed 400 is being written; the connection closes after it.
+    Closing,
+}
+
+/// How the response body goes on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Out {
+    /// No body bytes (HEAD, 1xx, 204, 304): whatever the handler sends is dropped.
+    NoBody,
+    Length,
+    Chunked,
+    /// Until the connection closes (HTTP/1.0 without a length).
+    Close,
+}
+
+/// A request body being received.
+struct BodyReader {
+    head_len: usize,
+    framing: Framing,
+    decoder: ChunkedDecoder,
+    /// Chunked: decoded bytes so far (right after the head).
+    decoded: usize,
+    /// `Expect: 100-continue` was asked for.
+    wants_continue: bool,
+}
+
+/// One HTTP/1 connection. `super_` first: `req.conn` points to it.
+#[repr(C)]
+pub struct Conn {
+    pub super_: h2o_conn_t,
+    /// NULL once handed over by `h2o_http1_upgrade`.
+    pub sock: *mut h2o_socket_t,
+    /// On the context's `http1._conns` list.
+    link: h2o_linklist_t,
+    /// On `http1.req_timeout` while waiting for a request or for a write to complete.
+    timeout: h2o_timeout_entry_t,
+    /// The final output stream (`req._ostr_top` unless filters stand in front of it).
+    ostr: h2o_ostream_t,
+    state: State,
+    /// Requests started on this connection (the access log's `%{http1.request-index}x`).
+    req_index: u64,
+    /// Input length at the last incomplete parse (the parser's `last_len`).
+    prev_len: usize,
+    /// Bytes of the current request (head and decoded body) at the start of the input; consumed
+    /// once its response is done.
+    reqsize: usize,
+    body: Option<BodyReader>,
+    sent_head: bool,
+    out: Out,
+    final_sent: bool,
+    write_in_flight: bool,
+    /// Reused for every response head.
+    head_buf: Vec<u8>,
+    /// Reused for every write's iovecs.
+    iov: Vec<h2o_iovec_t>,
+    chunk_line: [u8; 20],
+    /// `h2o_http1_upgrade`: called once the head is out.
+    upgrade: Option<(UpgradeCb, *mut c_void)>,
+    pub req: h2o_req_t,
+}
+
+static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
+    get_sockname: Some(get_sockname),
+    get_peername: Some(get_peername),
+    push_path: std::ptr::null(),
+    get_socket: Some(get_socket),
+    get_debug_state: std::ptr::null(),
+    log_: log_callbacks(),
+};
+
+/// `log_`: the TLS ones (0-4, none without TLS), `http1.request_index` (5), the HTTP/2 ones.
+const fn log_callbacks() -> [*const c_void; 14] {
+    let mut l = [std::ptr::null(); 14];
+    l[5] = log_request_index as *const c_void;
+    l
+}
+
+unsafe extern "C" fn get_sockname(conn: *mut h2o_conn_t, sa: *mut libc::sockaddr) -> libc::socklen_t {
+    // SAFETY: `conn` is the head of a live Conn (these callbacks are only installed on ours).
+    unsafe {
+        let sock = (*conn.cast::<Conn>()).sock;
+        if sock.is_null() { 0 } else { h2o_socket_getsockname(sock, sa) }
+    }
+}
+
+unsafe extern "C" fn get_peername(conn: *mut h2o_conn_t, sa: *mut libc::sockaddr) -> libc::socklen_t {
+    // SAFETY: as get_sockname.
+    unsafe {
+        let sock = (*conn.cast::<Conn>()).sock;
+        if sock.is_null() { 0 } else { h2o_socket_getpeername(sock, sa) }
+    }
+}
+
+unsafe extern "C" fn get_socket(conn: *mut h2o_conn_t) -> *mut h2o_socket_t {
+    // SAFETY: as get_sockname.
+    unsafe { (*conn.cast::<Conn>()).sock }
+}
+
+unsafe extern "C" fn log_request_index(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: `req` is the request of a live Conn (the callback is only installed on ours).
+    unsafe {
+        let conn = (*req).conn.cast::<Conn>();
+        let mut digits = Vec::with_capacity(20);
+        writer::push_decimal(&mut digits, (*conn).req_index);
+        headers::pool_strdup(&mut (*req).pool, &digits)
+    }
+}
+
+fn sock_of(s: *mut h2o_socket_t) -> *mut Socket {
+    s.cast()
+}
+
+/// The loop's current time as a `timeval` (the context's cached timestamp, refreshed when the
+/// loop's clock moved), with the cached strings.
+///
+/// # Safety
+/// `ctx` is an initialized context with a live loop.
+unsafe fn now(ctx: *mut h2o_context_t) -> (libc::timeval, *const crate::ffi::core::h2o_timestamp_string_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *ctx;
+        if c._timestamp_cache.uv_now_at != (*c.loop_)._now || c._timestamp_cache.value.is_null() {
+            crate::core::context::update_timestamp_cache(ctx);
+        }
+        (c._timestamp_cache.tv_at, c._timestamp_cache.value)
+    }
+}
+
+/// Takes over `sock` for HTTP/1 (plain) or, for a TLS accept context, logs that TLS is not
+/// available yet and closes it.
+///
+/// # Safety
+/// As `h2o_accept`.
+pub unsafe fn accept(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t) {
+    let mut connected_at = libc::timeval { tv_sec: 0, tv_usec: 0 };
+    // SAFETY: a valid out-pointer; then the caller's contract.
+    unsafe {
+        libc::gettimeofday(&mut connected_at, null_mut());
+        accept_at(actx, sock, connected_at)
+    }
+}
+
+/// [`accept`] with the time the connection was accepted (`h2o_http1_accept`).
+///
+/// # Safety
+/// As `h2o_accept`.
+pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connected_at: libc::timeval) {
+    // SAFETY: the caller's contract throughout.
+    unsafe {
+        if !actx.ssl_ctx.is_null() {
+            eprintln!("libh2o-rs: h2o_accept: TLS (accept_ctx.ssl_ctx) is not supported yet; closing the connection");
+            evsock::close(sock_of(sock));
+            return;
+        }
+        let ctx = actx.ctx;
+        let hosts = if actx.hosts.is_null() { (*(*ctx).globalconf).hosts } else { actx.hosts };
+        let id = crate::ffi::core::h2o_connection_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let conn = Box::into_raw(Box::new(Conn {
+            super_: h2o_conn_t { ctx, hosts, connected_at, id, callbacks: &CALLBACKS },
+            sock,
+            link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+            timeout: h2o_timeout_entry_t {
+                registered_at: 0,
+                cb: Some(on_timeout),
+                _link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+            },
+            ostr: h2o_ostream_t { next: null_mut(), do_send: Some(do_send), stop: None, start_pull: std::ptr::null() },
+            state: State::Head,
+            req_index: 0,
+            prev_len: 0,
+            reqsize: 0,
+            body: None,
+            sent_head: false,
+            out: Out::NoBody,
+            final_sent: false,
+            write_in_flight: false,
+            head_buf: Vec::new(),
+            iov: Vec::new(),
+            chunk_line: [0; 20],
+            upgrade: None,
+            req: std::mem::zeroed(),
+        }));
+        (*sock).data = conn.cast();
+        tmo::insert(&raw mut (*ctx).http1_conns, &raw mut (*conn).link);
+        init_request(conn);
+        reqread_start(conn);
+    }
+}
+
+/// Sets up the connection's request afresh (the previous one is disposed of by the caller).
+///
+/// # Safety
+/// `conn` is live; its request is not initialized or was disposed of.
+unsafe fn init_request(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        request::init_request(&raw mut c.req, &raw mut c.super_, std::ptr::null());
+        c.req._ostr_top = &raw mut c.ostr;
+        c.req.input.query_at = usize::MAX;
+        c.req.query_at = usize::MAX;
+        c.req_index += 1;
+        c.prev_len = 0;
+        c.reqsize = 0;
+        c.body = None;
+        c.sent_head = false;
+        c.out = Out::NoBody;
+        c.final_sent = false;
+    }
+}
+
+/// Starts waiting for the next request: the request timeout runs from now (it is not re-armed
+/// by arriving bytes), and what is already buffered (a pipelined request) is looked at.
+///
+/// # Safety
+/// `conn` is live with a fresh request.
+unsafe fn reqread_start(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        c.state = State::Head;
+        arm_timeout(conn);
+        evsock::read_start(sock_of(c.sock), Some(on_read));
+        if (*(*c.sock).input).size != 0 {
+            handle_head(conn);
+        }
+    }
+}
+
+unsafe extern "C" fn on_read(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        if !err.is_null() {
+            return close(conn);
+        }
+        match (*conn).state {
+            State::Head => handle_head(conn),
+            State::Body => handle_body(conn),
+            _ => {}
+        }
+    }
+}
+
+/// The input buffer's bytes.
+///
+/// # Safety
+/// `conn` is live with its socket; no other reference into the buffer is alive while the slice is.
+unsafe fn input<'a>(conn: *mut Conn) -> &'a mut [u8] {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let b = (*(*conn).sock).input;
+        if (*b).size == 0 {
+            return &mut [];
+        }
+        std::slice::from_raw_parts_mut((*b).bytes.cast::<u8>(), (*b).size)
+    }
+}
+
+/// Parses the head in the input; acts on it once complete.
+///
+/// # Safety
+/// `conn` is live in state `Head`.
+unsafe fn handle_head(conn: *mut Conn) {
+    // SAFETY: the caller's contract; `buf` is the input, which nothing else touches meanwhile.
+    unsafe {
+        let c = &mut *conn;
+        let ctx = c.super_.ctx;
+        if c.req.timestamps[0].tv_sec == 0 {
+            c.req.timestamps[0] = now(ctx).0; // request_begin_at: the first bytes are here
+        }
+        let buf = input(conn);
+        let inlen = buf.len().min(MAX_REQLEN);
+        let mut hdrs = [Header::default(); MAX_HEADERS];
+        let r = match parse_request(&buf[..inlen], &mut hdrs, c.prev_len) {
+            Ok(Status::Complete(r)) => r,
+            Ok(Status::Partial) => {
+                if inlen == MAX_REQLEN {
+                    return send_bad_request(conn);
+                }
+                c.prev_len = inlen;
+                return;
+            }
+            Err(_) => {
+                if accept_http2_preface(conn) {
+                    return;
+                }
+                return send_bad_request(conn);
+            }
+        };
+        let (special, framing) = match head::inspect(&hdrs[..r.num_headers]) {
+            Ok(v) => v,
+            Err(why) => return fail(conn, &r, 400, c"Invalid Request", why.body()),
+        };
+        if framing == Framing::None {
+            c.reqsize = r.head_len;
+            return start_request(conn, &r, &hdrs[..r.num_headers], &special, None);
+        }
+        c.req.timestamps[1] = now(ctx).0; // request_body_begin_at
+        let wants_continue = match special.expect {
+            Some(e) if e.eq_ignore_ascii_case(b"100-continue") => true,
+            Some(_) => return fail(conn, &r, 417, c"Expectation Failed", c"unknown expectation"),
+            None => false,
+        };
+        let max = (*(*ctx).globalconf).max_request_entity_size;
+        if matches!(framing, Framing::Length(n) if n > max) {
+            return fail(conn, &r, 413, c"Request Entity Too Large", c"request entity is too large");
+        }
+        c.body = Some(BodyReader { head_len: r.head_len, framing, decoder: ChunkedDecoder::new(true), decoded: 0, wants_continue });
+        c.state = State::Body;
+        handle_body(conn);
+    }
+}
+
+/// Looks at what has arrived of the body; once complete, starts the request. While it is still
+/// coming and the client asked for it, "100 Continue" is sent (once).
+///
+/// # Safety
+/// `conn` is live in state `Body`.
+unsafe fn handle_body(conn: *mut Conn) {
+    // SAFETY: the caller's contract; the decoder rewrites only the bytes after the head and what it
+    // decoded already, and the buffer's size is lowered to what remains.
+    unsafe {
+        let c = &mut *conn;
+        let max = (*(*c.super_.ctx).globalconf).max_request_entity_size;
+        let Some(b) = c.body.as_mut() else { return };
+        let head_len = b.head_len;
+        let complete = match b.framing {
+            Framing::Length(n) => {
+                if input(conn).len() >= head_len + n {
+                    Some(n)
+                } else {
+                    None
+                }
+            }
+            Framing::Chunked => {
+                let inbuf = (*c.sock).input;
+                let start = head_len + b.decoded;
+                let raw = &mut input(conn)[start..];
+                let (decoded, done) = match b.decoder.decode(raw) {
+                    Err(_) => return fail_body(conn, 400, c"Invalid Request", c"broken chunked-encoding"),
+                    Ok(Chunked::Partial { decoded }) => {
+                        (*inbuf).size = start + decoded;
+                        (decoded, false)
+                    }
+                    Ok(Chunked::Complete { decoded, rest }) => {
+                        (*inbuf).size = start + decoded + rest;
+                        (decoded, true)
+                    }
+                };
+                b.decoded += decoded;
+                if b.decoded > max {
+                    return fail_body(conn, 413, c"Request Entity Too Large", c"request entity is too large");
+                }
+                done.then_some(b.decoded)
+            }
+            Framing::None => Some(0),
+        };
+        let Some(len) = complete else {
+            if b.wants_continue {
+                b.wants_continue = false;
+                send_continue(conn);
+            }
+            return;
+        };
+        if len > max {
+            return fail_body(conn, 413, c"Request Entity Too Large", c"request entity is too large");
+        }
+        c.reqsize = head_len + len;
+        // The head is parsed again where it lies (cheap) rather than kept from before the body.
+        let buf = input(conn);
+        let entity = h2o_iovec_t { base: buf.as_mut_ptr().add(head_len).cast(), len };
+        let mut hdrs = [Header::default(); MAX_HEADERS];
+        let Ok(Status::Complete(r)) = parse_request(&buf[..head_len], &mut hdrs, 0) else {
+            return send_bad_request(conn); // cannot happen: these bytes parsed before
+        };
+        let Ok((special, _)) = head::inspect(&hdrs[..r.num_headers]) else { return send_bad_request(conn) };
+        start_request(conn, &r, &hdrs[..r.num_headers], &special, Some(entity));
+    }
+}
+
+/// Sends "100 Continue"; reading pauses until it is out.
+///
+/// # Safety
+/// `conn` is live in state `Body`, no write in flight.
+unsafe fn send_continue(conn: *mut Conn) {
+    // SAFETY: the caller's contract; the bytes are static.
+    unsafe {
+        let c = &mut *conn;
+        c.state = State::Continue;
+        evsock::read_stop(sock_of(c.sock));
+        let iov = h2o_iovec_t { base: CONTINUE.as_ptr() as *mut c_char, len: CONTINUE.len() };
+        evsock::write(sock_of(c.sock), &iov, 1, Some(on_continue_written));
+    }
+}
+
+unsafe extern "C" fn on_continue_written(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        if !err.is_null() {
+            return close(conn);
+        }
+        (*conn).state = State::Body;
+        evsock::read_start(sock_of(sock), Some(on_read));
+        handle_body(conn);
+    }
+}
+
+/// Fills the request from its head (pointing into the input, which stays put: reading stops
+/// here) and hands it to the handlers.
+///
+/// # Safety
+/// `conn` is live; `r` and `hdrs` are the parse of the head at the start of the input; `entity`
+/// points into the input too.
+unsafe fn start_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &Special, entity: Option<h2o_iovec_t>) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        c.state = State::Response;
+        evsock::read_stop(sock_of(c.sock));
+        disarm_timeout(conn);
+        fill_request(conn, r, hdrs, special, entity);
+        if let Some(u) = head::upgrade(special) {
+            if head::is_h2c(u) && (*(*c.super_.ctx).globalconf).http1.upgrade_to_http2 != 0 && upgrade_to_h2c(conn) {
+                return;
+            }
+        }
+        request::process_request(&raw mut c.req);
+    }
+}
+
+fn iov_of(s: &[u8]) -> h2o_iovec_t {
+    h2o_iovec_t { base: s.as_ptr() as *mut c_char, len: s.len() }
+}
+
+/// Fills `req` as 2.2.5's HTTP/1 layer does before `h2o_process_request`.
+///
+/// # Safety
+/// As [`start_request`].
+unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &Special, entity: Option<h2o_iovec_t>) {
+    // SAFETY: the caller's contract; header names are lower-cased in place in the input (ours).
+    unsafe {
+        let c = &mut *conn;
+        let req = &mut c.req;
+        req.version = head::version(r.minor_version);
+        req.input.scheme = &H2O_URL_SCHEME_HTTP;
+        req.input.method = iov_of(r.method);
+        match head::absolute_form(r.path) {
+            Some((authority, rest)) => {
+                req.input.authority = iov_of(authority);
+                req.input.path = match rest.first() {
+                    None => iov_of(b"/"),
+                    Some(b'/') => iov_of(rest),
+                    Some(_) => {
+                        // "http://host?q": the path is "/?q"
+                        let p = mem::pool::alloc(&mut req.pool, rest.len() + 1).cast::<u8>();
+                        *p = b'/';
+                        std::ptr::copy_nonoverlapping(rest.as_ptr(), p.add(1), rest.len());
+                        h2o_iovec_t { base: p.cast(), len: rest.len() + 1 }
+                    }
+                };
+            }
+            None => {
+                req.input.path = iov_of(r.path);
+                if let Some(h) = special.host {
+                    req.input.authority = iov_of(h);
+                }
+            }
+        }
+        mem::vector::expand(Some(&mut req.pool), req.headers.as_raw(), size_of::<h2o_header_t>(), hdrs.len());
+        let mut lower = [0u8; 64];
+        for h in hdrs {
+            let Some(name) = h.name else { continue };
+            let token = if name.len() <= lower.len() {
+                let l = &mut lower[..name.len()];
+                l.copy_from_slice(name);
+                l.make_ascii_lowercase();
+                crate::token::lookup(l)
+            } else {
+                None
+            };
+            let orig = name.as_ptr().cast::<c_char>();
+            match token {
+                Some(i) if crate::token::TOKENS[i].flags & crate::token::flag::INIT_SPECIAL != 0 => {}
+                Some(i) => {
+                    let t = (&raw const crate::ffi::token::h2o__tokens).cast::<crate::ffi::token::h2o_token_t>().add(i);
+                    headers::add(&mut req.pool, &mut req.headers, t.cast_mut().cast(), orig, iov_of(h.value));
+                }
+                None => {
+                    let n = headers::pool_name(&mut req.pool, orig, name.len());
+                    // `add` copies the original-case name first; then the name is lower-cased where it lies
+                    headers::add(&mut req.pool, &mut req.headers, n, orig, iov_of(h.value));
+                    std::slice::from_raw_parts_mut(name.as_ptr().cast_mut(), name.len()).make_ascii_lowercase();
+                }
+            }
+        }
+        if let Some(e) = entity {
+            req.entity = e;
+        }
+        if let Some(u) = head::upgrade(special) {
+            req.upgrade = iov_of(u);
+        }
+        if head::persistent(req.version, special.connection) && (*c.super_.ctx).shutdown_requested == 0 {
+            req.flags |= REQ_FLAG_PERSISTENT;
+        }
+    }
+}
+
+/// Where a request with `Upgrade: h2c` will be handed to the HTTP/2 server (RFC 7540 3.2; the
+/// HTTP/2 issue): it will answer 101, switch the socket to HTTP/2 and serve the request as stream
+/// 1, returning true. Until then it declines, and the request is served over HTTP/1.1.
+///
+/// # Safety
+/// `conn` is live with its request filled.
+unsafe fn upgrade_to_h2c(_conn: *mut Conn) -> bool {
+    false
+}
+
+/// Where a connection that starts with the HTTP/2 connection preface ("PRI * HTTP/2.0", prior
+/// knowledge) will be handed to the HTTP/2 server. Declines today: the preface gets the 400.
+///
+/// # Safety
+/// `conn` is live in state `Head`.
+unsafe fn accept_http2_preface(_conn: *mut Conn) -> bool {
+    false
+}
+
+/// Answers a head that cannot be parsed with 2.2.5's fixed 400, then closes.
+///
+/// # Safety
+/// `conn` is live, no write in flight.
+unsafe fn send_bad_request(conn: *mut Conn) {
+    // SAFETY: the caller's contract; the bytes are static.
+    unsafe {
+        let c = &mut *conn;
+        c.state = State::Closing;
+        evsock::read_stop(sock_of(c.sock));
+        arm_timeout(conn);
+        let iov = iov_of(BAD_REQUEST);
+        evsock::write(sock_of(c.sock), &iov, 1, Some(on_closing_written));
+    }
+}
+
+unsafe extern "C" fn on_closing_written(sock: *mut h2o_socket_t, _err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe { close((*sock).data.cast::<Conn>()) }
+}
+
+/// Answers a parsed head that is refused (400, 413, 417) through `h2o_send_error_generic`, then
+/// closes. The request gets its version and method (no host or path: nothing logs it, as in 2.2.5).
+///
+/// # Safety
+/// `conn` is live in state `Head` or `Body`; `r` is the parse of the head in the input.
+unsafe fn fail(conn: *mut Conn, r: &Request, status: c_int, reason: &'static CStr, body: &'static CStr) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        c.req.version = head::version(r.minor_version);
+        c.req.input.method = iov_of(r.method);
+        c.req.method = c.req.input.method;
+        send_error(conn, status, reason, body);
+    }
+}
+
+/// [`fail`] while the body is coming (the head is parsed again for the method and version).
+///
+/// # Safety
+/// `conn` is live in state `Body`.
+unsafe fn fail_body(conn: *mut Conn, status: c_int, reason: &'static CStr, body: &'static CStr) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let head_len = (*conn).body.as_ref().map_or(0, |b| b.head_len);
+        let buf = input(conn);
+        let mut hdrs = [Header::default(); MAX_HEADERS];
+        match parse_request(&buf[..head_len.min(buf.len())], &mut hdrs, 0) {
+            Ok(Status::Complete(r)) => fail(conn, &r, status, reason, body),
+            _ => send_bad_request(conn),
+        }
+    }
+}
+
+/// The error response of [`fail`].
+///
+/// # Safety
+/// `conn` is live; its request has version and method.
+unsafe fn send_error(conn: *mut Conn, status: c_int, reason: &'static CStr, body: &'static CStr) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        c.state = State::Response;
+        c.body = None;
+        evsock::read_stop(sock_of(c.sock));
+        disarm_timeout(conn);
+        c.req.flags &= !REQ_FLAG_PERSISTENT;
+        request::count_error(&mut *c.super_.ctx, status);
+        request::send_error(&raw mut c.req, status, reason.as_ptr(), body.as_ptr(), 1);
+    }
+}
+
+/// The sum of the lengths of `bufs`.
+///
+/// # Safety
+/// `bufs` has `cnt` iovecs (or `cnt` is 0).
+unsafe fn total_len(bufs: *const h2o_iovec_t, cnt: usize) -> usize {
+    // SAFETY: the caller's contract.
+    (0..cnt).map(|i| unsafe { (*bufs.add(i)).len }).sum()
+}
+
+/// Serializes the response head into `head_buf` and decides how the body goes.
+///
+/// # Safety
+/// `conn` is live with its request in state `Response`.
+unsafe fn build_head(conn: *mut Conn, final_bytes: Option<usize>, connection: Option<&'static [u8]>) {
+    // SAFETY: the caller's contract; header names and values are valid iovecs.
+    unsafe {
+        let c = &mut *conn;
+        let ctx = c.super_.ctx;
+        let (tv, strs) = now(ctx);
+        c.req.timestamps[2] = tv; // response_start_at
+        let req = &mut c.req;
+        if req.res.status == 0 {
+            req.res.status = 200;
+        }
+        let status = req.res.status;
+        let head_only = request::bytes(req.input.method) == b"HEAD";
+        let mut content_length = (req.res.content_length != usize::MAX).then_some(req.res.content_length);
+        if content_length.is_none() && !head_only && writer::status_has_body(status) {
+            // the first send is the last: its length is known
+            content_length = final_bytes;
+            if let Some(n) = final_bytes {
+                req.res.content_length = n;
+            }
+        }
+        c.out = if !writer::status_has_body(status) || head_only {
+            Out::NoBody
+        } else if content_length.is_some() {
+            Out::Length
+        } else if req.version >= 0x101 {
+            Out::Chunked
+        } else {
+            Out::Close
+        };
+        if c.out == Out::Close || (*ctx).shutdown_requested != 0 {
+            req.flags &= !REQ_FLAG_PERSISTENT;
+        }
+        if (100..200).contains(&status) || status == 204 {
+            content_length = None;
+        }
+        let connection = connection.unwrap_or(if req.flags & REQ_FLAG_PERSISTENT != 0 { b"keep-alive" } else { b"close" });
+        let list = headers::entries(&req.res.headers);
+        let tok = |name: &[u8]| headers::lookup_token(name).map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
+        let (server_tok, skip) = (tok(b"server"), [tok(b"connection"), tok(b"content-length"), tok(b"transfer-encoding")]);
+        let g = &*(*ctx).globalconf;
+        let has_server = list.iter().any(|e| std::ptr::eq(e.name, server_tok));
+        let head = writer::Head {
+            status,
+            reason: if req.res.reason.is_null() { b"" } else { CStr::from_ptr(req.res.reason).to_bytes() },
+            date: &(&(*strs).rfc1123)[..29],
+            connection,
+            content_length,
+            server: if has_server { b"" } else { request::bytes(g.server_name) },
+            chunked: c.out == Out::Chunked,
+        };
+        let lines = list.iter().filter(|e| !skip.iter().any(|&s| std::ptr::eq(e.name, s))).map(|e| {
+            let name = if e.orig_name.is_null() {
+                request::bytes(*e.name)
+            } else {
+                std::slice::from_raw_parts(e.orig_name.cast::<u8>(), (*e.name).len)
+            };
+            (name, request::bytes(e.value))
+        });
+        let mut head_buf = std::mem::take(&mut c.head_buf);
+        writer::write_head(&mut head_buf, &head, lines);
+        c.head_buf = head_buf;
+        c.sent_head = true;
+    }
+}
+
+/// The final output stream: the head on the first call, then the body framed, one socket write per
+/// call; the generator's `proceed` (or the next request) follows its completion.
+unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs: *mut h2o_iovec_t, bufcnt: usize, state: c_int) {
+    // SAFETY: `ostr` is the `ostr` field of a live Conn and `req` its request; `bufs` has `bufcnt`
+    // iovecs valid until the write completes (the h2o_send contract).
+    unsafe {
+        let conn = ostr.cast::<u8>().sub(std::mem::offset_of!(Conn, ostr)).cast::<Conn>();
+        if (*conn).write_in_flight || (*conn).final_sent {
+            eprintln!("libh2o-rs: h2o_send called before the generator's proceed (or after the final send); ignored, the connection will close");
+            (*req).flags &= !REQ_FLAG_PERSISTENT;
+            return;
+        }
+        request::count_bytes_sent(&mut *req, bufs, bufcnt);
+        let total = total_len(bufs, bufcnt);
+        let first = !(*conn).sent_head;
+        if first {
+            build_head(conn, (state == SEND_STATE_FINAL).then_some(total), None);
+        }
+        let c = &mut *conn;
+        c.iov.clear();
+        if first {
+            c.iov.push(iov_of(&c.head_buf));
+        }
+        let body = if bufcnt == 0 { &[][..] } else { std::slice::from_raw_parts(bufs, bufcnt) };
+        match c.out {
+            Out::NoBody => {}
+            Out::Length | Out::Close => c.iov.extend(body.iter().filter(|b| b.len != 0).copied()),
+            Out::Chunked => {
+                if total != 0 {
+                    let n = writer::chunk_size_line(&mut c.chunk_line, total);
+                    c.iov.push(h2o_iovec_t { base: c.chunk_line.as_mut_ptr().cast(), len: n });
+                    c.iov.extend(body.iter().filter(|b| b.len != 0).copied());
+                    c.iov.push(iov_of(if state == SEND_STATE_FINAL { CRLF_LAST_CHUNK } else { CRLF }));
+                } else if state == SEND_STATE_FINAL {
+                    c.iov.push(iov_of(LAST_CHUNK));
+                }
+            }
+        }
+        if state == SEND_STATE_ERROR {
+            c.req.flags &= !REQ_FLAG_PERSISTENT; // the body is cut short: the client must see the close
+        }
+        c.final_sent = state != SEND_STATE_IN_PROGRESS;
+        start_write(conn, Some(on_write_complete));
+    }
+}
+
+
+/// Writes `iov` (one `sendmsg` when the kernel takes it all), bounded by the request timeout.
+///
+/// # Safety
+/// `conn` is live with its socket, no write in flight; `iov` points to live bytes.
+unsafe fn start_write(conn: *mut Conn, cb: crate::ffi::socket::h2o_socket_cb) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        c.write_in_flight = true;
+        arm_timeout(conn);
+        evsock::write(sock_of(c.sock), c.iov.as_ptr(), c.iov.len(), cb);
+    }
+}
+
+unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        (*conn).write_in_flight = false;
+        disarm_timeout(conn);
+        if !err.is_null() {
+            return close(conn);
+        }
+        if (*conn).final_sent {
+            return on_response_done(conn);
+        }
+        request::proceed_response(&raw mut (*conn).req);
+    }
+}
+
+/// The response is out: close, or log the request and go on with the next one.
+///
+/// # Safety
+/// `conn` is live and its final write completed.
+unsafe fn on_response_done(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        let ctx = c.super_.ctx;
+        c.req.timestamps[3] = now(ctx).0; // response_end_at
+        if c.req.flags & REQ_FLAG_PERSISTENT == 0 || (*ctx).shutdown_requested != 0 {
+            return close(conn);
+        }
+        request::dispose_request(&raw mut c.req);
+        crate::buffer::consume(&mut (*c.sock).input, c.reqsize);
+        init_request(conn);
+        reqread_start(conn);
+    }
+}
+
+/// Closes the connection: stops what runs for its request and logs it (`h2o_dispose_request`),
+/// closes the socket (unless handed over), frees the connection.
+///
+/// # Safety
+/// `conn` is live; it is freed here.
+unsafe fn close(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        disarm_timeout(conn);
+        tmo::unlink(&raw mut c.link);
+        request::dispose_request(&raw mut c.req);
+        if !c.sock.is_null() {
+            (*c.sock).data = null_mut();
+            evsock::close(sock_of(c.sock));
+        }
+        drop(Box::from_raw(conn));
+    }
+}
+
+/// Links the connection's timeout entry to `http1.req_timeout` (afresh).
+///
+/// # Safety
+/// `conn` is live.
+unsafe fn arm_timeout(conn: *mut Conn) {
+    // SAFETY: the caller's contract; the entry stays in place inside the boxed Conn.
+    unsafe {
+        let ctx = (*conn).super_.ctx;
+        tmo::unlink_entry(&raw mut (*conn).timeout);
+        tmo::link((*ctx).loop_, &raw mut (*ctx).http1_req_timeout, &raw mut (*conn).timeout);
+    }
+}
+
+/// Unlinks the connection's timeout entry if linked.
+///
+/// # Safety
+/// `conn` is live.
+unsafe fn disarm_timeout(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe { tmo::unlink_entry(&raw mut (*conn).timeout) }
+}
+
+/// `http1.req_timeout` fired: the client was too slow sending a request or taking a response, or
+/// stayed idle too long.
+unsafe extern "C" fn on_timeout(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `timeout` field of a live Conn (closing unlinks it).
+    unsafe {
+        let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, timeout)).cast::<Conn>();
+        (*conn).req.flags &= !REQ_FLAG_PERSISTENT;
+        close(conn);
+    }
+}
+
+// --- h2o_http1_upgrade ------------------------------------------------------------------------------
+
+/// `h2o_http1_upgrade`: writes the response head of `req` (its status, usually 101, and headers,
+/// with `Connection: upgrade`) followed by `inbufs`, then hands the socket over: the connection
+/// and its request are done (the request is logged), and `on_complete(user_data, sock, reqsize)`
+/// gets the socket, whose input still starts with the `reqsize` bytes of the request (the caller
+/// consumes them). When the write fails, the socket is closed and `on_complete` gets NULL.
+///
+/// # Safety
+/// `req` is a live request of an HTTP/1 connection of this library whose response has not
+/// started; `inbufs` has `inbufcnt` iovecs valid until `on_complete`.
+pub unsafe fn upgrade(req: *mut h2o_req_t, inbufs: *const h2o_iovec_t, inbufcnt: usize, on_complete: UpgradeCb, user_data: *mut c_void) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let conn = (*req).conn.cast::<Conn>();
+        if conn.is_null() || !std::ptr::eq((*conn).super_.callbacks, &CALLBACKS) || (*conn).sent_head || (*conn).write_in_flight {
+            eprintln!("libh2o-rs: h2o_http1_upgrade: not an HTTP/1 request whose response can start; refused");
+            if let Some(cb) = on_complete {
+                cb(user_data, null_mut(), 0);
+            }
+            return;
+        }
+        (*conn).upgrade = Some((on_complete, user_data));
+        (*conn).req.res.content_length = usize::MAX;
+        build_head(conn, None, Some(b"upgrade"));
+        let c = &mut *conn;
+        c.iov.clear();
+        c.iov.push(iov_of(&c.head_buf));
+        if inbufcnt != 0 {
+            c.iov.extend(std::slice::from_raw_parts(inbufs, inbufcnt).iter().filter(|b| b.len != 0).copied());
+        }
+        c.final_sent = true;
+        start_write(conn, Some(on_upgrade_written));
+    }
+}
+
+unsafe extern "C" fn on_upgrade_written(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours; after the hand-over the socket is the
+    // callback's and the connection is freed.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        (*conn).write_in_flight = false;
+        let (cb, data) = (*conn).upgrade.take().unwrap_or((None, null_mut()));
+        if !err.is_null() {
+            close(conn);
+            if let Some(cb) = cb {
+                cb(data, null_mut(), 0);
+            }
+            return;
+        }
+        (*conn).req.timestamps[3] = now((*conn).super_.ctx).0;
+        let reqsize = (*conn).reqsize;
+        (*sock).data = null_mut();
+        (*conn).sock = null_mut();
+        close(conn);
+        if let Some(cb) = cb {
+            cb(data, sock, reqsize);
+        }
+    }
+}
+
+// --- the context's view: shutdown, iteration --------------------------------------------------------
+
+/// The open connections of `ctx` (a snapshot: callers may close them).
+///
+/// # Safety
+/// `ctx` is an initialized context.
+unsafe fn conns_of(ctx: *mut h2o_context_t) -> Vec<*mut Conn> {
+    let mut out = Vec::new();
+    // SAFETY: the list holds the `link` fields of live Conns.
+    unsafe {
+        let anchor = &raw mut (*ctx).http1_conns;
+        let mut n = (*anchor).next;
+        while !n.is_null() && n != anchor {
+            out.push(n.cast::<u8>().sub(std::mem::offset_of!(Conn, link)).cast::<Conn>());
+            n = (*n).next;
+        }
+    }
+    out
+}
+
+/// `H2O_HTTP1_CALLBACKS.request_shutdown` (called once `ctx->shutdown_requested` is set): closes
+/// the idle connections (waiting for a request, nothing of it received) now. The others finish
+/// what they are doing: a request being received or handled gets `Connection: close` when its
+/// head is not out yet, and the connection closes after its response.
+///
+/// # Safety
+/// `ctx` is an initialized context; not called from an idle connection's own callback.
+pub unsafe extern "C" fn request_shutdown(ctx: *mut h2o_context_t) {
+    // SAFETY: the caller's contract; every listed connection is live until closed here.
+    unsafe {
+        for conn in conns_of(ctx) {
+            let idle = (*conn).state == State::Head && (*(*(*conn).sock).input).size == 0;
+            if idle {
+                close(conn);
+            } else {
+                (*conn).req.flags &= !REQ_FLAG_PERSISTENT;
+            }
+        }
+    }
+}
+
+/// `H2O_HTTP1_CALLBACKS.foreach_request`: calls `cb` on the request of each connection (as 2.2.5:
+/// idle connections included, their request not started: `version` 0) until it returns non-zero,
+/// and returns that value (0 when all returned 0).
+///
+/// # Safety
+/// `ctx` is an initialized context; `cb` does not close connections.
+pub unsafe extern "C" fn foreach_request(
+    ctx: *mut h2o_context_t,
+    cb: Option<unsafe extern "C" fn(*mut h2o_req_t, *mut c_void) -> c_int>,
+    cbdata: *mut c_void,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let Some(cb) = cb else { return 0 };
+        for conn in conns_of(ctx) {
+            let r = cb(&raw mut (*conn).req, cbdata);
+            if r != 0 {
+                return r;
+            }
+        }
+        0
+    }
+}
