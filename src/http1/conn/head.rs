@@ -6,8 +6,8 @@
 //! special headers `Host`, `Content-Length`, `Transfer-Encoding`, `Expect`, `Upgrade` are not put in
 //! `req->headers`; `Upgrade` counts only with `Connection: upgrade`). Stricter than 2.2.5, which
 //! took the last of these headers it saw: `Content-Length` together with `Transfer-Encoding`, more
-//! than one of either, and obs-fold continuation lines are refused, so no two parsers can disagree
-//! on where this request ends.
+//! than one of either, more than one `Host`, and obs-fold continuation lines are refused, so no two
+//! parsers can disagree on where this request ends or which host it is for.
 
 use std::ffi::CStr;
 
@@ -29,6 +29,7 @@ pub enum Framing {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reject {
     ObsFold,
+    DuplicateHost,
     LengthAndChunked,
     DuplicateLength,
     BadLength,
@@ -40,6 +41,7 @@ impl Reject {
     pub fn body(self) -> &'static CStr {
         match self {
             Reject::ObsFold => c"obsolete line folding",
+            Reject::DuplicateHost => c"duplicate Host",
             Reject::LengthAndChunked => c"Content-Length and Transfer-Encoding together",
             Reject::DuplicateLength => c"duplicate Content-Length",
             // the next two are 2.2.5's words
@@ -67,7 +69,12 @@ pub fn inspect<'b>(headers: &[Header<'b>]) -> Result<(Special<'b>, Framing), Rej
         let Some(name) = h.name else { return Err(Reject::ObsFold) };
         // Only names of these lengths can be special: a cheap filter before comparing.
         let slot = match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => &mut s.host,
+            4 if name.eq_ignore_ascii_case(b"host") => {
+                if s.host.is_some() {
+                    return Err(Reject::DuplicateHost); // RFC 9112 3.2: which host would it be?
+                }
+                &mut s.host
+            }
             6 if name.eq_ignore_ascii_case(b"expect") => &mut s.expect,
             7 if name.eq_ignore_ascii_case(b"upgrade") => &mut s.upgrade,
             10 if name.eq_ignore_ascii_case(b"connection") => &mut s.connection,
@@ -85,7 +92,7 @@ pub fn inspect<'b>(headers: &[Header<'b>]) -> Result<(Special<'b>, Framing), Rej
             }
             _ => continue,
         };
-        // Host, Expect, Upgrade, Connection: 2.2.5 keeps the last one.
+        // Expect, Upgrade, Connection: 2.2.5 keeps the last one.
         *slot = Some(h.value);
     }
     let framing = match (s.content_length, s.transfer_encoding) {
@@ -112,11 +119,15 @@ pub fn version(minor: u8) -> i32 {
 }
 
 /// Whether the connection may carry another request after this one: HTTP/1.1 unless
-/// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`. (2.2.5 also closed HTTP/1.1
-/// connections whose Connection header lacked "keep-alive", e.g. `Connection: TE`; RFC 9112 does
-/// not, nor does this.)
-pub fn persistent(version: i32, connection: Option<&[u8]>) -> bool {
-    match connection {
+/// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`, and not after a chunked body
+/// (RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 makes the framing suspect). (2.2.5 also closed
+/// HTTP/1.1 connections whose Connection header lacked "keep-alive", e.g. `Connection: TE`;
+/// RFC 9112 does not, nor does this.)
+pub fn persistent(version: i32, s: &Special) -> bool {
+    if version < 0x101 && s.transfer_encoding.is_some() {
+        return false;
+    }
+    match s.connection {
         Some(v) if contains_token(v, b"close", b',') => false,
         Some(v) if version < 0x101 => contains_token(v, b"keep-alive", b','),
         None if version < 0x101 => false,
@@ -186,8 +197,9 @@ mod tests {
 
     #[test]
     fn special_headers_keep_the_last_value() {
-        let (s, _) = inspect(&[h("Host", "a"), h("HOST", "b"), h("Expect", "100-continue"), h("Upgrade", "h2c")]).unwrap();
-        assert_eq!(s.host, Some(&b"b"[..]));
+        assert_eq!(inspect(&[h("Host", "a"), h("HOST", "b")]).unwrap_err(), Reject::DuplicateHost);
+        let (s, _) = inspect(&[h("Host", "a"), h("Expect", "x"), h("Expect", "100-continue"), h("Upgrade", "h2c")]).unwrap();
+        assert_eq!(s.host, Some(&b"a"[..]));
         assert_eq!(s.expect, Some(&b"100-continue"[..]));
         assert_eq!(upgrade(&s), None, "Upgrade without Connection: upgrade");
         let (s, _) = inspect(&[h("Upgrade", "websocket"), h("Connection", "keep-alive, Upgrade")]).unwrap();
@@ -196,14 +208,18 @@ mod tests {
 
     #[test]
     fn persistence() {
-        assert!(persistent(0x101, None));
-        assert!(persistent(0x101, Some(b"keep-alive")));
-        assert!(persistent(0x101, Some(b"TE")));
-        assert!(!persistent(0x101, Some(b"Close")));
-        assert!(!persistent(0x101, Some(b"upgrade, close")));
-        assert!(!persistent(0x100, None));
-        assert!(persistent(0x100, Some(b"Keep-Alive")));
-        assert!(!persistent(0x100, Some(b"keep-alive, close")));
+        let conn = |v: Option<&'static str>| Special { connection: v.map(str::as_bytes), ..Special::default() };
+        assert!(persistent(0x101, &conn(None)));
+        assert!(persistent(0x101, &conn(Some("keep-alive"))));
+        assert!(persistent(0x101, &conn(Some("TE"))));
+        assert!(!persistent(0x101, &conn(Some("Close"))));
+        assert!(!persistent(0x101, &conn(Some("upgrade, close"))));
+        assert!(!persistent(0x100, &conn(None)));
+        assert!(persistent(0x100, &conn(Some("Keep-Alive"))));
+        assert!(!persistent(0x100, &conn(Some("keep-alive, close"))));
+        let chunked_1_0 = Special { transfer_encoding: Some(b"chunked"), ..conn(Some("keep-alive")) };
+        assert!(!persistent(0x100, &chunked_1_0));
+        assert!(persistent(0x101, &chunked_1_0));
         assert_eq!(version(0), 0x100);
         assert_eq!(version(1), 0x101);
         assert_eq!(version(9), 0x101);

@@ -580,7 +580,7 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
         if let Some(u) = head::upgrade(special) {
             req.upgrade = iov_of(u);
         }
-        if head::persistent(req.version, special.connection) && (*c.super_.ctx).shutdown_requested == 0 {
+        if head::persistent(req.version, special) && (*c.super_.ctx).shutdown_requested == 0 {
             req.flags |= REQ_FLAG_PERSISTENT;
         }
     }

@@ -305,8 +305,34 @@ def case_bodies():
           ["200 abcde", "200 hello\n", "open"])
     data, closed = exchange(req("/echo", "Transfer-Encoding: chunked\r\n", "POST", version="1.0") + b"3\r\nabc\r\n0\r\n\r\n")
     check("chunked body on HTTP/1.0 (2.2.5 accepts it)", summary(data, closed), ["200 abc", "closed"])
+    data, closed = exchange(req("/echo", "Transfer-Encoding: chunked\r\nConnection: keep-alive\r\n", "POST", version="1.0") +
+                            b"3\r\nabc\r\n0\r\n\r\n" + req("/hello", version="1.0"))
+    check("chunked body on HTTP/1.0 with keep-alive: answered, then closed (RFC 9112 6.1)",
+          [parse_responses(data)[0].body[:3], data.count(b"HTTP/1.1 200 OK"), closed], Alt([b"abc", 1, True], [b"abc", 2, True]))
     data, closed = exchange(req("/echo", "Content-Length: 0\r\n", "POST") + req("/hello"))
     check("Content-Length: 0", summary(data, closed), ["200 ", "200 hello\n", "open"])
+
+
+def case_split_body():
+    s = connect()
+    pieces = [req("/echo", "Transfer-Encoding: chunked\r\n", "POST") + b"3\r", b"\nab", b"c\r\n1", b"0\r\n0123456789abcdef\r",
+              b"\n0\r\nTrailer: 1\r\n", b"\r\n" + req("/hello")]
+    for p in pieces:
+        s.sendall(p)
+        time.sleep(0.05)
+    data, closed = read_until_idle(s)
+    s.close()
+    check("a chunked body arriving in pieces split anywhere (size lines, data, trailer), then a pipelined request",
+          summary(data, closed), ["200 abc0123456789abcdef", "200 hello\n", "open"])
+    s = connect()
+    s.sendall(req("/echo", "Content-Length: 6\r\n", "POST") + b"ab")
+    time.sleep(0.05)
+    s.sendall(b"cd")
+    time.sleep(0.05)
+    s.sendall(b"ef" + req("/hello"))
+    data, closed = read_until_idle(s)
+    s.close()
+    check("a Content-Length body in pieces", summary(data, closed), ["200 abcdef", "200 hello\n", "open"])
 
 
 def case_expect():
@@ -363,6 +389,8 @@ SMUGGLING = [
      ["400 broken chunked-encoding", "closed"], ["200 abc", "open"]),
     ("bare LF after chunk data", req("/echo", "Transfer-Encoding: chunked\r\n", "POST") + b"3\r\nabc\n0\r\n\r\n",
      ["400 broken chunked-encoding", "closed"], ["200 abc", "open"]),
+    ("two Host headers", req("/x", "Host: b.example:8080\r\n", host="a.example"),
+     ["400 duplicate Host", "closed"], ["200 host=b.example:8080 path=/x\n", "open"]),
     ("obs-fold header continuation", req("/hello", "X-A: 1\r\n  folded\r\n"),
      ["400 obsolete line folding", "closed"], ["200 hello\n", "open"]),
     ("whitespace before the colon", req("/hello", "Content-Length : 3\r\n"), BAD, BAD),
@@ -548,7 +576,7 @@ def main():
                 break
             time.sleep(0.05)
         PORT = int(open(portfile).read())
-        cases = [case_basic, case_keepalive, case_pipelining, case_head, case_hosts, case_info, case_bodies, case_expect,
+        cases = [case_basic, case_keepalive, case_pipelining, case_head, case_hosts, case_info, case_bodies, case_split_body, case_expect,
                  case_smuggling, case_limits, case_error_after_pipelined, case_h2c, case_h2_preface, case_upgrade, case_timeouts, case_shutdown]
         only = os.environ.get("HTTP1_WIRE_ONLY")
         for c in cases:
