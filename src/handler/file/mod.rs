@@ -119,8 +119,8 @@ pub unsafe fn register(
         h.write(FileHandler {
             super_: h2o_handler_t {
                 _config_slot: slot,
-                on_context_init: null_mut(),
-                on_context_dispose: null_mut(),
+                on_context_init: on_context_init as *mut _,
+                on_context_dispose: on_context_dispose as *mut _,
                 dispose: Some(dispose_file_handler),
                 on_req: on_req as *mut _,
             },
@@ -132,6 +132,17 @@ pub unsafe fn register(
         });
         h
     }
+}
+
+/// The map's dynamic types get their pathconf contexts with the handler's (2.2.5).
+unsafe extern "C" fn on_context_init(h: *mut h2o_handler_t, ctx: *mut h2o_context_t) {
+    // SAFETY: `h` is a FileHandler, whose map is live while it lives; `ctx` is being initialized.
+    unsafe { crate::ffi::mimemap::h2o_mimemap_on_context_init((*h.cast::<FileHandler>()).mimemap, ctx) }
+}
+
+unsafe extern "C" fn on_context_dispose(h: *mut h2o_handler_t, ctx: *mut h2o_context_t) {
+    // SAFETY: as on_context_init.
+    unsafe { crate::ffi::mimemap::h2o_mimemap_on_context_dispose((*h.cast::<FileHandler>()).mimemap, ctx) }
 }
 
 unsafe extern "C" fn dispose_file_handler(h: *mut h2o_handler_t) {

@@ -417,9 +417,9 @@ unsafe fn delegate(req: *mut h2o_req_t, script_name: h2o_iovec_t, path_info: h2o
         let r = &mut *req;
         let fr = crate::mem::pool::alloc(&mut r.pool, size_of::<FileReq>()).cast::<FileReq>();
         fr.write(FileReq { script_name, path_info, local_path: headers::pool_strdup(&mut r.pool, local_path) });
-        // h2o_req_bind_conf: the type's pathconf serves the request from here on
-        r.pathconf = pc;
-        r.filereq = fr.cast();
+        // the type's pathconf (and its environment) serves the request from here on
+        request::bind_conf(req, r.hostconf, pc);
+        (*req).filereq = fr.cast();
         let h = *(*pc).handlers.entries;
         if (*h).on_req.is_null() {
             return -1;

@@ -39,7 +39,7 @@ expect() { # name, got, want
 }
 
 # --- the document root (deterministic bytes, so that two servers can be compared) ---
-mkdir -p "$root/dir" "$root/empty" "$root/sub/inner" "$root/gz" "$root/idxdir/index.html"
+mkdir -p "$root/dir" "$root/empty" "$root/sub/inner" "$root/gz" "$root/idxdir/index.html" "$root/dyn/d"
 gen() { # gen SIZE SEED: SIZE pseudo-random bytes
     awk -v n="$1" -v s="$2" 'BEGIN { srand(s); for (i = 0; i < n; i += 64) { l = ""; for (j = 0; j < 64 && i + j < n; j++) l = l sprintf("%c", 33 + int(rand() * 90)); printf "%s", l } }'
 }
@@ -60,6 +60,9 @@ echo 'plain text' >"$root/gz/t.txt"
 gzip -9 -n -c "$root/gz/t.txt" >"$root/gz/t.txt.gz"
 echo 'no variant' >"$root/gz/only.txt"
 ln -s loop "$root/loop"
+echo script >"$root/dyn/x.dyn"
+echo script >"$root/dyn/d/y.dyn"
+echo static >"$root/dyn/s.txt"
 touch -d '2020-01-02 03:04:05 UTC' "$root"/a.txt "$root"/b16k.bin "$root"/big.bin "$root"/zero.txt "$root"/*.css "$root"/*.js \
     "$root"/*.png "$root"/*.svg "$root"/dir/* "$root"/sub/*.* "$root"/sub/inner/* "$root"/gz/*
 
@@ -108,6 +111,8 @@ requests=(
     "-H Accept-Encoding:_gzip;q=0 /gz/t.txt" "-H Accept-Encoding:_GZIP /gz/t.txt" "--http1.0 -H Accept-Encoding:_gzip /gz/t.txt"
     "-H Accept-Encoding:_gzip -r 0-3 /gz/t.txt" "-H Accept-Encoding:_gzip -I /gz/t.txt" "-H Accept-Encoding:_gzip /gz/t.txt.gz"
     "-H Accept-Encoding:_gzip -H If-None-Match:_\"5f0d5da5-1b\" /gz/t.txt"
+    "/dyn/x.dyn" "-X POST -d x /dyn/x.dyn" "/dyn/x.dyn/extra/info" "/dyn/d/y.dyn/a" "/dyn/missing.dyn" "/dyn/missing.dyn/a"
+    "/dyn/s.txt" "/dyn/s.txt/a" "/dyn/d" "/dyn/"
 )
 
 # generated Range headers (fixed seed): numbers around the 100-byte file's edges, suffixes, lists,
@@ -267,6 +272,11 @@ expect "h2o_file_register_file" "$(hdr content-type "$base/one") $(c "$base/one"
 expect "h2o_file_send" "$(code "$base/send/x") $(hdr content-type "$base/send/x")" "203 text/x-sent"
 expect "no ETag with NO_ETAG" "$(hdr etag "$base/noetag/a.txt")" ""
 expect "a missing file declines to the next handler" "$(c "$base/decline/nothing")" "fallback"
+expect "dynamic type" "$(c "$base/dyn/x.dyn")" "GET script=/dyn/x.dyn info= local=$root/dyn/x.dyn"
+expect "dynamic type, any method" "$(c -X POST -d x "$base/dyn/x.dyn")" "POST script=/dyn/x.dyn info= local=$root/dyn/x.dyn"
+expect "dynamic type with path info" "$(c "$base/dyn/d/y.dyn/extra/info")" "GET script=/dyn/d/y.dyn info=/extra/info local=$root/dyn/d/y.dyn"
+expect "dynamic type missing: 404" "$(code "$base/dyn/missing.dyn/a")" "404"
+expect "static file next to dynamic ones" "$(c "$base/dyn/s.txt")" "static"
 reuse=$(c -v "$base/a.txt" "$base/b16k.bin" "$base/dir/" "$base/nope" "$base/a.txt" -o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null 2>&1 | grep -ci 're-using existing connection')
 expect "keep-alive: one connection for five requests" "$reuse" "4"
 # parallel: small files answered while large ones are streamed

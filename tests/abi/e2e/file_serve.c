@@ -13,6 +13,8 @@
  *   /noetag/         DOCROOT with H2O_FILE_FLAG_NO_ETAG
  *   /idx/            DOCROOT/sub with index files {"start.txt"} and a mimemap defining .foo
  *   /decline/        DOCROOT/sub, then a handler answering "fallback" (a missing file declines)
+ *   /dyn/            DOCROOT/dyn with a map whose ".dyn" files go to a dynamic type's handler, which
+ *                    answers with what req->filereq tells it (script name, path info, local path)
  *   /                DOCROOT, default index files, no flags
  */
 #include <arpa/inet.h>
@@ -59,6 +61,20 @@ static int on_fallback(h2o_handler_t *self, h2o_req_t *req)
     req->res.status = 200;
     req->res.reason = "OK";
     h2o_send_inline(req, H2O_STRLIT("fallback\n"));
+    return 0;
+}
+
+static int on_dynamic(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    h2o_filereq_t *f = req->filereq;
+    char buf[4096];
+    int n = snprintf(buf, sizeof(buf), "%.*s script=%.*s info=%.*s local=%.*s\n", (int)req->method.len, req->method.base,
+                     (int)f->script_name.len, f->script_name.base != NULL ? f->script_name.base : "", (int)f->path_info.len,
+                     f->path_info.base != NULL ? f->path_info.base : "", (int)f->local_path.len, f->local_path.base);
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_send_inline(req, buf, (size_t)n);
     return 0;
 }
 
@@ -131,6 +147,14 @@ int main(int argc, char **argv)
         return 1;
     }
     h2o_mem_release_shared(map);
+
+    /* a dynamic type: ".dyn" files are handed to on_dynamic */
+    h2o_mimemap_t *dynmap = h2o_mimemap_create();
+    static const char *dynexts[] = {"dyn", NULL};
+    h2o_mimemap_type_t *dyn = h2o_mimemap_define_dynamic(dynmap, dynexts, &config);
+    h2o_create_handler(&dyn->data.dynamic.pathconf, sizeof(h2o_handler_t))->on_req = on_dynamic;
+    h2o_file_register(h2o_config_register_path(host, "/dyn", 0), joined(root, "/dyn"), NULL, dynmap, 0);
+    h2o_mem_release_shared(dynmap);
 
     pathconf = h2o_config_register_path(host, "/decline", 0);
     h2o_file_register(pathconf, joined(root, "/sub"), NULL, NULL, 0);
