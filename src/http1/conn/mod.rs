@@ -711,7 +711,9 @@ unsafe fn build_head(conn: *mut Conn, final_bytes: Option<usize>, connection: Op
                 req.res.content_length = n;
             }
         }
-        c.out = if !writer::status_has_body(status) || head_only {
+        // after an upgrade head the bytes are the new protocol's: no body framing
+        let upgrading = connection == Some(&b"upgrade"[..]);
+        c.out = if !writer::status_has_body(status) || head_only || upgrading {
             Out::NoBody
         } else if content_length.is_some() {
             Out::Length
@@ -723,7 +725,7 @@ unsafe fn build_head(conn: *mut Conn, final_bytes: Option<usize>, connection: Op
         if c.out == Out::Close || (*ctx).shutdown_requested != 0 {
             req.flags &= !REQ_FLAG_PERSISTENT;
         }
-        if (100..200).contains(&status) || status == 204 {
+        if (100..200).contains(&status) || status == 204 || upgrading {
             content_length = None;
         }
         let connection = connection.unwrap_or(if req.flags & REQ_FLAG_PERSISTENT != 0 { b"keep-alive" } else { b"close" });
