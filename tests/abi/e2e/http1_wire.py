@@ -447,6 +447,41 @@ def case_error_after_pipelined():
            ["200 hello\n", "200 ", "open"]))
 
 
+def mutations(rng, count):
+    """`count` requests derived from valid ones by byte edits and odd framing (fixed seed)."""
+    bases = [req("/echo", "Content-Length: 5\r\n", "POST") + b"hello",
+             req("/echo", "Transfer-Encoding: chunked\r\n", "POST") + b"5\r\nhello\r\n0\r\n\r\n",
+             req("/info?x=1", "X-A: 1\r\nConnection: keep-alive\r\n"), req("/stream") + req("/hello")]
+    alphabet = b"\r\n :;,\t\x00\x7f\xff0123456789abcdefHTTP/1.1GETPOSTchunkedContent-LengthTransfer-Encoding"
+    out = []
+    for _ in range(count):
+        b = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 4)):
+            op, i = rng.randrange(3), rng.randrange(len(b))
+            if op == 0:
+                b[i] = rng.choice(alphabet)
+            elif op == 1:
+                del b[i:i + rng.randint(1, 4)]
+            else:
+                b[i:i] = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+        out.append(bytes(b))
+    return out
+
+
+def case_mutated():
+    import random
+    rng = random.Random(20261124)
+    bad = []
+    for payload in mutations(rng, 120):
+        data, _ = exchange(payload, idle=0.05, limit=1.0)
+        for r in parse_responses(data):
+            if not r.status_line.startswith(b"HTTP/1.1 ") or r.status not in (100, 200, 400, 404, 413, 417):
+                bad.append((payload, r.status_line))
+    check("120 mutated requests: every answer is a well-formed 100/200/400/404/413/417 (or none)", bad[:3], [])
+    data, closed = exchange(req("/hello"))
+    check("... and the server still serves", summary(data, closed), ["200 hello\n", "open"])
+
+
 def case_h2c():
     data, closed = exchange(req("/hello", "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n"))
     rs = parse_responses(data)
@@ -543,7 +578,7 @@ def case_shutdown():
 
 
 def check_log(logfile):
-    with open(logfile) as f:
+    with open(logfile, encoding="latin-1") as f:
         lines = [l.rstrip("\n") for l in f]
     gets = [l for l in lines if l.endswith(" GET /hello") and l.startswith("200 ")]
     check("log: GET /hello logged with bytes_sent 6 and all four timestamps", gets[0] if gets else None,
@@ -577,7 +612,7 @@ def main():
             time.sleep(0.05)
         PORT = int(open(portfile).read())
         cases = [case_basic, case_keepalive, case_pipelining, case_head, case_hosts, case_info, case_bodies, case_split_body, case_expect,
-                 case_smuggling, case_limits, case_error_after_pipelined, case_h2c, case_h2_preface, case_upgrade, case_timeouts, case_shutdown]
+                 case_smuggling, case_limits, case_error_after_pipelined, case_mutated, case_h2c, case_h2_preface, case_upgrade, case_timeouts, case_shutdown]
         only = os.environ.get("HTTP1_WIRE_ONLY")
         for c in cases:
             if only and only not in c.__name__:
