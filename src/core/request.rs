@@ -565,16 +565,9 @@ pub unsafe fn delegate_request(req: *mut h2o_req_t, current: *mut h2o_handler_t)
 /// which this library does not do: 502 "Gateway Error".
 ///
 /// # Safety
-/// `req` is live with a connection; `scheme` valid.
-pub unsafe fn reprocess_request(
-    req: *mut h2o_req_t,
-    method: h2o_iovec_t,
-    scheme: *const h2o_url_scheme_t,
-    authority: h2o_iovec_t,
-    path: h2o_iovec_t,
-    overrides: *mut c_void,
-    is_delegated: bool,
-) {
+/// `req` is live with a connection; `to.scheme` valid.
+pub unsafe fn reprocess_request(req: *mut h2o_req_t, to: Reprocess) {
+    let Reprocess { method, scheme, authority, path, overrides, is_delegated } = to;
     // SAFETY: the caller's contract.
     unsafe {
         close_generator_and_filters(req);
@@ -618,6 +611,18 @@ pub unsafe fn reprocess_request(
     }
 }
 
+/// Where an internal redirect goes: the arguments of `h2o_reprocess_request` after the request
+/// (the iovecs borrowed for the request's life).
+#[derive(Clone, Copy)]
+pub struct Reprocess {
+    pub method: h2o_iovec_t,
+    pub scheme: *const h2o_url_scheme_t,
+    pub authority: h2o_iovec_t,
+    pub path: h2o_iovec_t,
+    pub overrides: *mut c_void,
+    pub is_delegated: bool,
+}
+
 /// The response as a new request starts it: status 0, reason "OK", unknown length, no headers,
 /// the filters not yet set up, nothing sent.
 fn reset_response(r: &mut h2o_req_t) {
@@ -636,7 +641,7 @@ fn reset_response(r: &mut h2o_req_t) {
 #[derive(Clone, Copy)]
 enum Deferred {
     Delegate { current: *mut h2o_handler_t },
-    Reprocess { method: h2o_iovec_t, scheme: *const h2o_url_scheme_t, authority: h2o_iovec_t, path: h2o_iovec_t, overrides: *mut c_void, is_delegated: bool },
+    Reprocess(Reprocess),
     SendError { status: c_int, reason: *const c_char, body: *const c_char, flags: c_int },
 }
 
@@ -663,9 +668,7 @@ unsafe extern "C" fn run_deferred(entry: *mut h2o_timeout_entry_t) {
             let req = a.req;
             match a.what {
                 Deferred::Delegate { current } => delegate_request(req, current),
-                Deferred::Reprocess { method, scheme, authority, path, overrides, is_delegated } => {
-                    reprocess_request(req, method, scheme, authority, path, overrides, is_delegated)
-                }
+                Deferred::Reprocess(to) => reprocess_request(req, to),
                 Deferred::SendError { status, reason, body, flags } => {
                     reset_response(&mut *req);
                     count_error(&mut *(*(*req).conn).ctx, status);
@@ -712,17 +715,9 @@ pub unsafe fn delegate_request_deferred(req: *mut h2o_req_t, current: *mut h2o_h
 ///
 /// # Safety
 /// As [`defer`]; the iovecs live as long as the request.
-pub unsafe fn reprocess_request_deferred(
-    req: *mut h2o_req_t,
-    method: h2o_iovec_t,
-    scheme: *const h2o_url_scheme_t,
-    authority: h2o_iovec_t,
-    path: h2o_iovec_t,
-    overrides: *mut c_void,
-    is_delegated: bool,
-) {
+pub unsafe fn reprocess_request_deferred(req: *mut h2o_req_t, to: Reprocess) {
     // SAFETY: the caller's contract.
-    unsafe { defer(req, Deferred::Reprocess { method, scheme, authority, path, overrides, is_delegated }) }
+    unsafe { defer(req, Deferred::Reprocess(to)) }
 }
 
 /// 2.2.5's `h2o_send_error_deferred` (declared by its h2o.h, not exported by its library, so not
@@ -1040,7 +1035,7 @@ pub unsafe fn send_redirect_internal(req: *mut h2o_req_t, method: h2o_iovec_t, u
         joined.extend_from_slice(&rel[skip..]);
         let path = headers::pool_strdup(&mut r.pool, &joined);
         let overrides = if preserve { r.overrides } else { null_mut() };
-        reprocess_request_deferred(req, method, scheme, authority, path, overrides, true);
+        reprocess_request_deferred(req, Reprocess { method, scheme, authority, path, overrides, is_delegated: true });
     }
 }
 

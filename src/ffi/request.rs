@@ -471,11 +471,27 @@ pub unsafe extern "C" fn h2o_reprocess_request(
     overrides: *mut c_void,
     is_delegated: c_int,
 ) {
-    boundary("h2o_reprocess_request", (), || {
+    let to = request::Reprocess { method, scheme, authority, path, overrides, is_delegated: is_delegated != 0 };
+    // SAFETY: the caller's contract.
+    unsafe { reprocess("h2o_reprocess_request", req, to, false) }
+}
+
+/// The body of both reprocess exports: checks, then now or deferred.
+///
+/// # Safety
+/// As `h2o_reprocess_request`.
+unsafe fn reprocess(name: &'static str, req: *mut h2o_req_t, to: request::Reprocess, deferred: bool) {
+    boundary(name, (), || {
         // SAFETY: the caller passes NULL or a live request.
-        assert!(unsafe { has_conn(req) } && !scheme.is_null(), "NULL argument");
+        assert!(unsafe { has_conn(req) } && !to.scheme.is_null(), "NULL argument");
         // SAFETY: the caller's contract.
-        unsafe { request::reprocess_request(req, method, scheme, authority, path, overrides, is_delegated != 0) }
+        unsafe {
+            if deferred {
+                request::reprocess_request_deferred(req, to)
+            } else {
+                request::reprocess_request(req, to)
+            }
+        }
     })
 }
 
@@ -494,12 +510,9 @@ pub unsafe extern "C" fn h2o_reprocess_request_deferred(
     overrides: *mut c_void,
     is_delegated: c_int,
 ) {
-    boundary("h2o_reprocess_request_deferred", (), || {
-        // SAFETY: the caller passes NULL or a live request.
-        assert!(unsafe { has_conn(req) } && !scheme.is_null(), "NULL argument");
-        // SAFETY: the caller's contract.
-        unsafe { request::reprocess_request_deferred(req, method, scheme, authority, path, overrides, is_delegated != 0) }
-    })
+    let to = request::Reprocess { method, scheme, authority, path, overrides, is_delegated: is_delegated != 0 };
+    // SAFETY: the caller's contract.
+    unsafe { reprocess("h2o_reprocess_request_deferred", req, to, true) }
 }
 
 // --- filters and output streams -----------------------------------------------------------------------
