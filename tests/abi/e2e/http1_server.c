@@ -12,6 +12,7 @@
  *   /case      response headers added with an original-case name (h2o_add_header, _by_str)
  *   /stream    four parts, each sent from the generator's proceed
  *   /slow      five parts 100 ms apart (an h2o_timeout drives them; stop cancels it)
+ *   /big       4 MiB (Content-Length) in 64 KiB pieces from proceed; stop is logged
  *   /echo      the request body
  *   /info      what the request carries (method, authority, path, version, flags, timestamps, ...)
  *   /shutdown  h2o_context_request_shutdown, then "shutting down\n"
@@ -109,6 +110,43 @@ static void start_stream(h2o_req_t *req, int slow)
         slow_proceed(&g->super, req);
     else
         stream_next(g);
+}
+
+/* --- /big: 64 pieces of 64 KiB, each sent from proceed; stop logs how far it got --------------- */
+
+static char big_piece[65536];
+
+struct big_gen {
+    h2o_generator_t super;
+    int sent;
+};
+
+static void big_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    struct big_gen *g = (struct big_gen *)self;
+    h2o_iovec_t v = h2o_iovec_init(big_piece, sizeof(big_piece));
+    ++g->sent;
+    h2o_send(req, &v, 1, g->sent == 64 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static void big_stop(h2o_generator_t *self, h2o_req_t *req)
+{
+    fprintf(logfp, "big stopped after %d pieces\n", ((struct big_gen *)self)->sent);
+    fflush(logfp);
+}
+
+static void start_big(h2o_req_t *req)
+{
+    struct big_gen *g = h2o_mem_alloc_pool(&req->pool, sizeof(*g));
+    g->super.proceed = big_proceed;
+    g->super.stop = big_stop;
+    g->sent = 0;
+    memset(big_piece, 'b', sizeof(big_piece));
+    req->res.status = 200;
+    req->res.reason = "OK";
+    req->res.content_length = 64 * sizeof(big_piece);
+    h2o_start_response(req, &g->super);
+    big_proceed(&g->super, req);
 }
 
 /* --- /info ----------------------------------------------------------------------------------------- */
@@ -215,6 +253,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         start_stream(req, 0);
     } else if (path_is(req, "/slow")) {
         start_stream(req, 1);
+    } else if (path_is(req, "/big")) {
+        start_big(req);
     } else if (path_is(req, "/echo")) {
         send_text(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
     } else if (path_is(req, "/info")) {

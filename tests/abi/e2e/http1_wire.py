@@ -544,6 +544,14 @@ def case_timeouts():
     check("an idle keep-alive connection is closed after req_timeout", [summary(data, closed), 0.7 < idle_for < 2.5],
           [["200 hello\n", "closed"], True])
     s = connect()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.sendall(req("/big"))
+    time.sleep(2.0)  # not reading: the server's writes stall
+    data, closed = read_until_idle(s, idle=1.5, limit=4.0)
+    s.close()
+    check("a client that stops reading a 4 MiB response is closed after req_timeout (the generator is stopped)",
+          [len(data) < 4 * 1048576, closed], Alt([True, True], [False, True]))  # 2.2.5: all of it, then the idle close
+    s = connect()
     s.sendall(req("/echo", "Content-Length: 10\r\n", "POST") + b"abc")
     start = time.monotonic()
     data, closed = read_until_idle(s, idle=3.0, limit=4.0)
@@ -588,6 +596,8 @@ def check_log(logfile):
     bad = [l for l in lines if l.startswith("413 ")]
     check("log: a 413 answered before the handlers ran is not logged (as 2.2.5: no path configuration yet)", bad, [])
     check("log: the upgrade hand-over happened", "upgraded echo" in lines, True)
+    check("log: the generator of the stalled 4 MiB response was stopped", any(l.startswith("big stopped after ") for l in lines),
+          Alt(True, False))
 
 
 def main():
