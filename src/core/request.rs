@@ -488,23 +488,6 @@ pub unsafe fn process_request(req: *mut h2o_req_t) {
     }
 }
 
-/// Runs the handlers of a request the protocol has already bound to a host and path (by setting
-/// `hostconf` and `pathconf`): applies the path's environment, then the handlers; 404 when none
-/// takes it or there is no path.
-///
-/// # Safety
-/// `req` is a live request set up by its protocol.
-pub unsafe fn process(req: *mut h2o_req_t) {
-    // SAFETY: the caller's contract.
-    unsafe {
-        if (*req).pathconf.is_null() {
-            return send_not_found(req);
-        }
-        bind_conf(req, (*req).hostconf, (*req).pathconf);
-        call_handlers(req, 0);
-    }
-}
-
 /// Asks the path's handlers from index `from` on; the first returning 0 has taken the request.
 /// When none does, answers 404.
 ///
@@ -887,7 +870,9 @@ static INLINE_GENERATOR: h2o_generator_t = h2o_generator_t { proceed: Some(noop_
 // SAFETY: two function pointers, never written.
 unsafe impl Sync for h2o_generator_t {}
 
-/// `h2o_send_inline`: the body (copied into the pool) as the whole response, with its length.
+/// `h2o_send_inline`: the body (copied into the pool) as the whole response, with its length
+/// (2.2.5 leaves the length unknown). For a HEAD request no body goes down the output chain, as
+/// in 2.2.5.
 ///
 /// # Safety
 /// As the export.
@@ -899,8 +884,9 @@ pub unsafe fn send_inline(req: *mut h2o_req_t, body: *const c_char, len: usize) 
         let copy = if len == 0 { &[][..] } else { std::slice::from_raw_parts(body.cast::<u8>(), len) };
         let mut buf = headers::pool_strdup(&mut r.pool, copy);
         r.res.content_length = len;
+        let head = bytes(r.input.method) == b"HEAD";
         start_response(req, (&raw const INLINE_GENERATOR).cast_mut());
-        send(req, &mut buf, 1, SEND_STATE_FINAL);
+        send(req, &mut buf, if head { 0 } else { 1 }, SEND_STATE_FINAL);
     }
 }
 

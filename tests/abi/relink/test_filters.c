@@ -5,7 +5,8 @@
  * and passes it on with h2o_ostream_send_next; a prefilter added per request (h2o_add_prefilter,
  * h2o_setup_next_prefilter); a logger reading res.headers and bytes_sent; streaming through the
  * chain with the generator's proceed. Also what h2o_config_register_path sets up by default (2.2.5
- * pre-registers its chunked-encoding filter) and h2o_chunked_register.
+ * pre-registers its chunked-encoding filter), h2o_chunked_register, and the headers filter
+ * (h2o_headers_register with a list from h2o_headers_append_command).
  * Bounded: alarm(20), at most 2000 loop turns, 3-second client timeouts.
  */
 #include "abi_http.h"
@@ -226,6 +227,14 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         CHECK(req->prefilters == pf && pf->next == NULL, "h2o_add_prefilter links the prefilter first");
         pf->on_setup_ostream = prefilter_on_setup_ostream;
         start_parts(req);
+    } else if (path_is(req, "/hdrs")) {
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-remove"), 0, NULL, H2O_STRLIT("1"));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("max-age=1"));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/html"));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Accept-Encoding"));
+        req->res.status = 200;
+        req->res.reason = "OK";
+        h2o_send_inline(req, H2O_STRLIT("headers"));
     } else if (path_is(req, "/swallow/x")) {
         struct parts_gen *g = h2o_mem_alloc_pool(&req->pool, sizeof(*g));
         g->super.proceed = swallow_proceed;
@@ -315,6 +324,17 @@ static void *client_main(void *arg)
     CHECK(abi_http_get("GET /stream HTTP/1.0\r\n\r\n", &res), "1.0 response");
     ABI_BODY_IS(res, "PART0;PART1;PART2;PART3;");
 
+    /* the headers filter */
+    CHECK(abi_http_get("GET /hdrs HTTP/1.1\r\nHost: localhost\r\n\r\n", &res), "headers filter response");
+    ABI_BODY_IS(res, "headers");
+    CHECK(abi_header(&res, "x-frame-options", v, sizeof(v)) != NULL && strcmp(v, "DENY") == 0, "SET a header");
+    CHECK(abi_header(&res, "x-remove", v, sizeof(v)) == NULL, "UNSET a header");
+    CHECK(abi_header(&res, "cache-control", v, sizeof(v)) != NULL && strcmp(v, "max-age=1, no-transform") == 0, "APPEND: %s", v);
+    CHECK(abi_header(&res, "content-type", v, sizeof(v)) != NULL && strcmp(v, "text/html") == 0, "SETIFEMPTY leaves it: %s", v);
+    CHECK(abi_header(&res, "vary", v, sizeof(v)) != NULL && strcmp(v, "Accept-Encoding") == 0,
+          "MERGE finds the value among the list's tokens (lower-cased): %s", v);
+    CHECK(abi_header(&res, "x-added", v, sizeof(v)) != NULL && strcmp(v, "yes") == 0, "ADD");
+
     /* HTTP/1.0: a filter counting alone */
     CHECK(abi_http_get("GET /counted/y HTTP/1.0\r\n\r\n", &res), "1.0 counted response");
     ABI_BODY_IS(res, "ppaarrtt00;;ppaarrtt11;;ppaarrtt22;;ppaarrtt33;;");
@@ -335,6 +355,8 @@ int main(int argc, char **argv)
     h2o_hostconf_t *host;
     h2o_pathconf_t *pathconf;
     h2o_socket_t *listener;
+    h2o_headers_command_t *cmds = NULL;
+    static h2o_iovec_t xfo = {H2O_STRLIT("x-frame-options")}, xremove = {H2O_STRLIT("x-remove")}, xadded = {H2O_STRLIT("x-added")};
     size_t slots;
 
     if (!abi_check_origin(argc, argv, fns, sizeof(fns) / sizeof(fns[0])))
@@ -358,6 +380,17 @@ int main(int argc, char **argv)
     h2o_create_filter(pathconf, sizeof(h2o_filter_t))->on_setup_ostream = counting_double_on_setup_ostream;
     pathconf = register_path(host, "/swallow");
     h2o_create_filter(pathconf, sizeof(h2o_filter_t))->on_setup_ostream = swallow_on_setup_ostream;
+    pathconf = register_path(host, "/hdrs");
+    h2o_headers_append_command(&cmds, H2O_HEADERS_CMD_SET, &xfo, h2o_iovec_init(H2O_STRLIT("DENY")));
+    h2o_headers_append_command(&cmds, H2O_HEADERS_CMD_UNSET, &xremove, h2o_iovec_init(NULL, 0));
+    h2o_headers_append_command(&cmds, H2O_HEADERS_CMD_APPEND, (h2o_iovec_t *)&H2O_TOKEN_CACHE_CONTROL->buf,
+                               h2o_iovec_init(H2O_STRLIT("no-transform")));
+    h2o_headers_append_command(&cmds, H2O_HEADERS_CMD_SETIFEMPTY, (h2o_iovec_t *)&H2O_TOKEN_CONTENT_TYPE->buf,
+                               h2o_iovec_init(H2O_STRLIT("text/plain")));
+    h2o_headers_append_command(&cmds, H2O_HEADERS_CMD_MERGE, (h2o_iovec_t *)&H2O_TOKEN_VARY->buf,
+                               h2o_iovec_init(H2O_STRLIT("accept-encoding")));
+    h2o_headers_append_command(&cmds, H2O_HEADERS_CMD_ADD, &xadded, h2o_iovec_init(H2O_STRLIT("yes")));
+    h2o_headers_register(pathconf, cmds);
     pathconf = register_path(host, "/");
     h2o_create_filter(pathconf, sizeof(h2o_filter_t))->on_setup_ostream = upper_on_setup_ostream;
     h2o_create_filter(pathconf, sizeof(h2o_filter_t))->on_setup_ostream = tag_on_setup_ostream;
@@ -373,7 +406,7 @@ int main(int argc, char **argv)
 
     {
         const struct log_entry *e;
-        CHECK(logged == 9, "every request logged once (%d)", logged);
+        CHECK(logged == 10, "every request logged once (%d)", logged);
         e = find_log("/stream");
         CHECK(e != NULL && e->status == 200 && e->bytes_sent == 24 && strcmp(e->filter_header, "upper") == 0,
               "/stream logged: 200, 24 bytes, the filter's header (%zu, %s)", e ? e->bytes_sent : 0, e ? e->filter_header : "");
@@ -389,6 +422,7 @@ int main(int argc, char **argv)
     }
     h2o_context_dispose(&ctx);
     h2o_config_dispose(&config);
+    h2o_mem_release_shared(cmds); /* the headers filter borrowed the list */
     h2o_evloop_destroy(loop);
     return abi_report("test_filters");
 }
