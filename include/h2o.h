@@ -840,8 +840,8 @@ static inline int h2o_time_compute_duration(struct st_h2o_req_t *req, int64_t *d
  * HTML with H2O_FILE_FLAG_DIR_LISTING, else the handler declines. A missing file declines (the next
  * handler answers, or 404); one that cannot be opened is 403 (503 when out of descriptors).
  * H2O_FILE_FLAG_SEND_COMPRESSED serves `path.br` / `path.gz` with Content-Encoding to HTTP/1.1
- * clients accepting br / gzip, with Vary: accept-encoding. H2O_FILE_FLAG_GUNZIP is accepted but
- * does not decompress (2.2.5 decompressed `path.gz` for clients not accepting gzip).
+ * clients accepting br / gzip, with Vary: accept-encoding. With H2O_FILE_FLAG_GUNZIP, a missing
+ * file whose `path.gz` exists is sent decompressed to other HTTP/1.1 clients (Range ignored).
  * Files are reused for at most a second per context (ctx->filecache): small ones from memory.
  * Ownership: the handlers belong to the pathconf (freed by h2o_config_dispose); `real_path` and
  * `index_files` are copied; the handler takes its own reference to `mimemap` (NULL: a new default

@@ -9,7 +9,8 @@
 //! the trailing slash is redirected (301, query kept), a directory with one is served by its first
 //! index file that exists, or listed with `H2O_FILE_FLAG_DIR_LISTING`, or declined. Methods other
 //! than GET and HEAD get 405 with `Allow: GET, HEAD`, except on dynamic types of the map, which are
-//! delegated to the type's handler as 2.2.5 does.
+//! delegated to the type's handler as 2.2.5 does. With `H2O_FILE_FLAG_GUNZIP`, a missing file whose
+//! `.gz` exists is sent decompressed ([`gunzip`], chunked) to clients that did not get the `.gz`.
 //!
 //! Files come from the context's [`crate::handler::filecache`]: small files are served from memory
 //! (no system call), larger ones read with `pread` in 64 KiB pieces as the connection takes them.
@@ -18,11 +19,13 @@
 //! path with a NUL byte (`%00`) declines (2.2.5 cut the path there); FIFOs and devices are 403;
 //! an empty file satisfies no range; a file that shrinks while it is sent ends the response with an
 //! error (2.2.5 could loop); the listing answers HEAD with the length GET would have; the redirect to
-//! an index directory says "Moved Permanently" (2.2.5: "Moved Permantently"); `H2O_FILE_FLAG_GUNZIP`
-//! is accepted but does not decompress (the `.gz` variant is only sent to clients accepting gzip).
+//! an index directory says "Moved Permanently" (2.2.5: "Moved Permantently"); a file decompressed
+//! for `H2O_FILE_FLAG_GUNZIP` ignores Range (2.2.5 answered 206 with the compressed file's
+//! Content-Range and no body).
 
 pub mod cond;
 pub mod listing;
+pub mod gunzip;
 pub mod range;
 mod send;
 
@@ -316,10 +319,13 @@ pub unsafe fn compressible_types(req: &h2o_req_t, accept_encoding: *mut h2o_iove
 pub(crate) struct Opened {
     pub file: Rc<Entry>,
     pub encoding: Option<&'static [u8]>,
+    /// The file is the `.gz` of a missing one, to be decompressed while sent (`FLAG_GUNZIP`).
+    pub gunzip: bool,
 }
 
 /// Opens `path` through the context's cache, or (with `FLAG_SEND_COMPRESSED`, HTTP/1.1 and up) its
-/// `.br` / `.gz` variant when the client accepts that encoding and the variant is a regular file.
+/// `.br` / `.gz` variant when the client accepts that encoding and the variant is a regular file,
+/// or (with `FLAG_GUNZIP`, HTTP/1.1 and up) its `.gz` to decompress when `path` does not exist.
 ///
 /// # Safety
 /// `req` is a live request of an initialized context.
@@ -344,12 +350,22 @@ unsafe fn open_file(req: &h2o_req_t, path: &[u8], flags: c_int, tk: &Tokens) -> 
             if let Some(Ok(file)) = cpath(ext).map(|p| cache.open(second, &p))
                 && !file.is_dir()
             {
-                return Ok(Opened { file, encoding: Some(enc) });
+                return Ok(Opened { file, encoding: Some(enc), gunzip: false });
             }
         }
     }
     let p = cpath(b"").ok_or(libc::ENOENT)?;
-    Ok(Opened { file: cache.open(second, &p)?, encoding: None })
+    match cache.open(second, &p) {
+        Ok(file) => Ok(Opened { file, encoding: None, gunzip: false }),
+        // 2.2.5's H2O_FILE_FLAG_GUNZIP: a missing file whose .gz exists is sent decompressed
+        Err(e) if e == libc::ENOENT && flags & FLAG_GUNZIP != 0 && req.version >= 0x101 => {
+            match cpath(b".gz").map(|p| cache.open(second, &p)) {
+                Some(Ok(file)) if !file.is_dir() => Ok(Opened { file, encoding: None, gunzip: true }),
+                _ => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether `rest` (the part of a normalized path under the handler) could leave the directory: a

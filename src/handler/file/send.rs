@@ -53,6 +53,8 @@ struct Gen {
     /// The piece in flight (pread data or assembled multipart bytes), kept until `proceed`.
     buf: Vec<u8>,
     multi: Option<Multi>,
+    /// Set when the body is the file decompressed (length unknown beforehand).
+    gunzip: Option<Box<super::gunzip::Gunzip>>,
 }
 
 unsafe extern "C" fn drop_gen(p: *mut std::ffi::c_void) {
@@ -65,7 +67,9 @@ unsafe extern "C" fn proceed(g: *mut h2o_generator_t, req: *mut h2o_req_t) {
         // SAFETY: `g` is the head of a live Gen (the pool holds it until the request is done).
         unsafe {
             let g_ = &mut *g.cast::<Gen>();
-            if g_.multi.is_some() {
+            if g_.gunzip.is_some() {
+                proceed_gunzip(g_, req)
+            } else if g_.multi.is_some() {
                 proceed_multi(g_, req)
             } else {
                 proceed_single(g_, req)
@@ -104,6 +108,27 @@ unsafe fn proceed_single(g_: &mut Gen, req: *mut h2o_req_t) {
             }
             // the file shrank or could not be read: the response cannot be completed
             _ => request::send(req, std::ptr::null_mut(), 0, SEND_STATE_ERROR),
+        }
+    }
+}
+
+/// The next piece of a decompressed body; FINAL once the gzip stream has ended, ERROR when it is
+/// damaged or cannot be read (the client then sees the body cut short).
+///
+/// # Safety
+/// As [`proceed_single`].
+unsafe fn proceed_gunzip(g_: &mut Gen, req: *mut h2o_req_t) {
+    let Some(z) = g_.gunzip.as_mut() else { return };
+    match z.produce(CHUNK) {
+        Ok(piece) => {
+            let mut iov = h2o_iovec_t { base: piece.as_ptr().cast::<c_char>().cast_mut(), len: piece.len() };
+            let state = if z.done() { SEND_STATE_FINAL } else { SEND_STATE_IN_PROGRESS };
+            // SAFETY: the caller's contract; the piece stays in the decompressor until the next proceed.
+            unsafe { request::send(req, &mut iov, 1, state) };
+        }
+        Err(_) => {
+            // SAFETY: the caller's contract.
+            unsafe { request::send(req, std::ptr::null_mut(), 0, SEND_STATE_ERROR) };
         }
     }
 }
@@ -232,7 +257,9 @@ pub(super) unsafe fn serve_with_type(req: *mut h2o_req_t, opened: Opened, rpath:
             return method_not_allowed(req, tk);
         }
         let mime = (*mime_type).mimetype;
-        if let Some(v) = super::find_header(r, tk.range) {
+        // a decompressed body has no byte positions to serve ranges of: Range is ignored
+        let range = if opened.gunzip { None } else { super::find_header(r, tk.range) };
+        if let Some(v) = range {
             let Some(ranges) = range::parse(v, file.size) else {
                 let cr = headers::pool_strdup(&mut r.pool, format!("bytes */{}", file.size).as_bytes());
                 headers::add(&mut r.pool, &mut r.res.headers, tk.content_range, std::ptr::null(), cr);
@@ -270,7 +297,7 @@ pub(super) unsafe fn send_file(
     // because the generator (or, for bodyless answers, a pool-linked holder) keeps the entry.
     unsafe {
         let r = &mut *req;
-        let Opened { file, encoding } = opened;
+        let Opened { file, encoding, gunzip } = opened;
         let size = file.size;
         let mut off = 0;
         let mut multi = None;
@@ -290,13 +317,14 @@ pub(super) unsafe fn send_file(
         };
         r.res.status = status;
         r.res.reason = reason;
-        r.res.content_length = length as usize;
+        r.res.content_length = if gunzip { usize::MAX } else { length as usize };
         r.res.mime_attr = attr.cast();
 
         // the generator holds the entry from here on, so the headers may borrow from it
         let g = crate::mem::pool::alloc_shared(Some(&mut r.pool), size_of::<Gen>(), Some(drop_gen)).cast::<Gen>();
         g.write(Gen {
             super_: h2o_generator_t { proceed: Some(proceed), stop: None },
+            gunzip: gunzip.then(|| Box::new(super::gunzip::Gunzip::new(file.clone()))),
             file,
             off,
             left: length,
@@ -327,7 +355,7 @@ pub(super) unsafe fn send_file(
             let v = headers::pool_strdup(&mut r.pool, v.as_bytes());
             headers::add(&mut r.pool, &mut r.res.headers, tk.content_range, std::ptr::null(), v);
         }
-        if !is_get || length == 0 {
+        if !is_get || (length == 0 && !gunzip) {
             request::start_response(r, (&raw const NO_GENERATOR).cast_mut());
             request::send(req, std::ptr::null_mut(), 0, SEND_STATE_FINAL);
             return;

@@ -5,8 +5,8 @@
  * h2o_file_register_file (its reference to the type), then a listener on 127.0.0.1 and a client
  * thread speaking raw HTTP/1.1 (Connection: close, so a response ends with the connection):
  * a small file, a large one (read in pieces), a range, several ranges, HEAD, 304, 404, 405, a
- * directory redirect, and clients that hang up in the middle of a large body (the generator must
- * let go of the file). After h2o_config_dispose the map and type are back to the caller's references.
+ * directory redirect, a .gz decompressed for H2O_FILE_FLAG_GUNZIP (when gzip(1) is there to make it),
+ * and clients that hang up in the middle of a large body (the generator must let go of the file). After h2o_config_dispose the map and type are back to the caller's references.
  * Bounded: alarm(30), at most 3000 loop turns of 10 ms, 3-second client timeouts.
  */
 #include "abi_test.h"
@@ -29,6 +29,7 @@ static volatile int client_done;
 static unsigned short port;
 static char root[256];
 static const size_t big_size = 300000;
+static int have_gzip;
 
 static size_t refcnt(void *shared)
 {
@@ -94,6 +95,30 @@ static void send_all(int fd, const char *s)
     }
 }
 
+/* decodes a chunked body in place; 0 when it is well formed and complete */
+static int dechunk(struct response *res)
+{
+    char *in = res->body, *end = res->body + res->body_len, *out = res->body;
+    for (;;) {
+        char *nl = memmem(in, (size_t)(end - in), "\r\n", 2);
+        size_t n;
+        if (nl == NULL)
+            return -1;
+        n = strtoul(in, NULL, 16);
+        in = nl + 2;
+        if (n == 0)
+            break;
+        if ((size_t)(end - in) < n + 2)
+            return -1;
+        memmove(out, in, n);
+        out += n;
+        in += n + 2;
+    }
+    res->body_len = (size_t)(out - res->body);
+    res->body[res->body_len] = '\0';
+    return 0;
+}
+
 /* sends `req` (with "Connection: close" added) and reads the response; 0 on success */
 static int fetch(const char *method, const char *path, const char *extra, struct response *res)
 {
@@ -130,6 +155,8 @@ static int fetch(const char *method, const char *path, const char *extra, struct
     memcpy(res->body, end + 4, res->body_len);
     res->body[res->body_len] = '\0';
     free(buf);
+    if (strcasestr(res->head, "\r\ntransfer-encoding: chunked") != NULL)
+        return dechunk(res);
     return 0;
 }
 
@@ -239,6 +266,24 @@ static void *client_main(void *arg)
     CHECK(strcmp(header(&res, "content-type", v, sizeof(v)), "text/x-one") == 0, "register_file type %s", v);
     free(res.body);
 
+    if (have_gzip) {
+        /* H2O_FILE_FLAG_GUNZIP: only bigz.txt.gz exists; a client not taking gzip gets it decompressed */
+        CHECK(fetch("GET", "/gz/bigz.txt", "", &res) == 0 && res.status == 200, "gunzip: %d", res.status);
+        CHECK(body_is(&res, "big.txt", 0, big_size), "gunzip body (%zu bytes)", res.body_len);
+        CHECK(strcmp(header(&res, "content-encoding", v, sizeof(v)), "") == 0, "no content-encoding: %s", v);
+        free(res.body);
+        CHECK(fetch("GET", "/gz/bigz.txt", "Accept-Encoding: gzip\r\n", &res) == 0 && res.status == 200, "gzip variant: %d", res.status);
+        CHECK(strcmp(header(&res, "content-encoding", v, sizeof(v)), "gzip") == 0, "content-encoding: %s", v);
+        free(res.body);
+        int fd = dial();
+        if (fd >= 0) { /* hang up in the middle of a decompressed body */
+            char buf[4096];
+            send_all(fd, "GET /gz/bigz.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            (void)read(fd, buf, sizeof(buf));
+            close(fd);
+        }
+    }
+
     hang_up_early("");
     hang_up_early("Range: bytes=0-9,20-299999\r\n");
 
@@ -257,7 +302,7 @@ int main(int argc, char **argv)
     socklen_t slen = sizeof(sin);
     pthread_t th;
     int fd, reuse = 1, i;
-    char path[512];
+    char path[1024];
 
     if (!abi_check_origin(argc, argv, fns, sizeof(fns) / sizeof(fns[0])))
         return 1;
@@ -275,6 +320,8 @@ int main(int argc, char **argv)
     mkdir(path, 0755);
     write_file("small.txt", 100, 1);
     write_file("big.txt", big_size, 2);
+    snprintf(path, sizeof(path), "command -v gzip >/dev/null && gzip -c '%s/big.txt' > '%s/bigz.txt.gz'", root, root);
+    have_gzip = system(path) == 0;
     snprintf(path, sizeof(path), "%s/dir/start.txt", root);
     FILE *fp = fopen(path, "w");
     fputs("start", fp);
@@ -299,6 +346,8 @@ int main(int argc, char **argv)
     idx0[0] = 'X'; /* the handler copied its index files */
     CHECK(h2o_file_get_mimemap(fh) == map, "h2o_file_get_mimemap returns the map given");
     CHECK(refcnt(map) == map_refs + 1, "the handler holds a reference to the map (%zu -> %zu)", map_refs, refcnt(map));
+
+    h2o_file_register(h2o_config_register_path(host, "/gz", 0), root, NULL, NULL, H2O_FILE_FLAG_SEND_COMPRESSED | H2O_FILE_FLAG_GUNZIP);
 
     /* no map: the handler makes its own default one */
     fh = h2o_file_register(h2o_config_register_path(host, "/", 0), root, NULL, NULL, 0);
