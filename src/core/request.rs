@@ -394,12 +394,14 @@ pub unsafe fn proceed_response(req: *mut h2o_req_t) {
     // SAFETY: the caller's contract.
     unsafe {
         let g = (*req)._generator;
-        if let Some(proceed) = g.as_ref().and_then(|g| g.proceed) {
-            proceed(g, req);
-        } else if let Some(top) = (*req)._ostr_top.as_mut() {
-            if let Some(do_send) = top.do_send {
-                do_send(top, req, null_mut(), 0, SEND_STATE_FINAL);
+        if let Some(gen_) = g.as_ref() {
+            if let Some(proceed) = gen_.proceed {
+                proceed(g, req);
             }
+        } else if let Some(top) = (*req)._ostr_top.as_mut()
+            && let Some(do_send) = top.do_send
+        {
+            do_send(top, req, null_mut(), 0, SEND_STATE_FINAL);
         }
     }
 }
@@ -900,12 +902,12 @@ pub unsafe fn send_error(req: *mut h2o_req_t, status: c_int, reason: *const c_ch
     // SAFETY: the caller's contract.
     unsafe {
         let r = &mut *req;
-        if r.pathconf.is_null() {
-            if let Some(conn) = r.conn.as_ref() {
-                let hostconf = select_host(conn.hosts, bytes(r.authority), r.scheme.as_ref().map_or(80, |s| s.default_port));
-                if !hostconf.is_null() {
-                    bind_conf(req, hostconf, &raw mut (*hostconf).fallback_path);
-                }
+        if r.pathconf.is_null()
+            && let Some(conn) = r.conn.as_ref()
+        {
+            let hostconf = select_host(conn.hosts, bytes(r.authority), r.scheme.as_ref().map_or(80, |s| s.default_port));
+            if !hostconf.is_null() {
+                bind_conf(req, hostconf, &raw mut (*hostconf).fallback_path);
             }
         }
         if flags & 1 != 0 {

@@ -7,11 +7,20 @@ use crate::strings;
 pub const COMPRESSIBLE_GZIP: i32 = 1;
 pub const COMPRESSIBLE_BROTLI: i32 = 2;
 
-/// The PROXY protocol v1 line for a connection from `peer` (numeric host, port) to `local`, or
-/// "PROXY UNKNOWN\r\n" when either is unknown or not IPv4/IPv6 (`v6` says which family).
-pub fn proxy_header(addrs: Option<(bool, &[u8], u16, &[u8], u16)>) -> Vec<u8> {
+/// The two ends of a connection for its PROXY line: numeric hosts and ports, `v6` for IPv6.
+pub struct ProxyAddrs<'a> {
+    pub v6: bool,
+    pub peer: &'a [u8],
+    pub peer_port: u16,
+    pub local: &'a [u8],
+    pub local_port: u16,
+}
+
+/// The PROXY protocol v1 line for a connection, or "PROXY UNKNOWN\r\n" when either end is
+/// unknown or not IPv4/IPv6.
+pub fn proxy_header(addrs: Option<ProxyAddrs>) -> Vec<u8> {
     match addrs {
-        Some((v6, peer, peer_port, local, local_port)) => {
+        Some(ProxyAddrs { v6, peer, peer_port, local, local_port }) => {
             let mut out = if v6 { b"PROXY TCP6 ".to_vec() } else { b"PROXY TCP4 ".to_vec() };
             out.extend_from_slice(peer);
             out.push(b' ');
@@ -98,8 +107,10 @@ mod tests {
 
     #[test]
     fn proxy_lines() {
-        assert_eq!(proxy_header(Some((false, b"1.2.3.4", 5, b"6.7.8.9", 80))), b"PROXY TCP4 1.2.3.4 6.7.8.9 5 80\r\n");
-        assert_eq!(proxy_header(Some((true, b"::1", 1, b"::2", 2))), b"PROXY TCP6 ::1 ::2 1 2\r\n");
+        let v4 = ProxyAddrs { v6: false, peer: b"1.2.3.4", peer_port: 5, local: b"6.7.8.9", local_port: 80 };
+        assert_eq!(proxy_header(Some(v4)), b"PROXY TCP4 1.2.3.4 6.7.8.9 5 80\r\n");
+        let v6 = ProxyAddrs { v6: true, peer: b"::1", peer_port: 1, local: b"::2", local_port: 2 };
+        assert_eq!(proxy_header(Some(v6)), b"PROXY TCP6 ::1 ::2 1 2\r\n");
         assert_eq!(proxy_header(None), b"PROXY UNKNOWN\r\n");
     }
 

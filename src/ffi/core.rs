@@ -769,7 +769,9 @@ pub unsafe extern "C" fn h2o_stringify_proxy_header(conn: *mut crate::ffi::reque
                 Some((family == libc::AF_INET6, std::slice::from_raw_parts(host.as_ptr().cast::<u8>(), n).to_vec(), port))
             };
             let line = match (addr(cb.get_peername), addr(cb.get_sockname)) {
-                (Some((v6, peer, pport)), Some((_, local, lport))) => crate::core::util::proxy_header(Some((v6, &peer, pport, &local, lport))),
+                (Some((v6, peer, peer_port)), Some((_, local, local_port))) => {
+                    crate::core::util::proxy_header(Some(crate::core::util::ProxyAddrs { v6, peer: &peer, peer_port, local: &local, local_port }))
+                }
                 _ => crate::core::util::proxy_header(None),
             };
             std::ptr::copy_nonoverlapping(line.as_ptr(), buf.cast::<u8>(), line.len());
