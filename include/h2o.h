@@ -673,7 +673,15 @@ void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
  * time included) and for each response write; the connection closes when it fires.
  * Request bodies (Content-Length or chunked) are read whole into req->entity before the handlers
  * run; larger than globalconf.max_request_entity_size: 413.
- * Expect: 100-continue (HTTP/1.1) gets "100 Continue" when the body has not arrived yet.
+ * Expect: 100-continue gets "100 Continue" when the body has not arrived yet; another expectation
+ * (with a body) 417. A head that cannot be parsed, has more than H2O_MAX_HEADERS lines or exceeds
+ * H2O_MAX_REQLEN gets 2.2.5's fixed "400 Bad Request"; Content-Length with Transfer-Encoding, two
+ * Content-Length, Transfer-Encoding or Host headers, a Transfer-Encoding other than "chunked",
+ * obs-fold lines and broken chunked framing get 400 (2.2.5 accepted several of these); all of them
+ * close the connection after the answer. Absolute-form targets (http://host/path) give the request
+ * its authority and path (2.2.5 kept the whole URL as the path). Graceful shutdown
+ * (h2o_context_request_shutdown) closes idle connections at once; the others answer with
+ * "Connection: close" and close after their response.
  * Responses go through the path's filters (see h2o_start_response). Differences from 2.2.5:
  * h2o_send_inline sends Content-Length (2.2.5: chunked); a streamed response of unknown length to
  * HTTP/1.1 is chunked whatever its status (2.2.5 closes the connection after a non-200 one); HEAD
@@ -1022,6 +1030,21 @@ h2o_mimemap_type_t *h2o_mimemap_define_dynamic(h2o_mimemap_t *mimemap, const cha
 void h2o_mimemap_on_context_init(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
 void h2o_mimemap_on_context_dispose(h2o_mimemap_t *mimemap, h2o_context_t *ctx);
 
+/* Redirect and reproxy. */
+typedef struct st_h2o_redirect_handler_t h2o_redirect_handler_t; /* opaque */
+/** Adds a handler redirecting every request of `pathconf` to `prefix` (copied) followed by the part
+ * of the request's path below the pathconf's path (query kept): a `status` response with Location
+ * (reason "Redirected"), or, when `internal`, an internal redirect processed on the next loop
+ * iteration (method GET and no body unless `status` is 307 or 308). The handler belongs to the
+ * pathconf. */
+h2o_redirect_handler_t *h2o_redirect_register(h2o_pathconf_t *pathconf, int internal, int status, const char *prefix);
+typedef struct st_h2o_reproxy_handler_t h2o_reproxy_handler_t;
+/** Adds the reproxy filter: a response with an X-Reproxy-URL header is not sent; the request is
+ * redirected internally to that URL (GET unless the status is 307/308) and its answer sent instead.
+ * 2.2.5 fetches URLs of hosts it does not serve through its reverse proxy; libh2o-rs has no proxy:
+ * those get 502 "Gateway Error" (and a line on stderr). */
+void h2o_reproxy_register(h2o_pathconf_t *pathconf);
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------------
  * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 
@@ -1036,13 +1059,9 @@ h2o_iovec_vector_t h2o_extract_push_path_from_link_header(h2o_mem_pool_t *pool, 
 void h2o_send_error_deferred(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
 h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);
 
-/* handlers: redirect, reproxy, status, throttle */
+/* handlers: status, throttle */
 void h2o_throttle_resp_register(h2o_pathconf_t *pathconf);
 
-typedef struct st_h2o_redirect_handler_t h2o_redirect_handler_t;
-h2o_redirect_handler_t *h2o_redirect_register(h2o_pathconf_t *pathconf, int internal, int status, const char *prefix);
-typedef struct st_h2o_reproxy_handler_t h2o_reproxy_handler_t;
-void h2o_reproxy_register(h2o_pathconf_t *pathconf);
 void h2o_status_register(h2o_pathconf_t *pathconf);
 void h2o_duration_stats_register(h2o_globalconf_t *conf);
 void h2o_http2_debug_state_register(h2o_hostconf_t *hostconf, int hpack_enabled);

@@ -702,6 +702,44 @@ pub unsafe extern "C" fn h2o_headers_register(pathconf: *mut h2o_pathconf_t, cmd
     })
 }
 
+/// `h2o_reproxy_register`: adds the reproxy filter to the path: a response with an
+/// `X-Reproxy-URL` header is replaced by what that URL answers (an internal redirect: GET unless
+/// the status is 307/308). URLs on hosts this server does not serve get 502 (no proxy here).
+///
+/// # Safety
+/// `pathconf` is initialized with a live globalconf.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_reproxy_register(pathconf: *mut h2o_pathconf_t) {
+    boundary("h2o_reproxy_register", (), || {
+        // SAFETY: checked, then the caller's contract.
+        assert!(!pathconf.is_null() && unsafe { !(*pathconf).global.is_null() }, "pathconf is NULL or not initialized");
+        // SAFETY: the caller's contract.
+        unsafe { crate::handler::reproxy::register(pathconf) }
+    })
+}
+
+/// `h2o_redirect_register`: adds a handler redirecting every request of the path to `prefix`
+/// (copied; NUL-terminated) + the part of its path below the path's: a `status` response with
+/// `Location`, or when `internal` an internal redirect (GET unless `status` is 307/308). The
+/// handler belongs to the path (freed by `h2o_config_dispose`).
+///
+/// # Safety
+/// `pathconf` is initialized with a live globalconf; `prefix` is a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_redirect_register(
+    pathconf: *mut h2o_pathconf_t,
+    internal: c_int,
+    status: c_int,
+    prefix: *const c_char,
+) -> *mut crate::handler::redirect::RedirectHandler {
+    boundary("h2o_redirect_register", null_mut(), || {
+        // SAFETY: checked, then the caller's contract.
+        assert!(!pathconf.is_null() && unsafe { !(*pathconf).global.is_null() } && !prefix.is_null(), "NULL argument");
+        // SAFETY: the caller's contract.
+        unsafe { crate::handler::redirect::register(pathconf, internal, status, prefix) }
+    })
+}
+
 /// `h2o_headers_append_command`: replaces `*cmds` (NULL, or a list this function returned) by a
 /// new terminated list (a shared allocation: release it with `h2o_mem_release_shared`) with
 /// `{cmd, name, value}` appended; the old list is released. `name` and `value` are borrowed.

@@ -3,4 +3,6 @@
 
 pub mod access_log;
 pub mod file;
+pub mod redirect;
+pub mod reproxy;
 pub mod filecache;

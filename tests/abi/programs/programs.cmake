@@ -106,4 +106,4 @@ abi_embedder_program(demo ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_e2
 abi_embedder_program(stream ${_abi_prog_dir}/stream_backpressure.c embedder_stream.sh)
 abi_embedder_program(post ${_abi_prog_dir}/post_echo.c embedder_post.sh)
 abi_embedder_program(headers ${_abi_prog_dir}/header_inspect.c embedder_headers.sh)
-abi_embedder_program(source ${_abi_prog_dir}/../source/embedder.c embedder_source.sh SSL REQUIRES h2o_reproxy_register)
+abi_embedder_program(source ${_abi_prog_dir}/../source/embedder.c embedder_source.sh SSL)
