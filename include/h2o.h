@@ -656,7 +656,8 @@ void h2o_context_request_shutdown(h2o_context_t *context);
 /** on_context_init of the pathconf's modules, once per context. */
 void h2o_context_init_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pathconf);
 void h2o_context_dispose_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pathconf);
-/** Rebuilds the cached time strings (used by h2o_get_timestamp when the loop's clock moved). */
+/** Re-reads the clock (used by h2o_get_timestamp when the loop's clock moved); the cached time
+ * strings are rebuilt when the second changed. */
 void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
 
 /* Accepting connections and answering requests (HTTP/1.x for now).

@@ -249,7 +249,9 @@ pub unsafe fn dispose(ctx: *mut h2o_context_t) {
     }
 }
 
-/// Refreshes the cached time strings for the loop's current time (`h2o_now`).
+/// Refreshes the cached time for the loop's current time (`h2o_now`); the time strings are
+/// rebuilt only when the second changed (as 2.2.5: they have one-second resolution, and the loop's
+/// clock moves every millisecond under load).
 ///
 /// # Safety
 /// `ctx` was initialized by `init`; its loop is alive.
@@ -261,7 +263,11 @@ pub unsafe fn update_timestamp_cache(ctx: *mut h2o_context_t) {
     let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
     // SAFETY: valid out-pointer.
     unsafe { libc::gettimeofday(&mut tv, null_mut()) };
+    let same_second = tv.tv_sec == c._timestamp_cache.tv_at.tv_sec;
     c._timestamp_cache.tv_at = tv;
+    if same_second && !c._timestamp_cache.value.is_null() {
+        return;
+    }
     // SAFETY: all-zero is a valid tm; valid pointers.
     let (mut gmt, mut local): (libc::tm, libc::tm) = unsafe { (std::mem::zeroed(), std::mem::zeroed()) };
     // SAFETY: valid pointers.

@@ -526,8 +526,9 @@ pub unsafe extern "C" fn h2o_context_dispose_pathconf_context(ctx: *mut h2o_cont
     })
 }
 
-/// `h2o_context_update_timestamp_cache`: re-reads the clock and rebuilds the cached Date-header
-/// and access-log strings (a shared allocation; requests that linked the old one keep it).
+/// `h2o_context_update_timestamp_cache`: re-reads the clock; when the second changed, rebuilds the
+/// cached Date-header and access-log strings (a shared allocation; requests that linked the old
+/// one keep it).
 ///
 /// # Safety
 /// `ctx` is initialized and its loop is alive.
