@@ -2,6 +2,7 @@
 # server driven over 127.0.0.1 by a script under e2e/ (curl and e2e/embedder_client.py):
 #
 #   abi-embedder-demo       c-examples/embedder.c, the README's demo server (e2e/embedder_e2e.sh)
+#   abi-embedder-load       the same under bounded h2load --h1 / wrk runs (e2e/embedder_load.sh)
 #   abi-embedder-stream     programs/stream_backpressure.c (e2e/embedder_stream.sh)
 #   abi-embedder-post       programs/post_echo.c (e2e/embedder_post.sh)
 #   abi-embedder-headers    programs/header_inspect.c (e2e/embedder_headers.sh)
@@ -103,6 +104,7 @@ function(abi_embedder_program name src script)
 endfunction()
 
 abi_embedder_program(demo ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_e2e.sh VALGRIND ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
+abi_embedder_program(load ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_load.sh ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
 abi_embedder_program(stream ${_abi_prog_dir}/stream_backpressure.c embedder_stream.sh)
 abi_embedder_program(post ${_abi_prog_dir}/post_echo.c embedder_post.sh)
 abi_embedder_program(headers ${_abi_prog_dir}/header_inspect.c embedder_headers.sh)
