@@ -17,27 +17,14 @@
  *                    answers with what req->filereq tells it (script name, path info, local path)
  *   /                DOCROOT, default index files, no flags
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
+#include "e2e_server.h"
 
-#include <h2o.h>
-
-static h2o_globalconf_t config;
-static h2o_context_t ctx;
-static h2o_accept_ctx_t accept_ctx;
-static int quit;
 static char sent_path[4096];
 
 static int on_quit(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
-    quit = 1;
+    e2e_quit = 1;
     req->res.status = 200;
     req->res.reason = "OK";
     h2o_send_inline(req, H2O_STRLIT("bye\n"));
@@ -78,15 +65,6 @@ static int on_dynamic(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
-static void on_accept(h2o_socket_t *listener, const char *err)
-{
-    h2o_socket_t *sock;
-    if (err != NULL)
-        return;
-    while ((sock = h2o_evloop_socket_accept(listener)) != NULL)
-        h2o_accept(&accept_ctx, sock);
-}
-
 static char *joined(const char *a, const char *b)
 {
     static char bufs[8][4096];
@@ -101,24 +79,12 @@ int main(int argc, char **argv)
     h2o_evloop_t *loop;
     h2o_hostconf_t *host;
     h2o_pathconf_t *pathconf;
-    h2o_socket_t *listener;
-    struct sockaddr_in sin;
-    socklen_t slen = sizeof(sin);
-    int fd, reuse = 1, i;
-    time_t deadline;
-    FILE *fp;
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s PORT_FILE MAX_SECONDS DOCROOT\n", argv[0]);
-        return 2;
-    }
+    e2e_init(argc, argv, 1, "DOCROOT");
     const char *root = argv[3];
-    signal(SIGPIPE, SIG_IGN);
-    deadline = time(NULL) + atoi(argv[2]);
     snprintf(sent_path, sizeof(sent_path), "%s/a.txt", root);
 
-    h2o_config_init(&config);
-    host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    host = h2o_config_register_host(&e2e_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 
     h2o_create_handler(h2o_config_register_path(host, "/quit", 0), sizeof(h2o_handler_t))->on_req = on_quit;
     h2o_create_handler(h2o_config_register_path(host, "/send", 0), sizeof(h2o_handler_t))->on_req = on_send;
@@ -151,7 +117,7 @@ int main(int argc, char **argv)
     /* a dynamic type: ".dyn" files are handed to on_dynamic */
     h2o_mimemap_t *dynmap = h2o_mimemap_create();
     static const char *dynexts[] = {"dyn", NULL};
-    h2o_mimemap_type_t *dyn = h2o_mimemap_define_dynamic(dynmap, dynexts, &config);
+    h2o_mimemap_type_t *dyn = h2o_mimemap_define_dynamic(dynmap, dynexts, &e2e_config);
     h2o_create_handler(&dyn->data.dynamic.pathconf, sizeof(h2o_handler_t))->on_req = on_dynamic;
     h2o_file_register(h2o_config_register_path(host, "/dyn", 0), joined(root, "/dyn"), NULL, dynmap, 0);
     h2o_mem_release_shared(dynmap);
@@ -162,43 +128,8 @@ int main(int argc, char **argv)
 
     h2o_file_register(h2o_config_register_path(host, "/", 0), root, NULL, NULL, 0);
 
-    loop = h2o_evloop_create();
-    h2o_context_init(&ctx, loop, &config);
-    accept_ctx.ctx = &ctx;
-    accept_ctx.hosts = config.hosts;
-
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 64) != 0) {
-        perror("listen");
+    if ((loop = e2e_listen()) == NULL)
         return 1;
-    }
-    getsockname(fd, (struct sockaddr *)&sin, &slen);
-    listener = h2o_evloop_socket_create(loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    h2o_socket_read_start(listener, on_accept);
-    if ((fp = fopen(argv[1], "w")) == NULL) {
-        perror(argv[1]);
-        return 1;
-    }
-    fprintf(fp, "%u\n", ntohs(sin.sin_port));
-    fclose(fp);
-
-    while (!quit && time(NULL) < deadline)
-        h2o_evloop_run(loop, 100);
-    for (i = 0; i < 10; ++i)
-        h2o_evloop_run(loop, 10);
-    h2o_socket_read_stop(listener);
-    h2o_socket_close(listener);
-    h2o_evloop_run(loop, 0);
-    h2o_context_dispose(&ctx);
-    h2o_config_dispose(&config);
-    h2o_evloop_destroy(loop);
-    if (!quit) {
-        fprintf(stderr, "file_serve: timed out without /quit\n");
-        return 1;
-    }
-    return 0;
+    e2e_serve(loop, 10, 0);
+    return e2e_finish(loop, "file_serve");
 }

@@ -21,29 +21,11 @@
  * A logger writes one line per request to LOG_FILE: status, bytes_sent, and checks of the four
  * timestamps ("ok" or what is wrong), the persistent flag, method and path.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-
-#include <h2o.h>
+#include "e2e_server.h"
 #include <h2o/http1.h>
 
-static h2o_globalconf_t config;
-static h2o_context_t ctx;
-static h2o_accept_ctx_t accept_ctx;
 static h2o_timeout_t tick_timeout;
 static FILE *logfp;
-static int quit;
-
-static int path_is(h2o_req_t *req, const char *p)
-{
-    return h2o_memis(req->path_normalized.base, req->path_normalized.len, p, strlen(p));
-}
 
 static void send_text(h2o_req_t *req, const char *s, size_t len)
 {
@@ -84,7 +66,7 @@ static void slow_on_tick(h2o_timeout_entry_t *entry)
 static void slow_proceed(h2o_generator_t *self, h2o_req_t *req)
 {
     struct stream_gen *g = (struct stream_gen *)self;
-    h2o_timeout_link(ctx.loop, &tick_timeout, &g->tick);
+    h2o_timeout_link(e2e_ctx.loop, &tick_timeout, &g->tick);
 }
 
 static void slow_stop(h2o_generator_t *self, h2o_req_t *req)
@@ -243,29 +225,29 @@ static void start_upgrade(h2o_req_t *req)
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
-    if (path_is(req, "/hello")) {
+    if (e2e_path_is(req, "/hello")) {
         send_text(req, H2O_STRLIT("hello\n"));
-    } else if (path_is(req, "/case")) {
+    } else if (e2e_path_is(req, "/case")) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, "Cache-Control", H2O_STRLIT("no-cache"));
         h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-custom"), 0, "X-Custom", H2O_STRLIT("v"));
         send_text(req, H2O_STRLIT("case\n"));
-    } else if (path_is(req, "/stream")) {
+    } else if (e2e_path_is(req, "/stream")) {
         start_stream(req, 0);
-    } else if (path_is(req, "/slow")) {
+    } else if (e2e_path_is(req, "/slow")) {
         start_stream(req, 1);
-    } else if (path_is(req, "/big")) {
+    } else if (e2e_path_is(req, "/big")) {
         start_big(req);
-    } else if (path_is(req, "/echo")) {
+    } else if (e2e_path_is(req, "/echo")) {
         send_text(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
-    } else if (path_is(req, "/info")) {
+    } else if (e2e_path_is(req, "/info")) {
         send_info(req);
-    } else if (path_is(req, "/shutdown")) {
-        h2o_context_request_shutdown(&ctx);
+    } else if (e2e_path_is(req, "/shutdown")) {
+        h2o_context_request_shutdown(&e2e_ctx);
         send_text(req, H2O_STRLIT("shutting down\n"));
-    } else if (path_is(req, "/upgrade")) {
+    } else if (e2e_path_is(req, "/upgrade")) {
         start_upgrade(req);
-    } else if (path_is(req, "/quit")) {
-        quit = 1;
+    } else if (e2e_path_is(req, "/quit")) {
+        e2e_quit = 1;
         send_text(req, H2O_STRLIT("bye\n"));
     } else {
         return -1;
@@ -300,92 +282,38 @@ static void log_access(h2o_logger_t *self, h2o_req_t *req)
 
 static void register_vhost(const char *name, uint16_t port)
 {
-    h2o_hostconf_t *host = h2o_config_register_host(&config, h2o_iovec_init(name, strlen(name)), port);
+    h2o_hostconf_t *host = h2o_config_register_host(&e2e_config, h2o_iovec_init(name, strlen(name)), port);
     h2o_pathconf_t *pathconf = h2o_config_register_path(host, "/", 0);
     h2o_create_handler(pathconf, sizeof(h2o_handler_t))->on_req = on_vhost_req;
-}
-
-static void on_accept(h2o_socket_t *listener, const char *err)
-{
-    h2o_socket_t *sock;
-    if (err != NULL)
-        return;
-    while ((sock = h2o_evloop_socket_accept(listener)) != NULL)
-        h2o_accept(&accept_ctx, sock);
 }
 
 int main(int argc, char **argv)
 {
     h2o_evloop_t *loop;
     h2o_pathconf_t *pathconf;
-    h2o_socket_t *listener;
-    struct sockaddr_in sin;
-    socklen_t slen = sizeof(sin);
-    int fd, reuse = 1, i;
-    time_t deadline;
-    FILE *fp;
+    int status;
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s PORT_FILE MAX_SECONDS LOG_FILE\n", argv[0]);
-        return 2;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    deadline = time(NULL) + atoi(argv[2]);
+    e2e_init(argc, argv, 1, "LOG_FILE");
     if ((logfp = fopen(argv[3], "w")) == NULL) {
         perror(argv[3]);
         return 1;
     }
-    h2o_config_init(&config);
-    config.server_name = h2o_iovec_init(H2O_STRLIT("h2o-test"));
-    config.max_request_entity_size = 4096;
-    config.http1.req_timeout = 1000;
-    pathconf = h2o_config_register_path(h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535), "/", 0);
+    e2e_config.server_name = h2o_iovec_init(H2O_STRLIT("h2o-test"));
+    e2e_config.max_request_entity_size = 4096;
+    e2e_config.http1.req_timeout = 1000;
+    pathconf = h2o_config_register_path(h2o_config_register_host(&e2e_config, h2o_iovec_init(H2O_STRLIT("default")), 65535), "/", 0);
     h2o_create_handler(pathconf, sizeof(h2o_handler_t))->on_req = on_req;
     h2o_create_logger(pathconf, sizeof(h2o_logger_t))->log_access = log_access;
     register_vhost("a.example", 65535);
     register_vhost("b.example", 8080);
-    loop = h2o_evloop_create();
-    h2o_context_init(&ctx, loop, &config);
+    if ((loop = e2e_listen()) == NULL)
+        return 1;
     h2o_timeout_init(loop, &tick_timeout, 100);
-    accept_ctx.ctx = &ctx;
-    accept_ctx.hosts = config.hosts;
-
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 64) != 0) {
-        perror("listen");
-        return 1;
-    }
-    getsockname(fd, (struct sockaddr *)&sin, &slen);
-    listener = h2o_evloop_socket_create(loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    h2o_socket_read_start(listener, on_accept);
-    if ((fp = fopen(argv[1], "w")) == NULL) {
-        perror(argv[1]);
-        return 1;
-    }
-    fprintf(fp, "%u\n", ntohs(sin.sin_port));
-    fclose(fp);
-
-    while (!quit && time(NULL) < deadline)
-        h2o_evloop_run(loop, 100);
-    /* let the connections still open end (by the client's close or req_timeout): 2.2.5 wants no
-     * timeout entry linked when the context is disposed of */
-    for (i = 0; i < 300 && !(h2o_linklist_is_empty(&ctx.http1._conns) && h2o_linklist_is_empty(&ctx.http2._conns)); ++i)
-        h2o_evloop_run(loop, 10);
-    h2o_socket_read_stop(listener);
-    h2o_socket_close(listener);
-    h2o_evloop_run(loop, 0);
+    /* after /quit: the loop runs until the connections still open end (by the client's close or
+     * req_timeout), at most 3 s */
+    e2e_serve(loop, 300, 1);
     h2o_timeout_dispose(loop, &tick_timeout);
-    h2o_context_dispose(&ctx);
-    h2o_config_dispose(&config);
-    h2o_evloop_destroy(loop);
+    status = e2e_finish(loop, "http1_server");
     fclose(logfp);
-    if (!quit) {
-        fprintf(stderr, "http1_server: timed out without /quit\n");
-        return 1;
-    }
-    return 0;
+    return status;
 }
