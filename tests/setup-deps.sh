@@ -9,7 +9,7 @@ set -euo pipefail
 CBINDGEN_VERSION=0.29.0
 RUST_MIN=1.89 # Cargo.toml rust-version (AVX-512 intrinsics are stable since 1.89)
 APT_PACKAGES=(cmake pkg-config gcc g++ clang valgrind binutils libh2o-evloop-dev libssl-dev nghttp2-client
-              wrk python3-pip curl perl ca-certificates)
+              wrk tzdata python3-pip curl perl ca-certificates)
 # tool -> the package that provides it
 declare -A TOOL_PACKAGE=([cmake]=cmake [pkg-config]=pkg-config [gcc]=gcc [g++]=g++ [clang]=clang
                          [valgrind]=valgrind [nm]=binutils [readelf]=binutils [nghttp]=nghttp2-client [h2load]=nghttp2-client [wrk]=wrk
@@ -30,7 +30,8 @@ for tool in "${!TOOL_PACKAGE[@]}"; do
 done
 # libssl-dev: h2o.h includes <openssl/ssl.h> (2.2.5's types name SSL_CTX), and Debian's
 # libh2o-evloop-dev does not pull it in
-for pkg in libh2o-evloop-dev libssl-dev; do
+# tzdata: abi-time-diff formats access-log dates in several time zones
+for pkg in libh2o-evloop-dev libssl-dev tzdata; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing_apt+=("$pkg")
     fi

@@ -1,8 +1,8 @@
 /* h2o/time_.h: time helpers of libh2o-rs (a drop-in for libh2o-evloop 2.2.5).
  *
- * Hand-written; names and semantics are 2.2.5's. Present: the string-length macros (they size
- * h2o_timestamp_string_t in h2o.h) and the timeval helpers. The three formatting/parsing functions
- * below are declared but NOT YET PROVIDED by libh2o-rs (a program calling them fails to link). */
+ * Hand-written; names and semantics are 2.2.5's: the string-length macros (they size
+ * h2o_timestamp_string_t in h2o.h), date formatting and parsing, and the timeval helpers. Nothing
+ * here allocates. */
 #ifndef h2o__time_h
 #define h2o__time_h
 
@@ -20,11 +20,16 @@ extern "C" {
 /** Length of a Common Log Format date ("29/Aug/2014:15:34:38 +0900"), without the NUL. */
 #define H2O_TIMESTR_LOG_LEN (sizeof("29/Aug/2014:15:34:38 +0900") - 1)
 
-/* --- not yet provided by libh2o-rs ------------------------------------------------------------ */
+/** Writes `gmt` (UTC) as "Sun, 06 Nov 1994 08:49:37 GMT" and a NUL to `buf` (H2O_TIMESTR_RFC1123_LEN
+ * + 1 bytes). */
 void h2o_time2str_rfc1123(char *buf, struct tm *gmt);
+/** Parses a date of exactly H2O_TIMESTR_RFC1123_LEN bytes in that form into tm_year, tm_mon,
+ * tm_mday, tm_hour, tm_min and tm_sec of `tm` (other fields untouched; the weekday and zone are
+ * not checked, as in 2.2.5). Returns 0, or -1 (tm unchanged). */
 int h2o_time_parse_rfc1123(const char *s, size_t len, struct tm *tm);
+/** Writes `time` in local time as "29/Aug/2014:15:34:38 +0900" and a NUL to `buf`
+ * (H2O_TIMESTR_LOG_LEN + 1 bytes). */
 void h2o_time2str_log(char *buf, time_t time);
-/* ----------------------------------------------------------------------------------------------- */
 
 /** Microseconds from `from` to `until` (negative when `until` is earlier). */
 static inline int64_t h2o_timeval_subtract(struct timeval *from, struct timeval *until)

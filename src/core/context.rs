@@ -18,14 +18,15 @@ use crate::mem;
 const WDAY: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/// "Sun, 06 Nov 1994 08:49:37 GMT" for a UTC broken-down time.
+/// "Sun, 06 Nov 1994 08:49:37 GMT" for a UTC broken-down time (the year as four digits, as 2.2.5
+/// prints it).
 pub fn rfc1123(tm: &libc::tm) -> String {
     format!(
-        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
         WDAY[tm.tm_wday.rem_euclid(7) as usize],
         tm.tm_mday,
         MON[tm.tm_mon.rem_euclid(12) as usize],
-        tm.tm_year + 1900,
+        (tm.tm_year + 1900).rem_euclid(10000),
         tm.tm_hour,
         tm.tm_min,
         tm.tm_sec

@@ -45,6 +45,9 @@ pub mod string;
 /// `h2o/url.h` (hand-written header): the scheme objects.
 /// cbindgen:ignore
 pub mod url;
+/// `h2o/time_.h`: dates (hand-written header).
+/// cbindgen:ignore
+pub mod time;
 /// `h2o/token.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod token;
