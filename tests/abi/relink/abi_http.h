@@ -90,30 +90,48 @@ struct abi_client {
     int eof;
 };
 
-static int abi_client_connect(struct abi_client *c)
+/* a socket connected to 127.0.0.1:abi_http_port with 3-second read and write timeouts, or -1 */
+static int abi_http_dial(void)
 {
     struct sockaddr_in sin;
     struct timeval tv = {3, 0};
-    memset(c, 0, sizeof(*c));
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sin.sin_port = htons(abi_http_port);
-    return connect(c->fd, (struct sockaddr *)&sin, sizeof(sin));
+    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
-static void abi_client_send(struct abi_client *c, const char *s)
+/* writes all of `s` (stops early on an error or a timeout: the response check then fails) */
+static void abi_send_all(int fd, const char *s)
 {
     size_t off = 0, n = strlen(s);
     while (off < n) {
-        ssize_t r = write(c->fd, s + off, n - off);
+        ssize_t r = write(fd, s + off, n - off);
         if (r <= 0)
             return;
         off += (size_t)r;
     }
+}
+
+/* 0 when connected */
+static int abi_client_connect(struct abi_client *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->fd = abi_http_dial();
+    return c->fd >= 0 ? 0 : -1;
+}
+
+static void abi_client_send(struct abi_client *c, const char *s)
+{
+    abi_send_all(c->fd, s);
 }
 
 /* reads more; 0 at end of stream or timeout */
@@ -135,6 +153,15 @@ static void abi_client_consume(struct abi_client *c, size_t n)
 {
     memmove(c->buf, c->buf + n, c->len - n);
     c->len -= n;
+}
+
+/* reads until the end of the stream; whether it ended with nothing more sent (unread bytes make it
+ * 0; so far a read timeout counts as the end too) */
+__attribute__((unused)) static int abi_client_closed_by_server(struct abi_client *c)
+{
+    while (abi_client_fill(c))
+        ;
+    return c->eof && c->len == 0;
 }
 
 struct abi_response {
@@ -238,7 +265,7 @@ static int abi_read_response(struct abi_client *c, struct abi_response *res, int
 }
 
 /* one request on a fresh connection, its response read (the connection is closed afterwards) */
-static int abi_http_get(const char *request, struct abi_response *res)
+__attribute__((unused)) static int abi_http_get(const char *request, struct abi_response *res)
 {
     struct abi_client c;
     int ok;

@@ -9,24 +9,13 @@
  * and clients that hang up in the middle of a large body (the generator must let go of the file). After h2o_config_dispose the map and type are back to the caller's references.
  * Bounded: alarm(30), at most 3000 loop turns of 10 ms, 3-second client timeouts.
  */
-#include "abi_test.h"
+#include "abi_http.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-
-#include <h2o.h>
 
 static h2o_globalconf_t config;
 static h2o_context_t ctx;
-static h2o_accept_ctx_t accept_ctx;
-static volatile int client_done;
-static unsigned short port;
 static char root[256];
 static const size_t big_size = 300000;
 static int have_gzip;
@@ -34,15 +23,6 @@ static int have_gzip;
 static size_t refcnt(void *shared)
 {
     return H2O_STRUCT_FROM_MEMBER(struct st_h2o_mem_pool_shared_entry_t, bytes, shared)->refcnt;
-}
-
-static void on_accept(h2o_socket_t *listener, const char *err)
-{
-    h2o_socket_t *sock;
-    if (err != NULL)
-        return;
-    while ((sock = h2o_evloop_socket_accept(listener)) != NULL)
-        h2o_accept(&accept_ctx, sock);
 }
 
 static void write_file(const char *name, size_t size, unsigned seed)
@@ -65,35 +45,6 @@ struct response {
     size_t body_len;
     int status;
 };
-
-static int dial(void)
-{
-    struct sockaddr_in sin;
-    struct timeval tv = {3, 0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(port);
-    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static void send_all(int fd, const char *s)
-{
-    size_t off = 0, n = strlen(s);
-    while (off < n) {
-        ssize_t r = write(fd, s + off, n - off);
-        if (r <= 0)
-            return;
-        off += (size_t)r;
-    }
-}
 
 /* decodes a chunked body in place; 0 when it is well formed and complete */
 static int dechunk(struct response *res)
@@ -125,14 +76,14 @@ static int fetch(const char *method, const char *path, const char *extra, struct
     char req[1024];
     size_t cap = 1 << 20, len = 0;
     char *buf = malloc(cap), *end;
-    int fd = dial();
+    int fd = abi_http_dial();
     memset(res, 0, sizeof(*res));
     if (fd < 0) {
         free(buf);
         return -1;
     }
     snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s\r\n", method, path, extra);
-    send_all(fd, req);
+    abi_send_all(fd, req);
     for (;;) {
         ssize_t r;
         if (len == cap)
@@ -203,11 +154,11 @@ static int body_is(struct response *res, const char *name, size_t off, size_t le
 static void hang_up_early(const char *extra)
 {
     char req[512], buf[4096];
-    int fd = dial();
+    int fd = abi_http_dial();
     if (fd < 0)
         return;
     snprintf(req, sizeof(req), "GET /big.txt HTTP/1.1\r\nHost: localhost\r\n%s\r\n", extra);
-    send_all(fd, req);
+    abi_send_all(fd, req);
     (void)read(fd, buf, sizeof(buf));
     close(fd);
 }
@@ -275,10 +226,10 @@ static void *client_main(void *arg)
         CHECK(fetch("GET", "/gz/bigz.txt", "Accept-Encoding: gzip\r\n", &res) == 0 && res.status == 200, "gzip variant: %d", res.status);
         CHECK(strcmp(header(&res, "content-encoding", v, sizeof(v)), "gzip") == 0, "content-encoding: %s", v);
         free(res.body);
-        int fd = dial();
+        int fd = abi_http_dial();
         if (fd >= 0) { /* hang up in the middle of a decompressed body */
             char buf[4096];
-            send_all(fd, "GET /gz/bigz.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            abi_send_all(fd, "GET /gz/bigz.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
             (void)read(fd, buf, sizeof(buf));
             close(fd);
         }
@@ -287,7 +238,7 @@ static void *client_main(void *arg)
     hang_up_early("");
     hang_up_early("Range: bytes=0-9,20-299999\r\n");
 
-    client_done = 1;
+    abi_http_client_done = 1;
     return NULL;
 }
 
@@ -298,10 +249,7 @@ int main(int argc, char **argv)
     h2o_evloop_t *loop;
     h2o_hostconf_t *host;
     h2o_socket_t *listener;
-    struct sockaddr_in sin;
-    socklen_t slen = sizeof(sin);
-    pthread_t th;
-    int fd, reuse = 1, i;
+    int i;
     char path[1024];
 
     if (!abi_check_origin(argc, argv, fns, sizeof(fns) / sizeof(fns[0])))
@@ -355,32 +303,15 @@ int main(int argc, char **argv)
 
     loop = h2o_evloop_create();
     h2o_context_init(&ctx, loop, &config);
-    accept_ctx.ctx = &ctx;
-    accept_ctx.hosts = config.hosts;
-
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 && listen(fd, 16) == 0, "listen on 127.0.0.1");
-    getsockname(fd, (struct sockaddr *)&sin, &slen);
-    port = ntohs(sin.sin_port);
-    listener = h2o_evloop_socket_create(loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    h2o_socket_read_start(listener, on_accept);
-
-    pthread_create(&th, NULL, client_main, NULL);
-    for (i = 0; i < 3000 && !client_done; ++i)
-        h2o_evloop_run(loop, 10);
-    pthread_join(th, NULL);
-    for (i = 0; i < 50; ++i) /* let the server see the hang-ups */
+    listener = abi_http_listen(&ctx);
+    CHECK(listener != NULL, "listen on 127.0.0.1");
+    if (listener != NULL)
+        abi_http_serve(loop, listener, client_main, 3000);
+    for (i = 0; i < 30; ++i) /* more time to see the hang-ups (50 turns of 5 ms with abi_http_serve's) */
         h2o_evloop_run(loop, 5);
-    CHECK(client_done, "the client finished");
+    CHECK(abi_http_client_done, "the client finished");
     CHECK(ctx.emitted_error_status[H2O_STATUS_ERROR_405] == 1, "one 405 counted");
 
-    h2o_socket_read_stop(listener);
-    h2o_socket_close(listener);
-    h2o_evloop_run(loop, 0);
     h2o_context_dispose(&ctx);
     h2o_config_dispose(&config);
     h2o_evloop_destroy(loop);
