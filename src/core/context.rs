@@ -15,41 +15,7 @@ use crate::ffi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_timeout_dispose, h2o_
 use crate::ffi::memory::{h2o_mem_alloc_shared, st_h2o_mem_pool_shared_entry_t};
 use crate::mem;
 
-const WDAY: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MON: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// "Sun, 06 Nov 1994 08:49:37 GMT" for a UTC broken-down time (the year as four digits, as 2.2.5
-/// prints it).
-pub fn rfc1123(tm: &libc::tm) -> String {
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        WDAY[tm.tm_wday.rem_euclid(7) as usize],
-        tm.tm_mday,
-        MON[tm.tm_mon.rem_euclid(12) as usize],
-        (tm.tm_year + 1900).rem_euclid(10000),
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec
-    )
-}
-
-/// "29/Aug/2014:15:34:38 +0900" for a local broken-down time (offset from `tm_gmtoff`).
-pub fn log_time(tm: &libc::tm) -> String {
-    let off = tm.tm_gmtoff / 60;
-    let (sign, off) = if off < 0 { ('-', -off) } else { ('+', off) };
-    format!(
-        "{:02}/{}/{}:{:02}:{:02}:{:02} {}{:02}{:02}",
-        tm.tm_mday,
-        MON[tm.tm_mon.rem_euclid(12) as usize],
-        tm.tm_year + 1900,
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec,
-        sign,
-        off / 60,
-        off % 60
-    )
-}
+use super::time::{log_time, rfc1123};
 
 fn init_list(l: &mut h2o_linklist_t) {
     l.next = l;
@@ -290,27 +256,4 @@ pub unsafe fn update_timestamp_cache(ctx: *mut h2o_context_t) {
         unsafe { release_shared(c._timestamp_cache.value.cast()) };
     }
     c._timestamp_cache.value = v;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn time_strings() {
-        // SAFETY: all-zero is a valid tm.
-        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-        tm.tm_year = 94;
-        tm.tm_mon = 10;
-        tm.tm_mday = 6;
-        tm.tm_wday = 0;
-        tm.tm_hour = 8;
-        tm.tm_min = 49;
-        tm.tm_sec = 37;
-        assert_eq!(rfc1123(&tm), "Sun, 06 Nov 1994 08:49:37 GMT");
-        tm.tm_gmtoff = 9 * 3600;
-        assert_eq!(log_time(&tm), "06/Nov/1994:08:49:37 +0900");
-        tm.tm_gmtoff = -(3 * 3600 + 30 * 60);
-        assert_eq!(log_time(&tm), "06/Nov/1994:08:49:37 -0330");
-    }
 }

@@ -13,5 +13,6 @@ pub mod headers;
 pub mod headers_cmd;
 pub mod mimemap;
 pub mod request;
+pub mod time;
 pub mod url;
 pub mod util;

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int};
 
 use super::panic::boundary;
-use crate::core::context::{log_time, rfc1123};
+use crate::core::time::{log_time, parse_rfc1123, rfc1123};
 
 /// Copies `s` and a NUL to `buf`.
 ///
@@ -74,7 +74,7 @@ pub unsafe extern "C" fn h2o_time_parse_rfc1123(s: *const c_char, len: usize, tm
         }
         // SAFETY: the caller's contract.
         let bytes = unsafe { std::slice::from_raw_parts(s.cast::<u8>(), len) };
-        let Some([year, mon, mday, hour, min, sec]) = crate::handler::file::cond::parse_rfc1123(bytes) else {
+        let Some([year, mon, mday, hour, min, sec]) = parse_rfc1123(bytes) else {
             return -1;
         };
         // SAFETY: the caller's contract.

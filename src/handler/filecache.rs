@@ -58,7 +58,7 @@ pub struct Entry {
     pub etag: Vec<u8>,
     /// The Last-Modified value and its broken-down form.
     pub last_modified: [u8; 29],
-    pub last_modified_tm: crate::handler::file::cond::Tm,
+    pub last_modified_tm: crate::core::time::Tm,
 }
 
 impl Drop for Entry {

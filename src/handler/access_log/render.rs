@@ -317,7 +317,7 @@ unsafe fn element(
             // SAFETY: NULL or the request's timestamp strings.
             match unsafe { r.processed_at.str_.as_ref() } {
                 Some(s) => out.extend_from_slice(&s.log[..26]),
-                None => out.extend_from_slice(crate::core::context::log_time(&local_time(tm, at.tv_sec)).as_bytes()),
+                None => out.extend_from_slice(crate::core::time::log_time(&local_time(tm, at.tv_sec)).as_bytes()),
             }
             out.push(b']');
         }

@@ -9,14 +9,14 @@
 //! Better than 2.2.5 (which compared the whole header byte for byte with its ETag): If-None-Match is
 //! read as RFC 7232 asks, a list of entity tags compared weakly (`W/"x"` matches `"x"`), or `*`.
 
+use crate::core::time::Tm;
+pub use crate::core::time::parse_rfc1123;
+
 /// `"%08x-%zx"` of the modification time (truncated to 32 bits, as 2.2.5's `(unsigned)` cast) and
 /// the size, quoted.
 pub fn etag(mtime: i64, size: u64) -> Vec<u8> {
     format!("\"{:08x}-{:x}\"", mtime as u32, size).into_bytes()
 }
-
-/// A broken-down UTC time as the comparison needs it: year, month (0-11), day, hour, minute, second.
-pub type Tm = [i32; 6];
 
 /// The UTC broken-down time of `t` (seconds since the epoch), and its RFC 1123 string.
 pub fn last_modified(t: i64) -> (Tm, [u8; 29]) {
@@ -25,30 +25,11 @@ pub fn last_modified(t: i64) -> (Tm, [u8; 29]) {
     let tt = t as libc::time_t;
     // SAFETY: valid pointers; gmtime_r only writes `tm`.
     unsafe { libc::gmtime_r(&tt, &mut tm) };
-    let s = crate::core::context::rfc1123(&tm);
+    let s = crate::core::time::rfc1123(&tm);
     let mut out = [b' '; 29];
     let n = s.len().min(29);
     out[..n].copy_from_slice(&s.as_bytes()[..n]);
     ([tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec], out)
-}
-
-/// Parses an RFC 1123 date as 2.2.5's `h2o_time_parse_rfc1123` does: exactly 29 bytes, digits at
-/// their fixed places, an English month abbreviation; the weekday and zone are not checked.
-pub fn parse_rfc1123(s: &[u8]) -> Option<Tm> {
-    const MONTHS: [&[u8; 3]; 12] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
-    if s.len() != 29 {
-        return None;
-    }
-    let digits = |at: usize, n: usize| -> Option<i32> {
-        s[at..at + n].iter().try_fold(0i32, |v, &c| c.is_ascii_digit().then(|| v * 10 + (c - b'0') as i32))
-    };
-    let year = digits(12, 4)? - 1900;
-    let mday = digits(5, 2)?;
-    let hour = digits(17, 2)?;
-    let min = digits(20, 2)?;
-    let sec = digits(23, 2)?;
-    let mon = MONTHS.iter().position(|m| &s[8..11] == *m)? as i32;
-    Some([year, mon, mday, hour, min, sec])
 }
 
 /// Whether an If-None-Match value matches the entity tag `etag` (a quoted strong tag): `*`, or
@@ -106,14 +87,6 @@ mod tests {
         assert_eq!(parse_rfc1123(&s), Some(tm));
     }
 
-    #[test]
-    fn rfc1123_parsing() {
-        assert_eq!(parse_rfc1123(b"Sun, 06 Nov 1994 08:49:37 GMT"), Some([94, 10, 6, 8, 49, 37]));
-        assert_eq!(parse_rfc1123(b"garbage"), None);
-        assert_eq!(parse_rfc1123(b"Sun, 06 Xyz 1994 08:49:37 GMT"), None);
-        assert_eq!(parse_rfc1123(b"Sun, 06 Nov 1994 08:4a:37 GMT"), None);
-        assert_eq!(parse_rfc1123(b"Sunday, 06-Nov-94 08:49:37 GMT"), None);
-    }
 
     #[test]
     fn if_modified_since_comparison() {
