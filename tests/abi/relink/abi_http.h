@@ -13,6 +13,7 @@
 #include "abi_test.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -88,6 +89,7 @@ struct abi_client {
     char buf[65536];
     size_t len;
     int eof;
+    int timed_out; /* the end came from the 3-second read timeout, not from the server */
 };
 
 /* a socket connected to 127.0.0.1:abi_http_port with 3-second read and write timeouts, or -1 */
@@ -143,6 +145,7 @@ static int abi_client_fill(struct abi_client *c)
     r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
     if (r <= 0) {
         c->eof = 1;
+        c->timed_out = r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
         return 0;
     }
     c->len += (size_t)r;
@@ -155,13 +158,13 @@ static void abi_client_consume(struct abi_client *c, size_t n)
     c->len -= n;
 }
 
-/* reads until the end of the stream; whether it ended with nothing more sent (unread bytes make it
- * 0; so far a read timeout counts as the end too) */
+/* reads until the end of the stream; whether the server closed the connection with nothing more
+ * sent (unread bytes or the client's read timeout make it 0) */
 __attribute__((unused)) static int abi_client_closed_by_server(struct abi_client *c)
 {
     while (abi_client_fill(c))
         ;
-    return c->eof && c->len == 0;
+    return c->eof && !c->timed_out && c->len == 0;
 }
 
 struct abi_response {
