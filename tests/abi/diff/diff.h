@@ -1,12 +1,13 @@
 /*
  * What the differential tests (ours against Debian's libh2o-evloop 2.2.5, both dlopen()ed into one
- * process) share: the 2.2.5 value types they pass, a deterministic generator, the CHECK counter and
- * the symbol loader.
+ * process) share: the 2.2.5 value types they pass, a deterministic generator, the CHECK counter,
+ * the symbol loader and 2.2.5's inline release of a shared object.
  */
 #ifndef H2O_RS_DIFF_H
 #define H2O_RS_DIFF_H
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,23 @@ static inline int same_bytes(iovec_t a, iovec_t b)
     if ((a.base == NULL) != (b.base == NULL))
         return 0;
     return a.len == b.len && (a.len == 0 || memcmp(a.base, b.base, a.len) == 0);
+}
+
+/* 2.2.5's h2o_mem_alloc_shared block and its inline h2o_mem_release_shared (the header's code runs
+ * in the caller, so a test does it itself for objects of either library) */
+struct shared_entry {
+    size_t refcnt;
+    void (*dispose)(void *);
+    char bytes[1];
+};
+static inline void release_shared(void *p)
+{
+    struct shared_entry *e = (void *)((char *)p - offsetof(struct shared_entry, bytes));
+    if (--e->refcnt == 0) {
+        if (e->dispose != NULL)
+            e->dispose(p);
+        free(e);
+    }
 }
 
 /* dlopen()s `path` with RTLD_LOCAL, or says why not and returns NULL */

@@ -57,22 +57,6 @@ static int load(struct lib *l, const char *path)
     return 0;
 }
 
-/* the inline h2o_mem_release_shared of 2.2.5's header */
-struct shared_entry {
-    size_t refcnt;
-    void (*dispose)(void *);
-    char bytes[1];
-};
-static void release_shared(void *p)
-{
-    struct shared_entry *e = (void *)((char *)p - offsetof(struct shared_entry, bytes));
-    if (--e->refcnt == 0) {
-        if (e->dispose != NULL)
-            e->dispose(p);
-        free(e);
-    }
-}
-
 static struct lib ours, deb;
 
 /* names: the first ones are tokens when used as tokens; all may be used as strings */

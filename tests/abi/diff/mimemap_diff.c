@@ -60,22 +60,6 @@ static int load(struct lib *l, const char *path)
     return 0;
 }
 
-/* the inline h2o_mem_release_shared of 2.2.5's header */
-struct shared_entry {
-    size_t refcnt;
-    void (*dispose)(void *);
-    char bytes[1];
-};
-static void release_shared(void *p)
-{
-    struct shared_entry *e = (void *)((char *)p - offsetof(struct shared_entry, bytes));
-    if (--e->refcnt == 0) {
-        if (e->dispose != NULL)
-            e->dispose(p);
-        free(e);
-    }
-}
-
 static struct lib ours, deb;
 
 static const char *known_exts[] = {"3gp", "3gpp", "7z", "ai", "apng", "asf", "asx", "atom", "avi", "bin", "bmp", "cco", "crt", "css", "csv", "deb", "der", "dll", "dmg", "doc", "docx", "ear", "eot", "eps", "exe", "flv", "gif", "hqx", "htc", "htm", "html", "ico", "img", "iso", "jad", "jar", "jardiff", "jng", "jnlp", "jpeg", "jpg", "js", "json", "jxr", "kar", "kml", "kmz", "m3u8", "m4a", "m4v", "md", "mid", "midi", "mml", "mng", "mov", "mp3", "mp4", "mpeg", "mpg", "msi", "msm", "msp", "ogg", "opus", "pdb", "pdf", "pem", "pl", "pm", "png", "ppt", "pptx", "prc", "ps", "ra", "rar", "rpm", "rss", "rtf", "run", "sea", "shtml", "sit", "svg", "svgz", "swf", "tcl", "tif", "tiff", "tk", "ts", "txt", "war", "wbmp", "webm", "webp", "wml", "wmlc", "wmv", "woff", "woff2", "xhtml", "xls", "xlsx", "xml", "xpi", "xspf", "zip", 
