@@ -79,6 +79,10 @@ enum State {
     Response,
     /// The fixed 400 is being written; the connection closes after it.
     Closing,
+    /// An error response went out before the request was read whole: our side is shut down for
+    /// writing and what the client still sends is read and dropped until it closes (or the request
+    /// timeout fires), so that its upload does not run into a reset and lose the response.
+    Lingering,
 }
 
 /// How the response body goes on the wire.
@@ -135,6 +139,8 @@ pub struct Conn {
     chunk_line: [u8; 20],
     /// `h2o_http1_upgrade`: called once the head is out.
     upgrade: Option<(UpgradeCb, *mut c_void)>,
+    /// The response answers a request not read whole (refused head or body): linger after it.
+    linger: bool,
     pub req: h2o_req_t,
 }
 
@@ -257,6 +263,7 @@ pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connec
             iov: Vec::new(),
             chunk_line: [0; 20],
             upgrade: None,
+            linger: false,
             req: std::mem::zeroed(),
         }));
         (*sock).data = conn.cast();
@@ -316,6 +323,11 @@ unsafe extern "C" fn on_read(sock: *mut h2o_socket_t, err: *const c_char) {
         match (*conn).state {
             State::Head => handle_head(conn),
             State::Body => handle_body(conn),
+            State::Lingering => {
+                let input = &mut (*(*conn).sock).input;
+                let n = (**input).size;
+                crate::buffer::consume(input, n);
+            }
             _ => {}
         }
     }
@@ -614,6 +626,7 @@ unsafe fn send_bad_request(conn: *mut Conn) {
     unsafe {
         let c = &mut *conn;
         c.state = State::Closing;
+        c.linger = true;
         evsock::read_stop(sock_of(c.sock));
         arm_timeout(conn);
         let iov = iov_of(BAD_REQUEST);
@@ -621,9 +634,35 @@ unsafe fn send_bad_request(conn: *mut Conn) {
     }
 }
 
-unsafe extern "C" fn on_closing_written(sock: *mut h2o_socket_t, _err: *const c_char) {
+unsafe extern "C" fn on_closing_written(sock: *mut h2o_socket_t, err: *const c_char) {
     // SAFETY: `data` is our Conn while the socket is ours.
-    unsafe { close((*sock).data.cast::<Conn>()) }
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        if err.is_null() { linger(conn) } else { close(conn) }
+    }
+}
+
+/// After an error response to a request that was not read whole: shuts our side down for writing
+/// (the client sees the end of the response) and drops what it still sends until it closes, for at
+/// most the request timeout; then [`close`]. Closing at once would make the kernel answer the
+/// client's remaining upload with a reset, which can destroy the response before the client reads
+/// it (curl then reports "Connection reset by peer" instead of the 413).
+///
+/// # Safety
+/// `conn` is live, its final write complete.
+unsafe fn linger(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        c.state = State::Lingering;
+        // SAFETY: the connection's open socket.
+        libc::shutdown(evsock::fd(sock_of(c.sock)), libc::SHUT_WR);
+        let input = &mut (*c.sock).input;
+        let n = (**input).size;
+        crate::buffer::consume(input, n);
+        arm_timeout(conn);
+        evsock::read_start(sock_of(c.sock), Some(on_read));
+    }
 }
 
 /// Answers a parsed head that is refused (400, 413, 417) through `h2o_send_error_generic`, then
@@ -669,6 +708,7 @@ unsafe fn send_error(conn: *mut Conn, status: c_int, reason: &'static CStr, body
         let c = &mut *conn;
         c.state = State::Response;
         c.body = None;
+        c.linger = true;
         evsock::read_stop(sock_of(c.sock));
         disarm_timeout(conn);
         c.req.flags &= !REQ_FLAG_PERSISTENT;
@@ -846,7 +886,7 @@ unsafe fn on_response_done(conn: *mut Conn) {
         let ctx = c.super_.ctx;
         c.req.timestamps[3] = now(ctx).0; // response_end_at
         if c.req.flags & REQ_FLAG_PERSISTENT == 0 || (*ctx).shutdown_requested != 0 {
-            return close(conn);
+            return if c.linger { linger(conn) } else { close(conn) };
         }
         request::dispose_request(&raw mut c.req);
         crate::buffer::consume(&mut (*c.sock).input, c.reqsize);
@@ -1000,7 +1040,7 @@ pub unsafe extern "C" fn request_shutdown(ctx: *mut h2o_context_t) {
     // SAFETY: the caller's contract; every listed connection is live until closed here.
     unsafe {
         for conn in conns_of(ctx) {
-            let idle = (*conn).state == State::Head && (*(*(*conn).sock).input).size == 0;
+            let idle = ((*conn).state == State::Head && (*(*(*conn).sock).input).size == 0) || (*conn).state == State::Lingering;
             if idle {
                 close(conn);
             } else {
