@@ -26,8 +26,17 @@ expect "1000000 bytes chunked" "$(c --data-binary @"$work/1e6" -H 'Transfer-Enco
 expect "1 MiB with Expect: 100-continue" \
     "$(c -v --data-binary @"$work/1m" -H 'Expect: 100-continue' "$base/echo" 2>"$work/continue.log" | md5)" "$(md5 <"$work/1m")"
 expect "  ... after 100 Continue" "$(grep -c '< HTTP/1.1 100 Continue' "$work/continue.log")" "1"
-expect "1 MiB + 1 byte: 413" "$(c -o /dev/null -w '%{http_code}' --data-binary @"$work/1m+1" -H 'Expect:' "$base/echo")" "413"
-expect "1 MiB + 1 byte chunked: 413" "$(c -o /dev/null -w '%{http_code}' --data-binary @"$work/1m+1" -H 'Transfer-Encoding: chunked' "$base/echo")" "413"
+# early413 CURL_ARGS...: the status of an upload refused before its end. 2.2.5 closes right after
+# its 413 while the upload is still coming, so the kernel may reset the connection and curl see
+# that instead of the 413 (a race; seen once in CI): on Debian's library a reset counts as the 413.
+# Ours reads and drops the rest of the upload before closing, so there it must be the 413.
+early413() {
+    local got
+    got=$(c -o /dev/null -w '%{http_code}' "$@" 2>/dev/null)
+    if [ "$expect_lib" = debian ] && [ "$got" = 000 ]; then echo 413; else echo "$got"; fi
+}
+expect "1 MiB + 1 byte: 413" "$(early413 --data-binary @"$work/1m+1" -H 'Expect:' "$base/echo")" "413"
+expect "1 MiB + 1 byte chunked: 413" "$(early413 --data-binary @"$work/1m+1" -H 'Transfer-Encoding: chunked' "$base/echo")" "413"
 c -v -o /dev/null --data-binary @"$work/1m+1" -H 'Expect: 100-continue' "$base/echo" 2>"$work/continue413.log"
 expect "1 MiB + 1 byte with Expect: 413 and no 100 Continue" \
     "$(grep -c '< HTTP/1.1 100 Continue' "$work/continue413.log") $(grep -o '< HTTP/1.1 413' "$work/continue413.log")" "0 < HTTP/1.1 413"
