@@ -313,6 +313,36 @@ def case_bodies():
     check("Content-Length: 0", summary(data, closed), ["200 ", "200 hello\n", "open"])
 
 
+def case_linger():
+    """An upload refused early: the 413 comes while the client is still sending. Ours shuts its side
+    down and reads what still comes (no reset, the client finishes its upload, then both close);
+    2.2.5 closes at once, so the rest of the upload runs into a reset."""
+    s = connect()
+    s.sendall(req("/echo", "Content-Length: 400000\r\n", "POST"))
+    s.settimeout(3)
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    status = got.split(b"\r\n", 1)[0]
+    outcome = "upload finished"
+    try:
+        for _ in range(25):  # 400000 bytes in 16000-byte pieces, 10 ms apart (within the 1 s timeout)
+            s.sendall(b"x" * 16000)
+            time.sleep(0.01)
+        s.shutdown(socket.SHUT_WR)
+        rest, closed = read_until_idle(s, idle=1.0, limit=3.0)
+        outcome += ", then closed" if closed else ", then still open"
+    except (ConnectionResetError, BrokenPipeError):
+        outcome = "upload reset"
+    s.close()
+    check("413 before the upload ends: the server reads the rest instead of resetting",
+          [status, outcome], Alt([b"HTTP/1.1 413 Request Entity Too Large", "upload finished, then closed"],
+                                 [b"HTTP/1.1 413 Request Entity Too Large", "upload reset"]))
+
+
 def case_split_body():
     s = connect()
     pieces = [req("/echo", "Transfer-Encoding: chunked\r\n", "POST") + b"3\r", b"\nab", b"c\r\n1", b"0\r\n0123456789abcdef\r",
@@ -621,7 +651,7 @@ def main():
                 break
             time.sleep(0.05)
         PORT = int(open(portfile).read())
-        cases = [case_basic, case_keepalive, case_pipelining, case_head, case_hosts, case_info, case_bodies, case_split_body, case_expect,
+        cases = [case_basic, case_keepalive, case_pipelining, case_head, case_hosts, case_info, case_bodies, case_linger, case_split_body, case_expect,
                  case_smuggling, case_limits, case_error_after_pipelined, case_mutated, case_h2c, case_h2_preface, case_upgrade, case_timeouts, case_shutdown]
         only = os.environ.get("HTTP1_WIRE_ONLY")
         for c in cases:
