@@ -40,16 +40,21 @@ unsafe extern "C" fn on_req(h: *mut h2o_handler_t, req: *mut h2o_req_t) -> c_int
             request::send_error(req, 503, c"Internal Server Error".as_ptr(), c"internal server error".as_ptr(), 0);
             return 0;
         }
-        let r = &mut *req;
-        let method = if matches!(this.status, 307 | 308) {
-            r.method
-        } else {
-            r.entity = h2o_iovec_t { base: null_mut(), len: 0 };
-            h2o_iovec_t { base: c"GET".as_ptr().cast_mut(), len: 3 }
-        };
+        let method = method_for_status(&mut *req, this.status);
         request::send_redirect_internal(req, method, url, false);
         0
     }
+}
+
+/// The method of an internal redirect answering with `status` (as 2.2.5's redirect handler and
+/// reproxy filter choose it): 307 and 308 keep the request's method and body; any other status
+/// makes it a GET without body (`req.entity` is dropped).
+pub fn method_for_status(req: &mut h2o_req_t, status: c_int) -> h2o_iovec_t {
+    if matches!(status, 307 | 308) {
+        return req.method;
+    }
+    req.entity = h2o_iovec_t { base: null_mut(), len: 0 };
+    h2o_iovec_t { base: c"GET".as_ptr().cast_mut(), len: 3 }
 }
 
 unsafe extern "C" fn dispose(h: *mut h2o_handler_t) {

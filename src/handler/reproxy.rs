@@ -7,7 +7,6 @@
 //! `core::request::reprocess_request`). URLs on the connection's own hosts work fully.
 
 use std::ffi::c_void;
-use std::ptr::null_mut;
 
 use crate::core::config::{create_module, ModuleKind};
 use crate::core::headers;
@@ -30,13 +29,8 @@ unsafe extern "C" fn on_setup_ostream(_f: *mut h2o_filter_t, req: *mut h2o_req_t
         }
         let dest = headers::entries(&r.res.headers)[at as usize].value;
         headers::delete(&mut r.res.headers, at);
-        // 307 and 308 keep the method (and body); every other status turns into a GET.
-        let method = if matches!(r.res.status, 307 | 308) {
-            r.method
-        } else {
-            r.entity = h2o_iovec_t { base: null_mut(), len: 0 };
-            h2o_iovec_t { base: c"GET".as_ptr().cast_mut(), len: 3 }
-        };
+        let status = r.res.status;
+        let method = super::redirect::method_for_status(r, status);
         request::send_redirect_internal(req, method, request::bytes(dest), false);
         let o = request::add_ostream(req, size_of::<h2o_ostream_t>(), slot);
         (*o).do_send = Some(discard);
