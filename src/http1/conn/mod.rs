@@ -323,11 +323,7 @@ unsafe extern "C" fn on_read(sock: *mut h2o_socket_t, err: *const c_char) {
         match (*conn).state {
             State::Head => handle_head(conn),
             State::Body => handle_body(conn),
-            State::Lingering => {
-                let input = &mut (*(*conn).sock).input;
-                let n = (**input).size;
-                crate::buffer::consume(input, n);
-            }
+            State::Lingering => drop_input(conn),
             _ => {}
         }
     }
@@ -642,6 +638,19 @@ unsafe extern "C" fn on_closing_written(sock: *mut h2o_socket_t, err: *const c_c
     }
 }
 
+/// Drops everything in the connection's input buffer (a lingering connection's upload).
+///
+/// # Safety
+/// `conn` is live with its socket.
+unsafe fn drop_input(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let input = &mut (*(*conn).sock).input;
+        let n = (**input).size;
+        crate::buffer::consume(input, n);
+    }
+}
+
 /// After an error response to a request that was not read whole: shuts our side down for writing
 /// (the client sees the end of the response) and drops what it still sends until it closes, for at
 /// most the request timeout; then [`close`]. Closing at once would make the kernel answer the
@@ -657,9 +666,7 @@ unsafe fn linger(conn: *mut Conn) {
         c.state = State::Lingering;
         // SAFETY: the connection's open socket.
         libc::shutdown(evsock::fd(sock_of(c.sock)), libc::SHUT_WR);
-        let input = &mut (*c.sock).input;
-        let n = (**input).size;
-        crate::buffer::consume(input, n);
+        drop_input(conn);
         arm_timeout(conn);
         evsock::read_start(sock_of(c.sock), Some(on_read));
     }
