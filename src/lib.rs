@@ -24,6 +24,10 @@ pub mod core;
 
 pub mod http1;
 /// cbindgen:ignore
+pub mod hpack;
+/// cbindgen:ignore
+pub mod http2;
+/// cbindgen:ignore
 pub mod handler;
 
 pub mod ffi;

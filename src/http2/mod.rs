@@ -1,0 +1,15 @@
+//! HTTP/2 (RFC 9113) for the server.
+//!
+//! ```text
+//!   socket bytes ─► engine (sans-IO connection: preface, SETTINGS, streams, flow control,
+//!                   │        defences; hpack + frame + scheduler below it, pure safe Rust)
+//!                   ├─► events (request heads, bodies, resets) ─► conn glue ─► h2o_req_t / handlers
+//!                   └◄─ responses (h2o_send) ◄─ conn glue; writes chosen by the scheduler
+//! ```
+//!
+//! - [`frame`]: frame codec; [`scheduler`]: the priority tree; [`engine`]: the protocol state
+//!   machine with no C types. HPACK is [`crate::hpack`].
+
+pub mod frame;
+pub mod scheduler;
+pub mod engine;
