@@ -1,13 +1,63 @@
 //! The HTTP/2 frame codec (RFC 9113 section 4 and 6, RFC 9218 PRIORITY_UPDATE). Pure safe Rust.
 //!
 //! [`decode`] splits one frame off the front of the input and checks every rule that can be
-//! checked on the frame alone (lengths, stream id 0 or not, padding, flags, SETTINGS values);
-//! rules that need connection state (stream states, CONTINUATION sequencing, windows) belong to
-//! the engine. The `encode_*` functions append frames to a `Vec<u8>`.
+//! checked on the frame alone; rules that need connection state (stream states, CONTINUATION
+//! sequencing, windows, the idle/closed status of a stream) belong to the engine. Decoding never
+//! allocates: the frame's slices point into the input. The `encode_*` functions append frames to
+//! a `Vec<u8>`.
+//!
+//! # What [`decode`] checks
+//!
+//! | rule                                                                   | error                        |
+//! |------------------------------------------------------------------------|------------------------------|
+//! | payload length > `max_frame_size` (any type, unknown ones too)         | connection FRAME_SIZE_ERROR  |
+//! | DATA, HEADERS, PRIORITY, RST_STREAM, PUSH_PROMISE, CONTINUATION on 0   | connection PROTOCOL_ERROR    |
+//! | SETTINGS, PING, GOAWAY, PRIORITY_UPDATE on a nonzero stream            | connection PROTOCOL_ERROR    |
+//! | too short for the fixed fields (Pad Length, priority, Promised ID)     | connection FRAME_SIZE_ERROR  |
+//! | padding length >= payload (or leaving no room for the fixed fields)   | connection PROTOCOL_ERROR    |
+//! | SETTINGS length not a multiple of 6, SETTINGS ACK with payload         | connection FRAME_SIZE_ERROR  |
+//! | a SETTINGS value out of range ([`check_setting`])                      | connection PROTOCOL_ERROR / FLOW_CONTROL_ERROR |
+//! | PING length != 8, RST_STREAM / WINDOW_UPDATE length != 4, GOAWAY < 8   | connection FRAME_SIZE_ERROR  |
+//! | PRIORITY_UPDATE length < 4                                             | connection FRAME_SIZE_ERROR  |
+//! | PRIORITY_UPDATE with Prioritized Stream ID 0                           | connection PROTOCOL_ERROR    |
+//! | PUSH_PROMISE with a Promised Stream ID that is 0 or odd                | connection PROTOCOL_ERROR    |
+//! | WINDOW_UPDATE increment 0 on stream 0                                  | connection PROTOCOL_ERROR    |
+//! | WINDOW_UPDATE increment 0 on a stream                                  | **stream** PROTOCOL_ERROR    |
+//! | PRIORITY length != 5                                                   | **stream** FRAME_SIZE_ERROR  |
+//! | PRIORITY depending on its own stream                                   | **stream** PROTOCOL_ERROR    |
+//! | HEADERS (PRIORITY flag) depending on its own stream                    | connection PROTOCOL_ERROR    |
+//!
+//! The self-dependency of HEADERS is a stream error in RFC 7540 5.3.1, but the frame carries a
+//! field block that must still go through the HPACK decoder (and may be followed by
+//! CONTINUATION frames), so it cannot simply be skipped; RFC 9113 5.4.1 lets an endpoint treat a
+//! stream error as a connection error, which is what [`decode`] reports (as 2.2.5 does). The
+//! engine need not check self-dependency itself.
+//!
+//! A stream error is returned only once the whole frame is in the input: its
+//! [`FrameError::len`] is then at most `buf.len()` and the caller skips that many bytes, sends
+//! RST_STREAM and goes on. (The engine still has to escalate it when the stream is idle, RFC 9113
+//! 5.1: e.g. WINDOW_UPDATE on an idle stream is a connection error whatever its increment.)
+//! A connection error may be returned as soon as the 9-byte header shows it (e.g. a length over
+//! `max_frame_size`), before the payload has arrived.
+//!
+//! Unknown frame types are returned as [`Frame::Unknown`] (consumed); unknown flags are ignored;
+//! reserved bits (stream ids, the increment, last-stream-id) are masked off.
 //!
 //! Owner: the frame-codec work of issue 8. The signatures below are the contract the HTTP/2
 //! engine codes against; additions are fine, changes must be coordinated.
 #![forbid(unsafe_code)]
+
+mod decode;
+mod encode;
+#[cfg(test)]
+mod tests;
+
+pub use decode::{check_setting, decode, parse_header, settings_iter};
+pub use encode::{
+    encode_continuation, encode_data, encode_data_header, encode_goaway, encode_header, encode_headers, encode_ping,
+    encode_priority, encode_priority_update, encode_push_promise, encode_rst_stream, encode_settings, encode_settings_ack,
+    encode_window_update,
+};
 
 /// The connection preface a client sends first (RFC 9113 3.4).
 pub const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -18,6 +68,8 @@ pub const DEFAULT_MAX_FRAME_SIZE: u32 = 16384;
 pub const MAX_MAX_FRAME_SIZE: u32 = 16_777_215;
 pub const DEFAULT_INITIAL_WINDOW_SIZE: u32 = 65535;
 pub const MAX_WINDOW_SIZE: u32 = 0x7fff_ffff;
+/// The 31 bits of a stream identifier (the top bit is reserved).
+pub const STREAM_ID_MASK: u32 = 0x7fff_ffff;
 
 /// Frame types.
 pub mod kind {
@@ -74,6 +126,27 @@ impl ErrorCode {
     pub const ENHANCE_YOUR_CALM: ErrorCode = ErrorCode(0xb);
     pub const INADEQUATE_SECURITY: ErrorCode = ErrorCode(0xc);
     pub const HTTP_1_1_REQUIRED: ErrorCode = ErrorCode(0xd);
+
+    /// The RFC's name of the code ("PROTOCOL_ERROR"), or "UNKNOWN" (for logs and debug state).
+    pub fn name(self) -> &'static str {
+        const NAMES: [&str; 14] = [
+            "NO_ERROR",
+            "PROTOCOL_ERROR",
+            "INTERNAL_ERROR",
+            "FLOW_CONTROL_ERROR",
+            "SETTINGS_TIMEOUT",
+            "STREAM_CLOSED",
+            "FRAME_SIZE_ERROR",
+            "REFUSED_STREAM",
+            "CANCEL",
+            "COMPRESSION_ERROR",
+            "CONNECT_ERROR",
+            "ENHANCE_YOUR_CALM",
+            "INADEQUATE_SECURITY",
+            "HTTP_1_1_REQUIRED",
+        ];
+        NAMES.get(self.0 as usize).copied().unwrap_or("UNKNOWN")
+    }
 }
 
 /// A frame that breaks the rules.
@@ -83,10 +156,29 @@ pub struct FrameError {
     /// `Some(id)`: a stream error (RST_STREAM on that stream, the connection goes on; the frame
     /// has been consumed, `len` tells how many bytes it took); `None`: a connection error (GOAWAY).
     pub stream_id: Option<u32>,
-    /// Bytes the offending frame occupies (header + payload) when known, else 0.
+    /// Bytes the offending frame occupies (header + payload) when known, else 0. For a stream
+    /// error the whole frame is in the input (`len <= buf.len()`); for a connection error `len`
+    /// is what the header announces and may exceed the input.
     pub len: usize,
     /// Human-readable reason (GOAWAY debug data, logs).
     pub reason: &'static str,
+}
+
+impl FrameError {
+    /// A connection error.
+    pub const fn connection(code: ErrorCode, len: usize, reason: &'static str) -> Self {
+        FrameError { code, stream_id: None, len, reason }
+    }
+
+    /// A stream error on `stream_id` for a frame of `len` bytes.
+    pub const fn stream(code: ErrorCode, stream_id: u32, len: usize, reason: &'static str) -> Self {
+        FrameError { code, stream_id: Some(stream_id), len, reason }
+    }
+
+    /// Whether this is a connection error (GOAWAY) rather than a stream error.
+    pub const fn is_connection_error(&self) -> bool {
+        self.stream_id.is_none()
+    }
 }
 
 /// A stream dependency (RFC 7540 5.3; the PRIORITY flag of HEADERS and PRIORITY frames).
@@ -101,11 +193,20 @@ pub struct PrioritySpec {
 /// A decoded frame; slices point into the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame<'a> {
-    Data { stream_id: u32, data: &'a [u8], end_stream: bool, /** payload length incl. padding: what flow control counts */ flow_len: u32 },
+    /// `data` without padding.
+    Data {
+        stream_id: u32,
+        data: &'a [u8],
+        end_stream: bool,
+        /// payload length incl. padding: what flow control counts
+        flow_len: u32,
+    },
+    /// `fragment` without padding and priority fields.
     Headers { stream_id: u32, priority: Option<PrioritySpec>, fragment: &'a [u8], end_stream: bool, end_headers: bool },
     Priority { stream_id: u32, spec: PrioritySpec },
     RstStream { stream_id: u32, code: ErrorCode },
-    /// `params` is the raw payload (6 bytes per setting); iterate with [`settings_iter`].
+    /// `params` is the raw payload (6 bytes per setting, every value already checked with
+    /// [`check_setting`]); iterate with [`settings_iter`].
     Settings { ack: bool, params: &'a [u8] },
     PushPromise { stream_id: u32, promised_id: u32, fragment: &'a [u8], end_headers: bool },
     Ping { ack: bool, data: [u8; 8] },
@@ -124,90 +225,4 @@ pub struct FrameHeader {
     pub kind: u8,
     pub flags: u8,
     pub stream_id: u32,
-}
-
-/// Parses a frame header (the reserved bit is ignored). `None` if fewer than 9 bytes.
-pub fn parse_header(buf: &[u8]) -> Option<FrameHeader> {
-    let _ = buf;
-    todo!()
-}
-
-/// Decodes the first frame of `buf`, whose payload may be at most `max_frame_size` bytes (our
-/// SETTINGS_MAX_FRAME_SIZE). `Ok(None)`: more bytes needed. `Ok(Some((frame, n)))`: the frame and
-/// the bytes it took. Errors as [`FrameError`] says (a frame larger than `max_frame_size` is a
-/// connection FRAME_SIZE_ERROR).
-pub fn decode(buf: &[u8], max_frame_size: u32) -> Result<Option<(Frame<'_>, usize)>, FrameError> {
-    let _ = (buf, max_frame_size);
-    todo!()
-}
-
-/// Iterates the (identifier, value) pairs of a SETTINGS payload (already length-checked).
-pub fn settings_iter(params: &[u8]) -> impl Iterator<Item = (u16, u32)> + '_ {
-    params.chunks_exact(6).map(|c| (u16::from_be_bytes([c[0], c[1]]), u32::from_be_bytes([c[2], c[3], c[4], c[5]])))
-}
-
-/// Checks one SETTINGS value (RFC 9113 6.5.2): ENABLE_PUSH 0/1, INITIAL_WINDOW_SIZE <= 2^31-1
-/// (FLOW_CONTROL_ERROR), MAX_FRAME_SIZE in range (PROTOCOL_ERROR); unknown ids are accepted.
-pub fn check_setting(id: u16, value: u32) -> Result<(), FrameError> {
-    let _ = (id, value);
-    todo!()
-}
-
-/// Appends a frame header.
-pub fn encode_header(out: &mut Vec<u8>, length: usize, kind: u8, flags: u8, stream_id: u32) {
-    let _ = (out, length, kind, flags, stream_id);
-    todo!()
-}
-
-/// Appends a DATA frame header for `len` payload bytes (the caller appends the payload).
-pub fn encode_data_header(out: &mut Vec<u8>, stream_id: u32, len: usize, end_stream: bool) {
-    encode_header(out, len, kind::DATA, if end_stream { flag::END_STREAM } else { 0 }, stream_id)
-}
-
-/// Appends HEADERS (+ CONTINUATION frames when `block` exceeds `max_frame_size`).
-pub fn encode_headers(out: &mut Vec<u8>, stream_id: u32, block: &[u8], end_stream: bool, max_frame_size: u32) {
-    let _ = (out, stream_id, block, end_stream, max_frame_size);
-    todo!()
-}
-
-/// Appends PUSH_PROMISE (+ CONTINUATION frames when needed).
-pub fn encode_push_promise(out: &mut Vec<u8>, stream_id: u32, promised_id: u32, block: &[u8], max_frame_size: u32) {
-    let _ = (out, stream_id, promised_id, block, max_frame_size);
-    todo!()
-}
-
-/// Appends a SETTINGS frame with `params`.
-pub fn encode_settings(out: &mut Vec<u8>, params: &[(u16, u32)]) {
-    let _ = (out, params);
-    todo!()
-}
-
-/// Appends an empty SETTINGS frame with ACK.
-pub fn encode_settings_ack(out: &mut Vec<u8>) {
-    encode_header(out, 0, kind::SETTINGS, flag::ACK, 0)
-}
-
-pub fn encode_ping(out: &mut Vec<u8>, ack: bool, data: &[u8; 8]) {
-    let _ = (out, ack, data);
-    todo!()
-}
-
-pub fn encode_goaway(out: &mut Vec<u8>, last_stream_id: u32, code: ErrorCode, debug: &[u8]) {
-    let _ = (out, last_stream_id, code, debug);
-    todo!()
-}
-
-pub fn encode_rst_stream(out: &mut Vec<u8>, stream_id: u32, code: ErrorCode) {
-    let _ = (out, stream_id, code);
-    todo!()
-}
-
-pub fn encode_window_update(out: &mut Vec<u8>, stream_id: u32, increment: u32) {
-    let _ = (out, stream_id, increment);
-    todo!()
-}
-
-pub fn encode_priority(out: &mut Vec<u8>, stream_id: u32, spec: PrioritySpec) {
-    let _ = (out, stream_id, spec);
-    todo!()
 }
