@@ -7,6 +7,8 @@
 set -euo pipefail
 
 CBINDGEN_VERSION=0.29.0
+# Python packages of the HTTP/2 probes (tests/h2/probes.py), pinned
+PY_PACKAGES=(h2==4.4.1 hyperframe==6.1.0 hpack==4.2.0)
 RUST_MIN=1.89 # Cargo.toml rust-version (AVX-512 intrinsics are stable since 1.89)
 APT_PACKAGES=(cmake pkg-config gcc g++ clang valgrind binutils libh2o-evloop-dev libssl-dev nghttp2-client
               wrk tzdata python3-pip curl perl ca-certificates)
@@ -46,9 +48,19 @@ cbindgen_ok() {
     command -v cbindgen >/dev/null 2>&1 && [ "$(cbindgen --version | awk '{print $2}')" = "$CBINDGEN_VERSION" ]
 }
 
+# the pinned versions importable by python3
+py_ok() {
+    python3 - "${PY_PACKAGES[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+sys.exit(any(version(n) != v for n, v in (p.split("==") for p in sys.argv[1:])))
+PY
+}
+
 if $check_only; then
     status=0
     if [ ${#missing_apt[@]} -gt 0 ]; then echo "missing (apt): ${missing_apt[*]}"; status=1; fi
+    py_ok || { echo "missing (pip): ${PY_PACKAGES[*]}"; status=1; }
     rust_ok || { echo "missing: Rust >= $RUST_MIN (cargo, rustc)"; status=1; }
     cbindgen_ok || { echo "missing: cbindgen $CBINDGEN_VERSION"; status=1; }
     exit $status
@@ -86,4 +98,14 @@ if ! cbindgen_ok; then
     cargo install cbindgen --version "$CBINDGEN_VERSION" --locked --force
 else
     echo "setup-deps: cbindgen $CBINDGEN_VERSION present"
+fi
+
+if ! py_ok; then
+    echo "setup-deps: installing with pip: ${PY_PACKAGES[*]}"
+    # Debian's own python3 refuses pip installs outside a venv (PEP 668) unless told
+    python3 -m pip install --quiet "${PY_PACKAGES[@]}" ||
+        python3 -m pip install --quiet --break-system-packages "${PY_PACKAGES[@]}"
+    py_ok || { echo "setup-deps: ${PY_PACKAGES[*]} still not importable by python3" >&2; exit 1; }
+else
+    echo "setup-deps: python3 ${PY_PACKAGES[*]} present"
 fi
