@@ -8,8 +8,10 @@
 //! ```
 //!
 //! - [`frame`]: frame codec; [`scheduler`]: the priority tree; [`engine`]: the protocol state
-//!   machine with no C types. HPACK is [`crate::hpack`].
+//!   machine with no C types; [`conn`]: the C glue (socket, `h2o_req_t` per stream). HPACK is
+//!   [`crate::hpack`].
 
 pub mod frame;
 pub mod scheduler;
 pub mod engine;
+pub mod conn;

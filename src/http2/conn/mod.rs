@@ -1,0 +1,723 @@
+//! The HTTP/2 server connection glue: binds the sans-IO [`Connection`](crate::http2::engine) to an
+//! `h2o_socket_t` and to one `h2o_req_t` per stream, so that handlers written for 2.2.5 serve
+//! HTTP/2 unchanged.
+//!
+//! ```text
+//!   socket input ──► on_read ──► Connection::recv ─┐
+//!                                                  ▼
+//!   run(): drain Connection::poll_event ── Request ──► Stream (h2o_req_t) ──► h2o_process_request
+//!            │                           ├ WantData ──► h2o_proceed_response
+//!            │                           └ StreamClosed ► h2o_dispose_request (generator stopped, logged)
+//!            ├ dispose the streams whose response is complete (logged)
+//!            └ flush: Connection::write(wbuf, suggested write size) ──► one h2o_socket_write
+//!   handler: h2o_send ──► Stream's final ostream (stream.rs) ──► send_response / send_data
+//! ```
+//!
+//! - Entry points: [`accept`] (prior knowledge: the client preface comes first; also what the
+//!   HTTP/1 layer calls when a connection starts with "PRI * HTTP/2"), [`handle_upgrade`]
+//!   (`Upgrade: h2c`, RFC 7540 3.2: 101, then the upgrading request is answered as stream 1).
+//! - Re-entrancy: everything that can free the connection ([`close_now`]) happens only at the end
+//!   of a callback the loop calls (read, write completion, timeouts). A handler's `h2o_send`
+//!   only hands bytes to the engine and asks for a deferred flush (the context's zero timeout,
+//!   i.e. later in the same loop iteration), so many streams' data leave in one write.
+//! - Writing: one write in flight at a time, of at most the socket's suggested size (the
+//!   latency-optimized write API, asked before each write; [`BULK_WRITE`] when unlimited), from a
+//!   reused buffer. A stream whose `send_data` said "more" is proceeded once the write in flight
+//!   completes (or at the deferred flush when nothing was written); one that said "wait" on
+//!   `Event::WantData`.
+//! - Reading stops while a write is in flight and more output is ready than it carried (the
+//!   client is not taking what we send); the engine's own limits bound everything else.
+//! - Timers: the idle timeout (`http2.idle_timeout`, while no stream is open; a GOAWAY, then the
+//!   close), a 1 s tick (the engine's flood budgets; during a graceful shutdown the final GOAWAY
+//!   is forced on the first tick if the client's PING ACK has not come), and the context-wide
+//!   graceful-shutdown timeout (`http2.graceful_shutdown_timeout`, 0: wait as long as it takes).
+//!
+//! Ownership: a [`Conn`] owns its socket, its engine and its streams (boxed, so that each
+//! `h2o_req_t` stays in place); [`close_now`] disposes of them all and frees it.
+
+mod c;
+mod debug_state;
+mod stream;
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, c_void};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ptr::null_mut;
+
+use crate::core::request;
+use crate::evloop::latency::{STATE_NEEDS_UPDATE, STATE_TBD};
+use crate::evloop::socket::{self as evsock, Socket};
+use crate::evloop::timeout as tmo;
+use crate::http2::engine::{Config, Connection, Event};
+use c::*;
+pub use debug_state::register as debug_state_register;
+use stream::Stream;
+
+/// What one write may carry when the socket sets no limit (not in latency-optimized mode).
+pub const BULK_WRITE: usize = 256 * 1024;
+/// The write buffer's capacity kept across idle periods; a larger one is released when the
+/// connection has no stream left.
+const IDLE_WBUF_CAPACITY: usize = 16 * 1024;
+/// `http2.events` in the context: `protocol_level_errors[13]`, then these two.
+const EVENT_READ_CLOSED: usize = 13;
+const EVENT_WRITE_CLOSED: usize = 14;
+
+/// Stream ids are small, distinct integers: a multiplicative hash is enough.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type StreamMap = HashMap<u32, *mut Stream, BuildHasherDefault<IdHasher>>;
+
+/// Where the connection is in a graceful shutdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shutdown {
+    None,
+    /// The first GOAWAY (2^31-1) and its PING are out; the engine sends the final GOAWAY on the
+    /// PING's ACK, or we force it on the next tick.
+    Requested,
+    /// The final GOAWAY was asked for.
+    Final,
+}
+
+/// One HTTP/2 connection. `super_` first: each stream's `req.conn` points to it.
+#[repr(C)]
+pub struct Conn {
+    pub super_: h2o_conn_t,
+    /// NULL while an upgrade's 101 is being written (and once closed).
+    sock: *mut h2o_socket_t,
+    /// On the context's `http2._conns` list.
+    link: h2o_linklist_t,
+    /// On `http2.idle_timeout` while no stream is open.
+    idle_entry: h2o_timeout_entry_t,
+    /// On `one_sec_timeout`, always (re-linked when it fires).
+    tick_entry: h2o_timeout_entry_t,
+    /// On `zero_timeout` when a flush (and proceeds) are wanted after a handler's send.
+    deferred_entry: h2o_timeout_entry_t,
+    engine: Connection,
+    streams: StreamMap,
+    /// The bytes of the write in flight (reused).
+    wbuf: Vec<u8>,
+    write_in_flight: bool,
+    read_paused: bool,
+    /// The idle timeout fired once (GOAWAY sent): the next one closes.
+    idle_closing: bool,
+    /// Being closed: sends from the streams being disposed of are ignored.
+    closing: bool,
+    shutdown: Shutdown,
+    /// Streams whose last `send_data` took everything: their generator is asked for more once
+    /// the write in flight completes.
+    to_proceed: Vec<u32>,
+    /// Streams whose response is complete (final send done): disposed of (and logged) at the
+    /// next safe point, outside the handler's call.
+    finished: Vec<u32>,
+    /// Scratch space for response heads (stream.rs).
+    scratch: stream::Scratch,
+}
+
+static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
+    get_sockname: Some(get_sockname),
+    get_peername: Some(get_peername),
+    push_path: std::ptr::null(),
+    get_socket: Some(get_socket),
+    get_debug_state: debug_state::get_debug_state as *const c_void,
+    log_: log_callbacks(),
+};
+
+/// `log_`: TLS (0-4: none without TLS), `http1.request_index` (5: not ours), `http2.stream_id` (6);
+/// the priority ones (7-13) are NULL (logged as "-") until the engine reports priorities.
+const fn log_callbacks() -> [*const c_void; 14] {
+    let mut l = [std::ptr::null(); 14];
+    l[6] = stream::log_stream_id as *const c_void;
+    l
+}
+
+unsafe extern "C" fn get_sockname(conn: *mut h2o_conn_t, sa: *mut libc::sockaddr) -> libc::socklen_t {
+    // SAFETY: `conn` is the head of a live Conn (these callbacks are only installed on ours).
+    unsafe {
+        let sock = (*conn.cast::<Conn>()).sock;
+        if sock.is_null() { 0 } else { evsock::name(sock.cast(), sa, false) }
+    }
+}
+
+unsafe extern "C" fn get_peername(conn: *mut h2o_conn_t, sa: *mut libc::sockaddr) -> libc::socklen_t {
+    // SAFETY: as get_sockname.
+    unsafe {
+        let sock = (*conn.cast::<Conn>()).sock;
+        if sock.is_null() { 0 } else { evsock::name(sock.cast(), sa, true) }
+    }
+}
+
+unsafe extern "C" fn get_socket(conn: *mut h2o_conn_t) -> *mut h2o_socket_t {
+    // SAFETY: as get_sockname.
+    unsafe { (*conn.cast::<Conn>()).sock }
+}
+
+fn sock_of(s: *mut h2o_socket_t) -> *mut Socket {
+    s.cast()
+}
+
+/// The engine's settings from the context's configuration (2.2.5's defaults otherwise).
+///
+/// # Safety
+/// `ctx` is an initialized context.
+unsafe fn engine_config(ctx: *mut h2o_context_t) -> Config {
+    // SAFETY: the caller's contract.
+    let g = unsafe { &*(*ctx).globalconf };
+    Config {
+        max_concurrent_streams: g.http2.max_concurrent_requests_per_connection.clamp(1, 256) as u32,
+        max_request_body: g.max_request_entity_size,
+        // decided per request, by its host's `http2.reprioritize_blocking_assets` (stream.rs)
+        reprioritize_blocking_assets: true,
+        max_streams_for_priority: g.http2.max_streams_for_priority,
+        ..Config::default()
+    }
+}
+
+/// Allocates a connection (on the context's list, its tick running) around `engine`.
+///
+/// # Safety
+/// `ctx` is an initialized context; `hosts` its NULL-terminated hosts; `sock` NULL or a live
+/// socket now owned by the connection.
+unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock: *mut h2o_socket_t, connected_at: libc::timeval, engine: Connection) -> *mut Conn {
+    let entry = |cb: unsafe extern "C" fn(*mut h2o_timeout_entry_t)| h2o_timeout_entry_t {
+        registered_at: 0,
+        cb: Some(cb),
+        _link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+    };
+    let id = h2o_connection_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    let conn = Box::into_raw(Box::new(Conn {
+        super_: h2o_conn_t { ctx, hosts, connected_at, id, callbacks: &CALLBACKS },
+        sock,
+        link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+        idle_entry: entry(on_idle_timeout),
+        tick_entry: entry(on_tick),
+        deferred_entry: entry(on_deferred),
+        engine,
+        streams: StreamMap::default(),
+        wbuf: Vec::new(),
+        write_in_flight: false,
+        read_paused: false,
+        idle_closing: false,
+        closing: false,
+        shutdown: Shutdown::None,
+        to_proceed: Vec::new(),
+        finished: Vec::new(),
+        scratch: stream::Scratch::default(),
+    }));
+    // SAFETY: the caller's contract; the entries stay in place inside the boxed Conn.
+    unsafe {
+        tmo::insert(&raw mut (*ctx).http2_conns, &raw mut (*conn).link);
+        tmo::link((*ctx).loop_, &raw mut (*ctx).one_sec_timeout, &raw mut (*conn).tick_entry);
+        if (*ctx).shutdown_requested != 0 {
+            // accepted after the shutdown request: wind down at once
+            (*conn).shutdown = Shutdown::Final;
+            (*conn).engine.shutdown(true);
+        }
+    }
+    conn
+}
+
+/// `h2o_http2_accept`: serves `sock` as HTTP/2 with prior knowledge (the client preface first).
+/// What is already in the socket's input (e.g. a preface the HTTP/1 layer recognized) is read.
+///
+/// # Safety
+/// `ctx` is initialized; `hosts` its NULL-terminated hosts (NULL: the globalconf's); `sock` is a
+/// live socket, owned by the connection from now on.
+pub unsafe fn accept(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock: *mut h2o_socket_t, connected_at: libc::timeval) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let hosts = if hosts.is_null() { (*(*ctx).globalconf).hosts } else { hosts };
+        let engine = Connection::new(engine_config(ctx));
+        let conn = create(ctx, hosts, sock, connected_at, engine);
+        (*sock).data = conn.cast();
+        evsock::read_start(sock_of(sock), Some(on_read));
+        update_idle_timeout(conn, true);
+        if (*(*sock).input).size != 0 {
+            on_read(sock, std::ptr::null());
+        } else {
+            run(conn); // our SETTINGS go out without waiting for the client
+        }
+    }
+}
+
+/// `h2o_http2_handle_upgrade`: answers an HTTP/1.1 request carrying `Upgrade: h2c` (RFC 7540
+/// 3.2) with 101 Switching Protocols (through `h2o_http1_upgrade`), then serves the connection as
+/// HTTP/2, the request being answered as stream 1 (its body, if any, goes with it). Returns -1
+/// without doing anything (the caller serves the request over HTTP/1.1) when `Connection` does
+/// not list `HTTP2-Settings` or the `HTTP2-Settings` header is missing or invalid (2.2.5 too).
+///
+/// # Safety
+/// `req` is a live request of this library's HTTP/1 layer whose response has not started.
+pub unsafe fn handle_upgrade(req: *mut h2o_req_t, connected_at: libc::timeval) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if (*req).version >= 0x200 || (*req).conn.is_null() {
+            return -1;
+        }
+        let Some(settings) = upgrade_settings(req) else { return -1 };
+        let ctx = (*(*req).conn).ctx;
+        let Ok(engine) = Connection::new_upgraded(engine_config(ctx), &settings) else { return -1 };
+        let conn = create(ctx, (*(*req).conn).hosts, null_mut(), connected_at, engine);
+        let s = stream::from_upgrade(conn, req);
+        (*conn).streams.insert(1, s);
+        let r = &mut *req;
+        r.res.status = 101;
+        r.res.reason = c"Switching Protocols".as_ptr();
+        let upgrade = crate::core::headers::lookup_token(b"upgrade").expect("the upgrade token");
+        let h2c = h2o_iovec_t { base: c"h2c".as_ptr().cast_mut(), len: 3 };
+        crate::core::headers::add(&mut r.pool, &mut r.res.headers, upgrade.cast_mut().cast(), std::ptr::null(), h2c);
+        crate::http1::conn::upgrade(req, std::ptr::null(), 0, Some(on_upgrade_complete), conn.cast());
+        0
+    }
+}
+
+/// The decoded `HTTP2-Settings` of an upgrade request, when `Connection` lists it.
+///
+/// # Safety
+/// `req` is live.
+unsafe fn upgrade_settings(req: *mut h2o_req_t) -> Option<Vec<u8>> {
+    // SAFETY: the caller's contract: the header list and its values are valid.
+    unsafe {
+        let list = crate::core::headers::entries(&(*req).headers);
+        let value = |name: &[u8]| {
+            let tok = crate::core::headers::lookup_token(name)?.cast::<h2o_iovec_t>();
+            list.iter().find(|h| std::ptr::eq(h.name, tok)).map(|h| request::bytes(h.value))
+        };
+        let connection = value(b"connection")?;
+        if !connection.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"http2-settings")) {
+            return None;
+        }
+        let encoded = value(b"http2-settings")?.trim_ascii();
+        let mut out = vec![0u8; crate::strings::decoded_base64url_len(encoded.len())];
+        crate::strings::decode_base64url(encoded, &mut out)?;
+        Some(out)
+    }
+}
+
+/// `h2o_http1_upgrade` is done: the 101 is out and the socket ours, its input starting with the
+/// `reqsize` bytes of the HTTP/1 request (then the client preface); NULL when the write failed.
+unsafe extern "C" fn on_upgrade_complete(data: *mut c_void, sock: *mut h2o_socket_t, reqsize: usize) {
+    // SAFETY: `data` is the Conn made by handle_upgrade; `sock` is ours from now on.
+    unsafe {
+        let conn = data.cast::<Conn>();
+        if sock.is_null() {
+            return close_now(conn);
+        }
+        (*conn).sock = sock;
+        (*sock).data = conn.cast();
+        crate::buffer::consume(&mut (*sock).input, reqsize);
+        evsock::read_start(sock_of(sock), Some(on_read));
+        if let Some(&s) = (*conn).streams.get(&1) {
+            stream::process(s);
+        }
+        if (*(*sock).input).size != 0 {
+            on_read(sock, std::ptr::null());
+        } else {
+            run(conn);
+        }
+    }
+}
+
+// --- the loop's callbacks ------------------------------------------------------------------------
+
+unsafe extern "C" fn on_read(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        if !err.is_null() {
+            (*(*conn).super_.ctx).http2_events[EVENT_READ_CLOSED] += 1;
+            return close_now(conn);
+        }
+        let input = &mut (*sock).input;
+        if (*conn).engine.is_closed() {
+            let n = (**input).size;
+            crate::buffer::consume(input, n);
+        } else if (**input).size != 0 {
+            let bytes = std::slice::from_raw_parts((**input).bytes.cast::<u8>(), (**input).size);
+            let n = (*conn).engine.recv(bytes);
+            crate::buffer::consume(input, n);
+        }
+        update_idle_timeout(conn, true);
+        run(conn);
+    }
+}
+
+unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        (*conn).write_in_flight = false;
+        if !err.is_null() {
+            (*(*conn).super_.ctx).http2_events[EVENT_WRITE_CLOSED] += 1;
+            return close_now(conn);
+        }
+        proceed_waiting(conn);
+        run(conn);
+    }
+}
+
+/// The zero timeout after a handler's send: flush, and proceed the streams that took everything
+/// when no write is in flight to wait for.
+unsafe extern "C" fn on_deferred(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `deferred_entry` of a live Conn (closing unlinks it).
+    unsafe {
+        let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, deferred_entry)).cast::<Conn>();
+        if !(*conn).write_in_flight {
+            proceed_waiting(conn);
+        }
+        run(conn);
+    }
+}
+
+unsafe extern "C" fn on_idle_timeout(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `idle_entry` of a live Conn (closing unlinks it).
+    unsafe {
+        let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, idle_entry)).cast::<Conn>();
+        if (*conn).idle_closing || (*conn).sock.is_null() {
+            return close_now(conn); // the GOAWAY did not get out in a whole idle period
+        }
+        (*conn).idle_closing = true;
+        (*conn).engine.shutdown(true);
+        let ctx = (*conn).super_.ctx;
+        tmo::link((*ctx).loop_, &raw mut (*ctx).http2_idle_timeout, entry);
+        run(conn);
+    }
+}
+
+unsafe extern "C" fn on_tick(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `tick_entry` of a live Conn (closing unlinks it).
+    unsafe {
+        let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, tick_entry)).cast::<Conn>();
+        (*conn).engine.tick();
+        if (*conn).shutdown == Shutdown::Requested {
+            // as 2.2.5: the final GOAWAY a second after the first one at the latest
+            (*conn).shutdown = Shutdown::Final;
+            (*conn).engine.shutdown(true);
+        }
+        let ctx = (*conn).super_.ctx;
+        tmo::link((*ctx).loop_, &raw mut (*ctx).one_sec_timeout, entry);
+        run(conn);
+    }
+}
+
+/// Calls the generators of the streams that took everything they were given.
+///
+/// # Safety
+/// `conn` is live; called from one of the loop's callbacks.
+unsafe fn proceed_waiting(conn: *mut Conn) {
+    // SAFETY: the caller's contract; each stream is looked up afresh (a proceed may dispose of
+    // nothing, but a stream listed earlier may be gone).
+    unsafe {
+        if (*conn).to_proceed.is_empty() {
+            return;
+        }
+        let ids = std::mem::take(&mut (*conn).to_proceed);
+        for &id in &ids {
+            if let Some(&s) = (*conn).streams.get(&id) {
+                stream::proceed_if(s, stream::Wait::AfterWrite);
+            }
+        }
+        // keep the allocation unless sends refilled the list meanwhile
+        if (*conn).to_proceed.is_empty() {
+            let mut ids = ids;
+            ids.clear();
+            (*conn).to_proceed = ids;
+        }
+    }
+}
+
+/// Acts on what the engine has to say, disposes of the finished streams, writes what can be
+/// written, then closes the connection when it is done. The end of every loop callback.
+///
+/// # Safety
+/// `conn` is live; called from one of the loop's callbacks (it may free `conn`).
+unsafe fn run(conn: *mut Conn) {
+    // SAFETY: the caller's contract; no reference into the Conn is held across the calls into
+    // handlers (they may send on any stream of this connection).
+    unsafe {
+        while let Some(ev) = (*conn).engine.poll_event() {
+            match ev {
+                Event::Request { stream_id, head, body, too_large } => stream::start(conn, stream_id, head, body, too_large),
+                Event::WantData { stream_id } => {
+                    if let Some(&s) = (*conn).streams.get(&stream_id) {
+                        stream::proceed_if(s, stream::Wait::WantData);
+                    }
+                }
+                Event::StreamClosed { stream_id } => {
+                    if let Some(s) = (*conn).streams.remove(&stream_id) {
+                        stream::dispose(s);
+                    }
+                }
+            }
+        }
+        dispose_finished(conn);
+        flush(conn);
+        let c = &mut *conn;
+        if !c.write_in_flight && !c.to_proceed.is_empty() {
+            request_flush(conn);
+        }
+        update_idle_timeout(conn, false);
+        if c.sock.is_null() {
+            return;
+        }
+        let wants = c.engine.wants_write();
+        if c.engine.is_closed() && !c.write_in_flight && !wants {
+            return close_now(conn);
+        }
+        // read backpressure: the client is not taking what we have for it
+        let pause = c.write_in_flight && wants;
+        if pause != c.read_paused {
+            c.read_paused = pause;
+            if pause {
+                evsock::read_stop(sock_of(c.sock));
+            } else {
+                evsock::read_start(sock_of(c.sock), Some(on_read));
+            }
+        }
+    }
+}
+
+/// Disposes of (and logs) the streams whose response is complete.
+///
+/// # Safety
+/// `conn` is live; not called from inside a handler's send.
+unsafe fn dispose_finished(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        while let Some(id) = (*conn).finished.pop() {
+            if let Some(s) = (*conn).streams.remove(&id) {
+                stream::dispose(s);
+            }
+        }
+    }
+}
+
+/// Asks for a flush later in this loop iteration (from a handler's send).
+///
+/// # Safety
+/// `conn` is live.
+unsafe fn request_flush(conn: *mut Conn) {
+    // SAFETY: the caller's contract; the entry stays in place inside the boxed Conn.
+    unsafe {
+        let e = &raw mut (*conn).deferred_entry;
+        if !tmo::is_linked(&raw const (*e)._link) {
+            let ctx = (*conn).super_.ctx;
+            tmo::link((*ctx).loop_, &raw mut (*ctx).zero_timeout, e);
+        }
+    }
+}
+
+/// How much the next write may carry: the socket's suggested size (latency-optimized writes,
+/// decided afresh when the socket asks for it), or [`BULK_WRITE`].
+///
+/// # Safety
+/// `conn` is live with its socket.
+unsafe fn write_size(conn: *mut Conn) -> usize {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let sock = (*conn).sock;
+        let n = match (*sock)._lo_state {
+            STATE_TBD | STATE_NEEDS_UPDATE => {
+                let lo = (*(*(*conn).super_.ctx).globalconf).http2.latency_optimization;
+                let cond = h2o_socket_latency_optimization_conditions_t { min_rtt: lo[0], max_additional_delay: lo[1], max_cwnd: lo[2] };
+                evsock::prepare_latency_optimized(sock_of(sock), &cond)
+            }
+            _ => (*sock)._lo_suggested_write_size,
+        };
+        if n == usize::MAX { BULK_WRITE } else { n.max(1) }
+    }
+}
+
+/// Starts a write of what the engine has, when no write is in flight.
+///
+/// # Safety
+/// `conn` is live.
+unsafe fn flush(conn: *mut Conn) {
+    // SAFETY: the caller's contract; `wbuf` is not touched until the write completes.
+    unsafe {
+        let c = &mut *conn;
+        if c.write_in_flight || c.sock.is_null() || !c.engine.wants_write() {
+            return;
+        }
+        let max = write_size(conn);
+        let c = &mut *conn;
+        c.wbuf.clear();
+        c.engine.write(&mut c.wbuf, max);
+        if c.wbuf.is_empty() {
+            return;
+        }
+        c.write_in_flight = true;
+        let iov = h2o_iovec_t { base: c.wbuf.as_mut_ptr().cast(), len: c.wbuf.len() };
+        evsock::write(sock_of(c.sock), &iov, 1, Some(on_write_complete));
+    }
+}
+
+/// Links the idle timeout while no stream is open (afresh when `reset`: input arrived), unlinks
+/// it otherwise. An idle connection also gives back a large write buffer.
+///
+/// # Safety
+/// `conn` is live.
+unsafe fn update_idle_timeout(conn: *mut Conn, reset: bool) {
+    // SAFETY: the caller's contract; the entry stays in place inside the boxed Conn.
+    unsafe {
+        let c = &mut *conn;
+        let e = &raw mut c.idle_entry;
+        let linked = tmo::is_linked(&raw const (*e)._link);
+        if c.streams.is_empty() && c.engine.is_idle() {
+            if reset && linked && !c.idle_closing {
+                tmo::unlink_entry(e);
+            }
+            if !tmo::is_linked(&raw const (*e)._link) {
+                let ctx = c.super_.ctx;
+                tmo::link((*ctx).loop_, &raw mut (*ctx).http2_idle_timeout, e);
+            }
+            if !c.write_in_flight && c.wbuf.capacity() > IDLE_WBUF_CAPACITY {
+                c.wbuf = Vec::with_capacity(IDLE_WBUF_CAPACITY);
+            }
+        } else if linked && !c.idle_closing {
+            tmo::unlink_entry(e);
+        }
+    }
+}
+
+/// Closes the connection now: every stream is disposed of (generators stopped, requests logged),
+/// the timers unlinked, the socket closed, the connection freed.
+///
+/// # Safety
+/// `conn` is live; called from one of the loop's callbacks (nothing up the stack uses it).
+unsafe fn close_now(conn: *mut Conn) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *conn;
+        c.closing = true;
+        for e in [&raw mut c.idle_entry, &raw mut c.tick_entry, &raw mut c.deferred_entry] {
+            tmo::unlink_entry(e);
+        }
+        tmo::unlink(&raw mut c.link);
+        let streams: Vec<*mut Stream> = c.streams.drain().map(|(_, s)| s).collect();
+        for s in streams {
+            stream::dispose(s);
+        }
+        let ctx = (*conn).super_.ctx;
+        let sock = (*conn).sock;
+        if !sock.is_null() {
+            (*sock).data = null_mut();
+            evsock::close(sock_of(sock));
+        }
+        drop(Box::from_raw(conn));
+        if tmo::is_empty(&raw const (*ctx).http2_conns) {
+            tmo::unlink_entry(&raw mut (*ctx).http2_graceful_shutdown_entry);
+        }
+    }
+}
+
+// --- the context's view: shutdown, iteration -------------------------------------------------------
+
+/// The open connections of `ctx` (a snapshot).
+///
+/// # Safety
+/// `ctx` is an initialized context.
+unsafe fn conns_of(ctx: *mut h2o_context_t) -> Vec<*mut Conn> {
+    let mut out = Vec::new();
+    // SAFETY: the list holds the `link` fields of live Conns.
+    unsafe {
+        let anchor = &raw mut (*ctx).http2_conns;
+        let mut n = (*anchor).next;
+        while !n.is_null() && n != anchor {
+            out.push(n.cast::<u8>().sub(std::mem::offset_of!(Conn, link)).cast::<Conn>());
+            n = (*n).next;
+        }
+    }
+    out
+}
+
+/// `H2O_HTTP2_CALLBACKS.request_shutdown`: a graceful shutdown of every connection (2.2.5:
+/// GOAWAY with 2^31-1 and a PING now, the final GOAWAY with the last stream id after the PING's
+/// ACK or a second later; the streams in flight finish, then the connection closes). With
+/// `http2.graceful_shutdown_timeout` set, the connections still open when it expires are closed.
+/// Nothing is closed from here (it may be called from a handler of one of these connections).
+///
+/// # Safety
+/// `ctx` is an initialized context.
+pub unsafe extern "C" fn request_shutdown(ctx: *mut h2o_context_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let conns = conns_of(ctx);
+        for &conn in &conns {
+            if (*conn).shutdown == Shutdown::None {
+                (*conn).shutdown = Shutdown::Requested;
+                (*conn).engine.shutdown(false);
+                request_flush(conn);
+            }
+        }
+        let timeout = (*(*ctx).globalconf).http2.graceful_shutdown_timeout;
+        let e = &raw mut (*ctx).http2_graceful_shutdown_entry;
+        if timeout != 0 && !conns.is_empty() && !tmo::is_linked(&raw const (*e)._link) {
+            (*e).cb = Some(on_graceful_shutdown_timeout);
+            tmo::link((*ctx).loop_, &raw mut (*ctx).http2_graceful_shutdown_timeout, e);
+        }
+    }
+}
+
+unsafe extern "C" fn on_graceful_shutdown_timeout(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the context's `http2._graceful_shutdown_timeout`.
+    unsafe {
+        let ctx = entry.cast::<u8>().sub(std::mem::offset_of!(h2o_context_t, http2_graceful_shutdown_entry)).cast::<h2o_context_t>();
+        for conn in conns_of(ctx) {
+            close_now(conn);
+        }
+    }
+}
+
+/// `H2O_HTTP2_CALLBACKS.foreach_request`: calls `cb` on the request of each open stream of each
+/// connection until it returns non-zero, and returns that value (0 when all returned 0).
+///
+/// # Safety
+/// `ctx` is an initialized context; `cb` does not close connections or streams.
+pub unsafe extern "C" fn foreach_request(
+    ctx: *mut h2o_context_t,
+    cb: Option<unsafe extern "C" fn(*mut h2o_req_t, *mut c_void) -> c_int>,
+    cbdata: *mut c_void,
+) -> c_int {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let Some(cb) = cb else { return 0 };
+        for conn in conns_of(ctx) {
+            let streams: Vec<*mut Stream> = (*conn).streams.values().copied().collect();
+            for s in streams {
+                let r = cb(&raw mut (*s).req, cbdata);
+                if r != 0 {
+                    return r;
+                }
+            }
+        }
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn stream_ids_hash_apart() {
+        let b = BuildHasherDefault::<IdHasher>::default();
+        let hashes: std::collections::HashSet<u64> = (0..1000u32).map(|i| b.hash_one(2 * i + 1)).collect();
+        assert_eq!(hashes.len(), 1000);
+    }
+}
