@@ -58,7 +58,7 @@ fn check_header(h: &FrameHeader, total: usize) -> Result<(), FrameError> {
         kind::PUSH_PROMISE if len < padded + 4 => conn(FRAME_SIZE, "PUSH_PROMISE too short for its Promised Stream ID"),
         kind::RST_STREAM if len != 4 => conn(FRAME_SIZE, "RST_STREAM length is not 4"),
         kind::SETTINGS if h.flags & flag::ACK != 0 && len != 0 => conn(FRAME_SIZE, "SETTINGS ACK with a payload"),
-        kind::SETTINGS if len % 6 != 0 => conn(FRAME_SIZE, "SETTINGS length is not a multiple of 6"),
+        kind::SETTINGS if !len.is_multiple_of(6) => conn(FRAME_SIZE, "SETTINGS length is not a multiple of 6"),
         kind::PING if len != 8 => conn(FRAME_SIZE, "PING length is not 8"),
         kind::GOAWAY if len < 8 => conn(FRAME_SIZE, "GOAWAY shorter than 8"),
         kind::WINDOW_UPDATE if len != 4 => conn(FRAME_SIZE, "WINDOW_UPDATE length is not 4"),
@@ -79,7 +79,11 @@ fn be32(b: &[u8]) -> u32 {
 #[inline]
 fn priority_spec(b: &[u8]) -> PrioritySpec {
     let dep = be32(b);
-    PrioritySpec { exclusive: dep & !STREAM_ID_MASK != 0, dependency: dep & STREAM_ID_MASK, weight: b.get(4).map_or(16, |&w| u16::from(w) + 1) }
+    PrioritySpec {
+        exclusive: dep & !STREAM_ID_MASK != 0,
+        dependency: dep & STREAM_ID_MASK,
+        weight: b.get(4).map_or(16, |&w| u16::from(w) + 1),
+    }
 }
 
 /// Strips the Pad Length byte and the padding when PADDED is set; `fixed` bytes of fields must

@@ -48,7 +48,7 @@ fn stream_err(buf: &[u8], code: ErrorCode, stream_id: u32) {
 // ---- the JSON vectors (../shared/testdata/http2-frame-test-case) ----
 
 fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0);
+    assert!(s.len().is_multiple_of(2));
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
 }
 
