@@ -16,6 +16,8 @@
 pub mod huffman;
 pub mod table;
 
+use table::{DynamicTable, ENTRY_OVERHEAD, STATIC, STATIC_LEN, StaticMatch};
+
 /// Why a header block could not be decoded. Every variant is a connection error of type
 /// COMPRESSION_ERROR (RFC 9113 4.3), except `ListTooLarge`, after which the decoder's state is
 /// still in sync (the whole block was processed) and the caller may answer 431 or reset the stream.
@@ -45,15 +47,90 @@ pub struct FieldFlags {
 
 /// One connection's HPACK decoder.
 pub struct Decoder {
-    // implementation-defined
+    table: DynamicTable,
+    /// The size our SETTINGS_HEADER_TABLE_SIZE allows: size updates above it are refused.
+    settings_max: usize,
+    max_list_size: usize,
+    /// Our SETTINGS lowered the limit below the table's maximum: the next block must start with
+    /// a size update (RFC 7541 4.2).
+    update_required: bool,
+    /// Huffman output for the current field's name and value (reused: no allocation per field).
+    scratch_name: Vec<u8>,
+    scratch_value: Vec<u8>,
+}
+
+/// Where a decoded string is.
+#[derive(Clone, Copy)]
+enum Str {
+    Static(&'static [u8]),
+    /// Name of dynamic entry `i` (0: newest).
+    Dynamic(usize),
+    /// `block[start..end]` (a literal sent as is).
+    Block(usize, usize),
+    /// The scratch buffer (Huffman-decoded or copied there).
+    Scratch,
+}
+
+impl Str {
+    #[inline]
+    fn get<'a>(self, block: &'a [u8], table: Option<&'a DynamicTable>, scratch: &'a [u8]) -> &'a [u8] {
+        match self {
+            Str::Static(s) => s,
+            Str::Dynamic(i) => table.and_then(|t| t.get(i)).map_or(&[], |e| e.0),
+            Str::Block(a, b) => &block[a..b],
+            Str::Scratch => scratch,
+        }
+    }
+}
+
+/// The list-size accounting and delivery shared by every representation.
+struct Sink<'e, E> {
+    emit: &'e mut dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E>,
+    result: Result<(), E>,
+    list_size: usize,
+    max_list_size: usize,
+    too_large: bool,
+}
+
+impl<E> Sink<'_, E> {
+    #[inline]
+    fn field(&mut self, name: &[u8], value: &[u8], flags: FieldFlags) {
+        self.list_size += name.len() + value.len() + ENTRY_OVERHEAD;
+        if self.list_size > self.max_list_size {
+            self.too_large = true;
+        } else if self.result.is_ok() {
+            self.result = (self.emit)(name, value, flags);
+        }
+    }
 }
 
 impl Decoder {
     /// A decoder whose dynamic table may grow up to `max_table_size` (our SETTINGS_HEADER_TABLE_SIZE,
     /// 4096 by default) and which refuses header lists larger than `max_list_size` bytes.
     pub fn new(max_table_size: usize, max_list_size: usize) -> Self {
-        let _ = (max_table_size, max_list_size);
-        todo!()
+        Decoder {
+            table: DynamicTable::new(max_table_size),
+            settings_max: max_table_size,
+            max_list_size,
+            update_required: false,
+            scratch_name: Vec::new(),
+            scratch_value: Vec::new(),
+        }
+    }
+
+    /// Our SETTINGS_HEADER_TABLE_SIZE became `size` (call when the peer ACKs it). Size updates
+    /// above it are refused from then on; if it is below the table's current maximum, the peer's
+    /// next block must start with a size update that brings the table within it (RFC 7541 4.2).
+    pub fn set_max_table_size(&mut self, size: usize) {
+        self.settings_max = size;
+        if size < self.table.max_size() {
+            self.update_required = true;
+        }
+    }
+
+    /// Changes the limit on the decoded header list.
+    pub fn set_max_list_size(&mut self, size: usize) {
+        self.max_list_size = size;
     }
 
     /// Decodes one complete header block (HEADERS + CONTINUATION fragments joined), calling
@@ -61,24 +138,170 @@ impl Decoder {
     /// lower-case or validate them; the HTTP/2 layer does). The slices are valid only during the
     /// call. When `emit` returns `Err`, decoding continues (to keep the dynamic table in sync) but
     /// `emit` is not called again and the first such error is returned as `Ok(Err(e))`.
+    ///
+    /// Once the list exceeds the limit, `emit` is no longer called and literals that are not
+    /// indexed are skipped undecoded; the rest of the block is still processed (the table stays
+    /// in sync) and the result is `Err(DecodeError::ListTooLarge)`. After any other error the
+    /// table is out of sync with the peer's (a connection error).
     pub fn decode<E>(
         &mut self,
         block: &[u8],
         emit: &mut dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E>,
     ) -> Result<Result<(), E>, DecodeError> {
-        let _ = (block, emit);
-        todo!()
+        let Decoder { table, settings_max, max_list_size, update_required, scratch_name, scratch_value } =
+            self;
+        let mut sink = Sink { emit, result: Ok(()), list_size: 0, max_list_size: *max_list_size, too_large: false };
+        let mut pos = 0;
+        let mut at_start = true;
+        while pos < block.len() {
+            let b = block[pos];
+            if b & 0xe0 == 0x20 {
+                // Dynamic table size update (6.3): only before the first field.
+                if !at_start {
+                    return Err(DecodeError::BadSizeUpdate);
+                }
+                let size = decode_int(block, &mut pos, 5)?;
+                if size > *settings_max {
+                    return Err(DecodeError::BadSizeUpdate);
+                }
+                table.set_max_size(size);
+                *update_required = false;
+                continue;
+            }
+            if at_start {
+                if *update_required {
+                    return Err(DecodeError::BadSizeUpdate);
+                }
+                at_start = false;
+            }
+            if b & 0x80 != 0 {
+                // Indexed field (6.1).
+                let i = decode_int(block, &mut pos, 7)?;
+                let (name, value) = match i {
+                    0 => return Err(DecodeError::BadIndex),
+                    1..=STATIC_LEN => STATIC[i - 1],
+                    _ => table.get(i - STATIC_LEN - 1).ok_or(DecodeError::BadIndex)?,
+                };
+                if !sink.too_large {
+                    sink.field(name, value, FieldFlags::default());
+                }
+                continue;
+            }
+            // Literal (6.2): with incremental indexing, without indexing, or never indexed.
+            let (prefix, index, never_indexed) =
+                if b & 0x40 != 0 { (6, true, false) } else { (4, false, b & 0x10 != 0) };
+            let skip = sink.too_large && !index;
+            let i = decode_int(block, &mut pos, prefix)?;
+            let name = match i {
+                0 if skip => {
+                    skip_string(block, &mut pos)?;
+                    Str::Scratch
+                }
+                0 => read_string(block, &mut pos, scratch_name)?,
+                1..=STATIC_LEN => Str::Static(STATIC[i - 1].0),
+                _ => {
+                    let d = i - STATIC_LEN - 1;
+                    let (n, _) = table.get(d).ok_or(DecodeError::BadIndex)?;
+                    if index {
+                        // The insertion may evict this entry (4.4): keep a copy.
+                        scratch_name.clear();
+                        scratch_name.extend_from_slice(n);
+                        Str::Scratch
+                    } else {
+                        Str::Dynamic(d)
+                    }
+                }
+            };
+            if skip {
+                skip_string(block, &mut pos)?;
+                continue;
+            }
+            let value = read_string(block, &mut pos, scratch_value)?;
+            if !sink.too_large {
+                let n = name.get(block, Some(table), scratch_name);
+                let v = value.get(block, None, scratch_value);
+                sink.field(n, v, FieldFlags { never_indexed });
+            }
+            if index {
+                // Neither string is in the table (a name from it was copied above).
+                table.insert(name.get(block, None, scratch_name), value.get(block, None, scratch_value));
+            }
+        }
+        if sink.too_large {
+            return Err(DecodeError::ListTooLarge);
+        }
+        Ok(sink.result)
     }
 
     /// Current dynamic table size in bytes (the RFC's accounting) and its current maximum.
     pub fn table_size(&self) -> (usize, usize) {
-        todo!()
+        (self.table.size(), self.table.max_size())
     }
 
     /// The dynamic table, newest first (for `/.well-known/h2/state` with hpack).
     pub fn entries(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-        std::iter::empty()
+        self.table.iter()
     }
+}
+
+/// RFC 7541 5.1: reads an integer with a `prefix_bits`-bit prefix at `block[*pos]`. Values above
+/// 2^32 - 1, or with more than five continuation bytes, are refused.
+#[inline]
+fn decode_int(block: &[u8], pos: &mut usize, prefix_bits: u32) -> Result<usize, DecodeError> {
+    let mask = (1u8 << prefix_bits) - 1;
+    let first = block.get(*pos).ok_or(DecodeError::Truncated)? & mask;
+    *pos += 1;
+    if first < mask {
+        return Ok(first as usize);
+    }
+    let mut value = mask as u64;
+    let mut shift = 0;
+    loop {
+        let b = *block.get(*pos).ok_or(DecodeError::Truncated)?;
+        *pos += 1;
+        value += ((b & 0x7f) as u64) << shift;
+        if value > u32::MAX as u64 {
+            return Err(DecodeError::IntegerOverflow);
+        }
+        if b & 0x80 == 0 {
+            return Ok(value as usize);
+        }
+        shift += 7;
+        if shift > 28 {
+            return Err(DecodeError::IntegerOverflow);
+        }
+    }
+}
+
+/// Reads a string literal's header; returns (Huffman?, start, end) within `block`.
+#[inline]
+fn string_bounds(block: &[u8], pos: &mut usize) -> Result<(bool, usize, usize), DecodeError> {
+    let huffman = block.get(*pos).ok_or(DecodeError::Truncated)? & 0x80 != 0;
+    let len = decode_int(block, pos, 7)?;
+    let start = *pos;
+    if len > block.len() - start {
+        return Err(DecodeError::Truncated);
+    }
+    *pos = start + len;
+    Ok((huffman, start, start + len))
+}
+
+/// RFC 7541 5.2: reads a string literal; a Huffman-coded one is decoded into `scratch`.
+#[inline]
+fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<Str, DecodeError> {
+    let (h, start, end) = string_bounds(block, pos)?;
+    if !h {
+        return Ok(Str::Block(start, end));
+    }
+    scratch.clear();
+    huffman::decode(&block[start..end], scratch).map_err(|()| DecodeError::BadHuffman)?;
+    Ok(Str::Scratch)
+}
+
+/// Steps over a string literal without decoding it.
+#[inline]
+fn skip_string(block: &[u8], pos: &mut usize) -> Result<(), DecodeError> {
+    string_bounds(block, pos).map(|_| ())
 }
 
 /// How the encoder may treat a field.
@@ -93,41 +316,161 @@ pub enum Indexing {
     Sensitive,
 }
 
+/// The table size both sides start with (RFC 7541 4.2, RFC 9113 6.5.2).
+pub const DEFAULT_TABLE_SIZE: usize = 4096;
+
 /// One connection's HPACK encoder.
+///
+/// Choices (`Indexing::Auto`):
+/// - an exact match in the static or dynamic table is sent as an index;
+/// - otherwise the field is added to the dynamic table (a literal with incremental indexing,
+///   referring to an indexed name when there is one) unless its entry would take more than
+///   three quarters of the table (it would flush everything else for one field) or its name is
+///   one whose value rarely repeats on a connection: `:path`, `content-length`,
+///   `content-range`, `etag`, `age`, `set-cookie` (these go as literals without indexing, with
+///   the indexed name). Other values that change per response, such as `date`, are indexed:
+///   they repeat across the responses of one second;
+/// - strings are Huffman-coded when that is strictly shorter.
+///
+/// Lookups in the dynamic table go through hash chains, so unlike H2O's linear scan (which caps
+/// its table at 32 entries) the whole table is used.
 pub struct Encoder {
-    // implementation-defined
+    table: DynamicTable,
+    /// The most we use whatever the peer allows.
+    cap: usize,
+    /// The maximum the peer's decoder last heard from us.
+    announced: usize,
+    /// The smallest maximum set since the last block, if it changed.
+    pending_min: Option<usize>,
+}
+
+/// Names whose values rarely repeat: never added to the dynamic table by `Indexing::Auto`.
+fn rarely_repeats(name: &[u8]) -> bool {
+    matches!(name, b":path" | b"content-length" | b"content-range" | b"etag" | b"age" | b"set-cookie")
 }
 
 impl Encoder {
     /// An encoder with the default table size of 4096 (RFC 7541 4.2).
     pub fn new() -> Self {
-        todo!()
+        Self::with_max_table_size(DEFAULT_TABLE_SIZE)
+    }
+
+    /// An encoder whose dynamic table never exceeds `cap` bytes, whatever the peer allows (with a
+    /// `cap` below 4096, the first block starts with a size update).
+    pub fn with_max_table_size(cap: usize) -> Self {
+        let initial = cap.min(DEFAULT_TABLE_SIZE);
+        Encoder {
+            table: DynamicTable::with_index(initial),
+            cap,
+            announced: DEFAULT_TABLE_SIZE,
+            pending_min: (initial != DEFAULT_TABLE_SIZE).then_some(initial),
+        }
     }
 
     /// The peer announced SETTINGS_HEADER_TABLE_SIZE `size`: the encoder will use at most
     /// `min(size, own cap)` and emits a size update at the start of the next block.
     pub fn set_max_table_size(&mut self, size: usize) {
-        let _ = size;
-        todo!()
+        let new = size.min(self.cap);
+        if new == self.table.max_size() && self.pending_min.is_none() {
+            return;
+        }
+        self.table.set_max_size(new);
+        self.pending_min = Some(self.pending_min.map_or(new, |m| m.min(new)));
     }
 
     /// Appends the representation of one field to `out`. Names must be lower case. Huffman is
     /// used where shorter. Call [`Encoder::begin_block`] before the first field of each block.
     pub fn encode_field(&mut self, out: &mut Vec<u8>, name: &[u8], value: &[u8], indexing: Indexing) {
-        let _ = (out, name, value, indexing);
-        todo!()
+        if indexing == Indexing::Sensitive {
+            // Never indexed (6.2.3), with an indexed name where there is one.
+            let name_index = match table::static_name_index(name) {
+                Some(i) => Some(i),
+                None => {
+                    let f = self.table.find(name, value);
+                    f.full.or(f.name).map(|d| d + STATIC_LEN + 1)
+                }
+            };
+            encode_literal(out, 0x10, 4, name_index, name, value);
+            return;
+        }
+        let static_name = match table::static_find(name, value) {
+            StaticMatch::Full(i) => {
+                encode_int(out, i as u64, 7, 0x80);
+                return;
+            }
+            StaticMatch::Name(i) => Some(i),
+            StaticMatch::None => None,
+        };
+        let found = self.table.find(name, value);
+        if let Some(d) = found.full {
+            encode_int(out, (d + STATIC_LEN + 1) as u64, 7, 0x80);
+            return;
+        }
+        let name_index = static_name.or(found.name.map(|d| d + STATIC_LEN + 1));
+        let size = name.len() + value.len() + ENTRY_OVERHEAD;
+        let max = self.table.max_size();
+        if indexing == Indexing::Auto && size <= max - max / 4 && !rarely_repeats(name) {
+            encode_literal(out, 0x40, 6, name_index, name, value);
+            self.table.insert(name, value);
+        } else {
+            encode_literal(out, 0x00, 4, name_index, name, value);
+        }
     }
 
-    /// Starts a header block: writes a pending dynamic table size update, if any.
+    /// Starts a header block: writes a pending dynamic table size update, if any (RFC 7541 4.2:
+    /// when the maximum went down and up again since the last block, the smallest value first,
+    /// then the final one).
     pub fn begin_block(&mut self, out: &mut Vec<u8>) {
-        let _ = out;
-        todo!()
+        let Some(min) = self.pending_min.take() else {
+            return;
+        };
+        let fin = self.table.max_size();
+        if min < fin {
+            encode_int(out, min as u64, 5, 0x20);
+            encode_int(out, fin as u64, 5, 0x20);
+        } else if fin != self.announced {
+            encode_int(out, fin as u64, 5, 0x20);
+        }
+        self.announced = fin;
     }
 
     /// Appends `:status` for `status` (static table where it has one).
     pub fn encode_status(&mut self, out: &mut Vec<u8>, status: u16) {
-        let _ = (out, status);
-        todo!()
+        let index = match status {
+            200 => 8,
+            204 => 9,
+            206 => 10,
+            304 => 11,
+            400 => 12,
+            404 => 13,
+            500 => 14,
+            _ => {
+                let mut digits = [0u8; 5];
+                let mut n = status;
+                let mut at = digits.len();
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                self.encode_field(out, b":status", &digits[at..], Indexing::Auto);
+                return;
+            }
+        };
+        out.push(0x80 | index);
+    }
+
+    /// Current dynamic table size in bytes and its current maximum.
+    pub fn table_size(&self) -> (usize, usize) {
+        (self.table.size(), self.table.max_size())
+    }
+
+    /// The dynamic table, newest first.
+    pub fn entries(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.table.iter()
     }
 }
 
@@ -137,15 +480,47 @@ impl Default for Encoder {
     }
 }
 
+/// A literal field: `first` holds the representation's pattern above a `prefix_bits` name index
+/// (0: the name follows as a string).
+fn encode_literal(out: &mut Vec<u8>, first: u8, prefix_bits: u8, name_index: Option<usize>, name: &[u8], value: &[u8]) {
+    match name_index {
+        Some(i) => encode_int(out, i as u64, prefix_bits, first),
+        None => {
+            out.push(first);
+            encode_string(out, name);
+        }
+    }
+    encode_string(out, value);
+}
+
 /// RFC 7541 5.1: appends `value` as an integer with an `prefix_bits`-bit prefix; `first` holds
 /// the bits above the prefix in the first byte.
 pub fn encode_int(out: &mut Vec<u8>, value: u64, prefix_bits: u8, first: u8) {
-    let _ = (out, value, prefix_bits, first);
-    todo!()
+    let max = (1u64 << prefix_bits) - 1;
+    if value < max {
+        out.push(first | value as u8);
+        return;
+    }
+    out.push(first | max as u8);
+    let mut rest = value - max;
+    while rest >= 0x80 {
+        out.push(0x80 | (rest & 0x7f) as u8);
+        rest >>= 7;
+    }
+    out.push(rest as u8);
 }
 
 /// RFC 7541 5.2: appends a string literal (Huffman-coded when that is shorter).
 pub fn encode_string(out: &mut Vec<u8>, s: &[u8]) {
-    let _ = (out, s);
-    todo!()
+    let huffman_len = huffman::encoded_len(s);
+    if huffman_len < s.len() {
+        encode_int(out, huffman_len as u64, 7, 0x80);
+        huffman::encode(s, out);
+    } else {
+        encode_int(out, s.len() as u64, 7, 0);
+        out.extend_from_slice(s);
+    }
 }
+
+#[cfg(test)]
+mod tests;

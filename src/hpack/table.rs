@@ -1,2 +1,464 @@
-//! The static table (RFC 7541 Appendix A) and the dynamic table.
+//! The static table (RFC 7541 Appendix A) and the dynamic table (RFC 7541 2.3.2, 4).
+//!
+//! The dynamic table keeps its entries' bytes in one buffer of twice the table's maximum size,
+//! used as a ring: an entry that does not fit before the end of the buffer goes to its start.
+//! Live bytes never exceed the maximum size (each entry also counts 32 bytes of overhead), so
+//! that always fits, every entry stays contiguous (lookups hand out plain slices) and inserting
+//! allocates nothing once the buffer exists. An encoder's table also keeps two hash chains per
+//! entry (by name and by name + value) so that finding a match costs a few comparisons
+//! whatever the number of entries.
 #![forbid(unsafe_code)]
+
+use std::collections::VecDeque;
+
+/// RFC 7541 4.1: the size of an entry is its name's and value's lengths plus 32.
+pub const ENTRY_OVERHEAD: usize = 32;
+
+/// Number of entries in the static table; dynamic indexes start after it.
+pub const STATIC_LEN: usize = 61;
+
+/// The static table; index `i` (1-based, as on the wire) is `STATIC[i - 1]`.
+pub static STATIC: [(&[u8], &[u8]); STATIC_LEN] = [
+    (b":authority", b""),
+    (b":method", b"GET"),
+    (b":method", b"POST"),
+    (b":path", b"/"),
+    (b":path", b"/index.html"),
+    (b":scheme", b"http"),
+    (b":scheme", b"https"),
+    (b":status", b"200"),
+    (b":status", b"204"),
+    (b":status", b"206"),
+    (b":status", b"304"),
+    (b":status", b"400"),
+    (b":status", b"404"),
+    (b":status", b"500"),
+    (b"accept-charset", b""),
+    (b"accept-encoding", b"gzip, deflate"),
+    (b"accept-language", b""),
+    (b"accept-ranges", b""),
+    (b"accept", b""),
+    (b"access-control-allow-origin", b""),
+    (b"age", b""),
+    (b"allow", b""),
+    (b"authorization", b""),
+    (b"cache-control", b""),
+    (b"content-disposition", b""),
+    (b"content-encoding", b""),
+    (b"content-language", b""),
+    (b"content-length", b""),
+    (b"content-location", b""),
+    (b"content-range", b""),
+    (b"content-type", b""),
+    (b"cookie", b""),
+    (b"date", b""),
+    (b"etag", b""),
+    (b"expect", b""),
+    (b"expires", b""),
+    (b"from", b""),
+    (b"host", b""),
+    (b"if-match", b""),
+    (b"if-modified-since", b""),
+    (b"if-none-match", b""),
+    (b"if-range", b""),
+    (b"if-unmodified-since", b""),
+    (b"last-modified", b""),
+    (b"link", b""),
+    (b"location", b""),
+    (b"max-forwards", b""),
+    (b"proxy-authenticate", b""),
+    (b"proxy-authorization", b""),
+    (b"range", b""),
+    (b"referer", b""),
+    (b"refresh", b""),
+    (b"retry-after", b""),
+    (b"server", b""),
+    (b"set-cookie", b""),
+    (b"strict-transport-security", b""),
+    (b"transfer-encoding", b""),
+    (b"user-agent", b""),
+    (b"vary", b""),
+    (b"via", b""),
+    (b"www-authenticate", b""),
+];
+
+/// The static entry with wire index `index` (1..=61).
+#[inline]
+pub fn static_entry(index: usize) -> Option<(&'static [u8], &'static [u8])> {
+    index.checked_sub(1).and_then(|i| STATIC.get(i)).copied()
+}
+
+/// What the static table holds for a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaticMatch {
+    /// Neither the name nor the pair.
+    None,
+    /// The first index with this name (its value differs).
+    Name(usize),
+    /// The index of this exact name and value.
+    Full(usize),
+}
+
+const NAME_SLOTS: usize = 128;
+
+/// Bucket of a name in [`STATIC_NAMES`] (names are never empty there).
+const fn name_slot(n: &[u8]) -> usize {
+    let l = n.len();
+    ((l * 0x9e) ^ (n[0] as usize * 7) ^ (n[l - 1] as usize * 0x3b) ^ (n[l / 2] as usize * 0x11))
+        & (NAME_SLOTS - 1)
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Open addressing (linear probing) from a name to the first static index with that name;
+/// 0 marks an empty slot.
+const fn static_names() -> [u8; NAME_SLOTS] {
+    let mut t = [0u8; NAME_SLOTS];
+    let mut i = 0;
+    while i < STATIC_LEN {
+        let name = STATIC[i].0;
+        // Only the first entry of each name (entries with one name are consecutive).
+        if i == 0 || !same(STATIC[i - 1].0, name) {
+            let mut s = name_slot(name);
+            while t[s] != 0 {
+                s = (s + 1) & (NAME_SLOTS - 1);
+            }
+            t[s] = (i + 1) as u8;
+        }
+        i += 1;
+    }
+    t
+}
+
+static STATIC_NAMES: [u8; NAME_SLOTS] = static_names();
+
+/// The first static index whose name is `name`.
+#[inline]
+pub fn static_name_index(name: &[u8]) -> Option<usize> {
+    if name.is_empty() {
+        return None;
+    }
+    let mut s = name_slot(name);
+    loop {
+        let idx = STATIC_NAMES[s] as usize;
+        if idx == 0 {
+            return None;
+        }
+        if STATIC[idx - 1].0 == name {
+            return Some(idx);
+        }
+        s = (s + 1) & (NAME_SLOTS - 1);
+    }
+}
+
+/// Looks `name` / `value` up in the static table.
+pub fn static_find(name: &[u8], value: &[u8]) -> StaticMatch {
+    let Some(first) = static_name_index(name) else {
+        return StaticMatch::None;
+    };
+    let mut i = first;
+    while i <= STATIC_LEN && STATIC[i - 1].0 == name {
+        if STATIC[i - 1].1 == value {
+            return StaticMatch::Full(i);
+        }
+        i += 1;
+    }
+    StaticMatch::Name(first)
+}
+
+/// One entry's place in the buffer, and its links in the encoder's hash chains.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    off: usize,
+    name_len: usize,
+    value_len: usize,
+    /// Hash of the name and of name + value (0 when the table keeps no index).
+    hash_name: u32,
+    hash_pair: u32,
+    /// Id + 1 of the next older entry in the same bucket (0: none).
+    next_name: u64,
+    next_pair: u64,
+}
+
+const BUCKETS: usize = 256;
+
+/// Heads (id + 1 of the newest entry, 0: none) of the encoder's hash chains.
+#[derive(Debug)]
+struct Index {
+    name: [u64; BUCKETS],
+    pair: [u64; BUCKETS],
+}
+
+/// A match for a field in the dynamic table: indexes are 0 for the newest entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DynamicMatch {
+    /// The newest entry with this name and value.
+    pub full: Option<usize>,
+    /// The newest entry with this name (set when `full` is not).
+    pub name: Option<usize>,
+}
+
+/// The dynamic table of one decoder or encoder.
+#[derive(Debug)]
+pub struct DynamicTable {
+    /// Entry bytes (name then value); its length is 0 or at least twice `max_size`.
+    buf: Vec<u8>,
+    /// Oldest entry at the front.
+    slots: VecDeque<Slot>,
+    /// Where the next entry goes in `buf` if it fits there.
+    head: usize,
+    /// RFC size of the entries.
+    size: usize,
+    max_size: usize,
+    /// Id of the oldest entry (ids count insertions; the newest is `first_id + slots.len() - 1`).
+    first_id: u64,
+    index: Option<Box<Index>>,
+}
+
+impl DynamicTable {
+    /// An empty table for a decoder.
+    pub fn new(max_size: usize) -> Self {
+        DynamicTable {
+            buf: Vec::new(),
+            slots: VecDeque::new(),
+            head: 0,
+            size: 0,
+            max_size,
+            first_id: 0,
+            index: None,
+        }
+    }
+
+    /// An empty table that also supports [`DynamicTable::find`] (for an encoder).
+    pub fn with_index(max_size: usize) -> Self {
+        let mut t = Self::new(max_size);
+        t.index = Some(Box::new(Index { name: [0; BUCKETS], pair: [0; BUCKETS] }));
+        t
+    }
+
+    /// Number of entries.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the table has no entry.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Size of the entries by the RFC's accounting.
+    #[inline]
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The current maximum size.
+    #[inline]
+    pub fn max_size(&self) -> usize {
+        self.max_size
+    }
+
+    #[inline]
+    fn slot_bytes(&self, s: &Slot) -> (&[u8], &[u8]) {
+        let name_end = s.off + s.name_len;
+        (&self.buf[s.off..name_end], &self.buf[name_end..name_end + s.value_len])
+    }
+
+    /// Entry `i`, 0 being the newest (wire index `62 + i`).
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<(&[u8], &[u8])> {
+        let n = self.slots.len();
+        if i >= n {
+            return None;
+        }
+        Some(self.slot_bytes(&self.slots[n - 1 - i]))
+    }
+
+    /// The entries, newest first.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        self.slots.iter().rev().map(|s| self.slot_bytes(s))
+    }
+
+    fn evict_oldest(&mut self) {
+        if let Some(s) = self.slots.pop_front() {
+            self.size -= s.name_len + s.value_len + ENTRY_OVERHEAD;
+            self.first_id += 1;
+        }
+        if self.slots.is_empty() {
+            self.head = 0;
+        }
+    }
+
+    fn evict_to(&mut self, target: usize) {
+        while self.size > target {
+            self.evict_oldest();
+        }
+    }
+
+    /// Changes the maximum size (a size update), evicting the oldest entries to fit.
+    pub fn set_max_size(&mut self, max_size: usize) {
+        self.evict_to(max_size);
+        self.max_size = max_size;
+        if !self.buf.is_empty() && self.buf.len() < 2 * max_size {
+            self.relayout(2 * max_size);
+        }
+    }
+
+    /// Copies the live entries to the start of a new buffer of `capacity` bytes.
+    fn relayout(&mut self, capacity: usize) {
+        let mut buf = vec![0u8; capacity];
+        let mut at = 0;
+        for s in self.slots.iter_mut() {
+            let n = s.name_len + s.value_len;
+            buf[at..at + n].copy_from_slice(&self.buf[s.off..s.off + n]);
+            s.off = at;
+            at += n;
+        }
+        self.buf = buf;
+        self.head = at;
+    }
+
+    /// Where an entry of `n` bytes goes, if it fits without overwriting a live entry.
+    fn place(&self, n: usize) -> Option<usize> {
+        let Some(oldest) = self.slots.front() else {
+            return (n <= self.buf.len()).then_some(0);
+        };
+        let tail = oldest.off;
+        if self.head >= tail {
+            if self.head + n <= self.buf.len() {
+                Some(self.head)
+            } else {
+                (n <= tail).then_some(0)
+            }
+        } else {
+            (self.head + n <= tail).then_some(self.head)
+        }
+    }
+
+    /// Adds an entry as the newest, evicting as needed (RFC 7541 4.4: an entry larger than the
+    /// maximum size empties the table and is not added). `name` and `value` must not point
+    /// into this table.
+    pub fn insert(&mut self, name: &[u8], value: &[u8]) {
+        let size = name.len() + value.len() + ENTRY_OVERHEAD;
+        if size > self.max_size {
+            self.evict_to(0);
+            return;
+        }
+        self.evict_to(self.max_size - size);
+        if self.buf.len() < 2 * self.max_size {
+            self.relayout(2 * self.max_size);
+        }
+        let n = name.len() + value.len();
+        // With live bytes <= max_size - n and a buffer of 2 * max_size, there is always room;
+        // compacting is only a safety net.
+        let off = match self.place(n) {
+            Some(off) => off,
+            None => {
+                self.relayout(self.buf.len());
+                self.head
+            }
+        };
+        self.buf[off..off + name.len()].copy_from_slice(name);
+        self.buf[off + name.len()..off + n].copy_from_slice(value);
+        self.head = off + n;
+        let id = self.first_id + self.slots.len() as u64;
+        let mut slot = Slot {
+            off,
+            name_len: name.len(),
+            value_len: value.len(),
+            hash_name: 0,
+            hash_pair: 0,
+            next_name: 0,
+            next_pair: 0,
+        };
+        if let Some(index) = self.index.as_mut() {
+            let (hn, hp) = hashes(name, value);
+            slot.hash_name = hn;
+            slot.hash_pair = hp;
+            let bn = hn as usize % BUCKETS;
+            let bp = hp as usize % BUCKETS;
+            slot.next_name = index.name[bn];
+            slot.next_pair = index.pair[bp];
+            index.name[bn] = id + 1;
+            index.pair[bp] = id + 1;
+        }
+        self.slots.push_back(slot);
+        self.size += size;
+    }
+
+    /// The newest entries matching `name` + `value` and `name` (tables made with
+    /// [`DynamicTable::with_index`] only; others find nothing).
+    pub fn find(&self, name: &[u8], value: &[u8]) -> DynamicMatch {
+        let mut m = DynamicMatch::default();
+        let Some(index) = self.index.as_ref() else {
+            return m;
+        };
+        if self.slots.is_empty() {
+            return m;
+        }
+        let newest = self.first_id + self.slots.len() as u64 - 1;
+        let (hn, hp) = hashes(name, value);
+        let mut link = index.pair[hp as usize % BUCKETS];
+        while link > self.first_id {
+            let id = link - 1;
+            let s = &self.slots[(id - self.first_id) as usize];
+            if s.hash_pair == hp && self.slot_bytes(s) == (name, value) {
+                m.full = Some((newest - id) as usize);
+                return m;
+            }
+            link = s.next_pair;
+        }
+        let mut link = index.name[hn as usize % BUCKETS];
+        while link > self.first_id {
+            let id = link - 1;
+            let s = &self.slots[(id - self.first_id) as usize];
+            if s.hash_name == hn && self.slot_bytes(s).0 == name {
+                m.name = Some((newest - id) as usize);
+                return m;
+            }
+            link = s.next_name;
+        }
+        m
+    }
+}
+
+/// Hashes of `name` and of `name` + `value` (a multiply-rotate hash over 8-byte words).
+fn hashes(name: &[u8], value: &[u8]) -> (u32, u32) {
+    let hn = hash_bytes(0x243f_6a88_85a3_08d3, name);
+    let hp = hash_bytes(hn ^ (name.len() as u64).rotate_left(32), value);
+    (fold(hn), fold(hp))
+}
+
+#[inline]
+fn fold(h: u64) -> u32 {
+    ((h >> 32) ^ h) as u32
+}
+
+fn hash_bytes(mut h: u64, s: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut words = s.chunks_exact(8);
+    for w in &mut words {
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(w.try_into().unwrap())).wrapping_mul(K);
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(last) ^ rest.len() as u64).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
