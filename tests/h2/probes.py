@@ -521,6 +521,20 @@ def server_errors(ctx, conn):
         ctx.hard.append("server sent: " + e)
 
 
+def connect(ctx, **kw):
+    """A Raw connection once the server's SETTINGS arrived (at most 2 s)."""
+    conn = Raw(ctx.port, **kw)
+    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    return conn
+
+
+def finish(ctx, conn, out, detail):
+    """Records what the server sent wrong, closes, and checks a new connection gets GET / 200."""
+    server_errors(ctx, conn)
+    conn.close()
+    return out, detail + "; " + after_check(ctx)
+
+
 def flood_probe(ctx, conn, chunks, read, what):
     (how, sent, secs), during = with_bystander(ctx, conn, lambda: flood(conn, chunks, read=read))
     if how in ("done", "stalled", "time"):
@@ -533,9 +547,7 @@ def flood_probe(ctx, conn, chunks, read, what):
     if out == "open" and how == "stalled":
         out = "stalled"
     detail = "%s; flood ended: %s after %.1f KB in %.2f s; %s" % (what(conn), how, sent / 1024, secs, during)
-    server_errors(ctx, conn)
-    conn.close()
-    return out, detail + "; " + after_check(ctx)
+    return finish(ctx, conn, out, detail)
 
 
 def chunked_frames(one, n, per_chunk=512):
@@ -545,8 +557,7 @@ def chunked_frames(one, n, per_chunk=512):
 
 
 def p_rapid_reset(ctx):
-    conn = Raw(ctx.port)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx)
     n = 5000
     block = conn.encode(req_fields(ctx.big))  # the same fields: indexed after the first use
 
@@ -567,8 +578,7 @@ def fmt_goaway(c):
 
 
 def p_continuation_flood(ctx):
-    conn = Raw(ctx.port)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx)
     # a valid block of literal fields, endless: x-flood-N: 100 bytes
     piece = b"".join(b"\x00" + hpack_str("x-flood-%d" % i) + hpack_str("a" * 100) for i in range(128))
     payload = piece[:16384]
@@ -587,8 +597,7 @@ def p_continuation_flood(ctx):
 
 
 def p_continuation_empty(ctx):
-    conn = Raw(ctx.port)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx)
     n = ctx.flood_n
 
     def chunks():
@@ -606,8 +615,7 @@ SMALL_RCVBUF = 4096
 
 
 def p_settings_flood(ctx):
-    conn = Raw(ctx.port, rcvbuf=SMALL_RCVBUF)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx, rcvbuf=SMALL_RCVBUF)
     n = ctx.flood_n * 5
     one = settings_frame([(S_ENABLE_PUSH, 0)])
     return flood_probe(ctx, conn, chunked_frames(lambda i: one, n), False,
@@ -616,8 +624,7 @@ def p_settings_flood(ctx):
 
 
 def p_ping_flood(ctx):
-    conn = Raw(ctx.port, rcvbuf=SMALL_RCVBUF)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx, rcvbuf=SMALL_RCVBUF)
     n = ctx.flood_n * 5
     return flood_probe(ctx, conn, chunked_frames(lambda i: frame(PING, 0, 0, struct.pack(">Q", i)), n), False,
                        lambda c: "%d PING sent, ACKs never read during the flood; %d ACKs read after; goaway %s"
@@ -625,8 +632,7 @@ def p_ping_flood(ctx):
 
 
 def p_priority_flood(ctx):
-    conn = Raw(ctx.port)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx)
     n = ctx.flood_n
 
     def prio(i):
@@ -642,8 +648,7 @@ def p_priority_flood(ctx):
 
 
 def p_empty_data_flood(ctx):
-    conn = Raw(ctx.port)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx)
     n = ctx.flood_n
 
     def chunks():
@@ -676,17 +681,12 @@ def p_zero_window_hold(ctx):
     detail = ("%d streams GET %s with initial window 0 held %.0f s: %d response heads, %d DATA bytes, %d RST_STREAM "
               "(%d REFUSED_STREAM), goaway %s; bystander during: %s in %.2f s"
               % (n, ctx.big, hold, len(conn.status), data, len(conn.rst), refused, fmt_goaway(conn), st, secs))
-    server_errors(ctx, conn)
     out = conn.outcome()
-    if out == "open":
-        out = "held"
-    conn.close()
-    return out, detail + "; " + after_check(ctx)
+    return finish(ctx, conn, "held" if out == "open" else out, detail)
 
 
 def p_hpack_bomb(ctx):
-    conn = Raw(ctx.port)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx)
     value = b"b" * 4000
     refs = 10000
     streams = 10
@@ -716,18 +716,13 @@ def p_hpack_bomb(ctx):
               "per stream: %s; goaway %s; answered in %.2f s; bystander during: %s in %.2f s"
               % (streams, refs, len(value) * refs / 1e6, ",".join("%s x%d" % (k, per.count(k)) for k in kinds),
                  fmt_goaway(conn), secs, st, bsecs))
-    server_errors(ctx, conn)
-    conn.close()
     # outcome: the connection's fate if it ended, else what the first stream got
     out = conn.outcome() if conn.goaway is not None or conn.gone() else per[0]
-    if out == "open":
-        out = "hang"
-    return out, detail + "; " + after_check(ctx)
+    return finish(ctx, conn, "hang" if out == "open" else out, detail)
 
 
 def p_max_concurrent(ctx):
-    conn = Raw(ctx.port, settings=[(S_ENABLE_PUSH, 0), (S_INITIAL_WINDOW_SIZE, 0)])
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx, settings=[(S_ENABLE_PUSH, 0), (S_INITIAL_WINDOW_SIZE, 0)])
     limit = conn.server_settings.get(S_MAX_CONCURRENT_STREAMS)
     n = (limit or 100) + 10
     conn.send(b"".join(frame(HEADERS, END_HEADERS | END_STREAM, 1 + 2 * i, conn.encode(req_fields(ctx.big)))
@@ -748,7 +743,6 @@ def p_max_concurrent(ctx):
         ctx.hard.append("the server announced no SETTINGS_MAX_CONCURRENT_STREAMS")
     elif len(heads) > limit:
         ctx.hard.append("%d streams got response heads, beyond the announced limit %d" % (len(heads), limit))
-    server_errors(ctx, conn)
     if conn.goaway is not None or conn.gone():
         out = conn.outcome()
     elif limit is not None and resets and len(heads) <= limit and len(heads) + sum(resets.values()) == n:
@@ -757,13 +751,11 @@ def p_max_concurrent(ctx):
         out = "excess-queued"
     else:
         out = "mixed"
-    conn.close()
-    return out, detail + "; " + after_check(ctx)
+    return finish(ctx, conn, out, detail)
 
 
 def p_stream_id_exhaustion(ctx):
-    conn = Raw(ctx.port)
-    conn.read_until(lambda: conn.settings_frames > 0, 2)
+    conn = connect(ctx)
     top = 2**31 - 1
     conn.request(top, "/")
     conn.read_until(lambda: top in conn.ended or top in conn.rst or conn.gone() or conn.goaway, 3)
@@ -776,12 +768,10 @@ def p_stream_id_exhaustion(ctx):
     detail = "stream 2^31-1 GET /: %s; then stream 3: %s; goaway %s" % (first, conn.stream_outcome(3), fmt_goaway(conn))
     if first != "status:200":
         ctx.hard.append("stream 2^31-1 got %s, not a 200" % first)
-    server_errors(ctx, conn)
     out = conn.outcome()
     if out == "open":
         out = conn.stream_outcome(3) if (3 in conn.status or 3 in conn.rst) else "ignored"
-    conn.close()
-    return out, detail + "; " + after_check(ctx)
+    return finish(ctx, conn, out, detail)
 
 
 VALIDATION = [
@@ -806,8 +796,7 @@ def p_validation(ctx):
             if conn is not None:
                 server_errors(ctx, conn)
                 conn.close()
-            conn = Raw(ctx.port)
-            conn.read_until(lambda: conn.settings_frames > 0, 2)
+            conn = connect(ctx)
             sid = 1
         try:
             if body is None:
@@ -851,11 +840,7 @@ def p_fake_preface(ctx):
     detail = "sent %r + SETTINGS: %s, %d frames (%d SETTINGS) before it; %s" % (
         b"PRI * HTTP/2.0\\r\\n\\r\\nXX\\r\\n\\r\\n", out, conn.frames_in, conn.settings_frames,
         "connection closed" if conn.gone() else "connection still open after 3 s")
-    if out == "open":
-        out = "hang"
-    server_errors(ctx, conn)
-    conn.close()
-    return out, detail + "; " + after_check(ctx)
+    return finish(ctx, conn, "hang" if out == "open" else out, detail)
 
 
 def p_window_change(ctx):
