@@ -1,0 +1,144 @@
+//! Request head validation (RFC 9113 8.2 and 8.3) while the HPACK decoder emits fields.
+
+use super::RequestHead;
+use crate::http2::scheduler::parse_priority_field;
+
+/// Why a request (or trailer) field section is malformed: a stream error of type PROTOCOL_ERROR.
+pub(super) type Malformed = &'static str;
+
+const HAVE_METHOD: u8 = 1;
+const HAVE_SCHEME: u8 = 2;
+const HAVE_AUTHORITY: u8 = 4;
+const HAVE_PATH: u8 = 8;
+
+/// RFC 9113 8.2.1: a field name has no character in 0x00-0x20, 'A'-'Z', 0x7f-0xff, and no colon
+/// (the leading colon of a pseudo-header is stripped before this check).
+#[inline]
+fn valid_name(name: &[u8]) -> bool {
+    !name.is_empty() && name.iter().all(|&c| c > 0x20 && c < 0x7f && !c.is_ascii_uppercase() && c != b':')
+}
+
+/// RFC 9113 8.2.1: a field value has no NUL, CR or LF, and no leading or trailing SP / HTAB.
+#[inline]
+fn valid_value(value: &[u8]) -> bool {
+    if let (Some(&first), Some(&last)) = (value.first(), value.last())
+        && (first == b' ' || first == b'\t' || last == b' ' || last == b'\t')
+    {
+        return false;
+    }
+    !value.iter().any(|&c| c == 0 || c == b'\r' || c == b'\n')
+}
+
+/// RFC 9113 8.2.2: fields that only make sense for one HTTP/1.1 connection.
+#[inline]
+fn connection_specific(name: &[u8]) -> bool {
+    matches!(name, b"connection" | b"keep-alive" | b"proxy-connection" | b"transfer-encoding" | b"upgrade")
+}
+
+fn parse_content_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 19 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    value.iter().try_fold(0u64, |acc, &c| acc.checked_mul(10)?.checked_add(u64::from(c - b'0')))
+}
+
+/// Builds a [`RequestHead`] from the decoded fields, checking each as it comes.
+#[derive(Default)]
+pub(super) struct RequestBuilder {
+    pub head: RequestHead,
+    have: u8,
+    regular_seen: bool,
+    /// RFC 9218 `priority` field(s), folded in order.
+    pub priority: Option<(u8, bool)>,
+}
+
+impl RequestBuilder {
+    /// One field of the request head, in order.
+    pub fn field(&mut self, name: &[u8], value: &[u8]) -> Result<(), Malformed> {
+        if !valid_value(value) {
+            return Err("invalid field value");
+        }
+        if let Some(pseudo) = name.strip_prefix(b":") {
+            if self.regular_seen {
+                return Err("pseudo-header after a regular field");
+            }
+            let (bit, slot) = match pseudo {
+                b"method" => (HAVE_METHOD, &mut self.head.method),
+                b"scheme" => (HAVE_SCHEME, &mut self.head.scheme),
+                b"authority" => (HAVE_AUTHORITY, &mut self.head.authority),
+                b"path" => (HAVE_PATH, &mut self.head.path),
+                _ => return Err("unknown or response pseudo-header"),
+            };
+            if self.have & bit != 0 {
+                return Err("duplicated pseudo-header");
+            }
+            self.have |= bit;
+            slot.extend_from_slice(value);
+            return Ok(());
+        }
+        self.regular_seen = true;
+        if !valid_name(name) {
+            return Err("invalid field name");
+        }
+        if connection_specific(name) {
+            return Err("connection-specific field");
+        }
+        match name {
+            b"te" if !value.eq_ignore_ascii_case(b"trailers") => return Err("TE other than trailers"),
+            b"content-length" => {
+                let n = parse_content_length(value).ok_or("invalid content-length")?;
+                if self.head.content_length.is_some_and(|old| old != n) {
+                    return Err("conflicting content-length");
+                }
+                self.head.content_length = Some(n);
+            }
+            b"priority" => {
+                self.priority = Some(parse_priority_field(value, self.priority.unwrap_or((3, false))));
+            }
+            _ => {}
+        }
+        self.head.fields.push((name.to_vec(), value.to_vec()));
+        Ok(())
+    }
+
+    /// The checks on the whole section (RFC 9113 8.3.1, 8.5).
+    pub fn finish(&self) -> Result<(), Malformed> {
+        if self.have & HAVE_METHOD == 0 {
+            return Err(":method missing");
+        }
+        if self.head.method == b"CONNECT" {
+            if self.have & (HAVE_SCHEME | HAVE_PATH) != 0 {
+                return Err(":scheme or :path in CONNECT");
+            }
+            if self.have & HAVE_AUTHORITY == 0 {
+                return Err(":authority missing in CONNECT");
+            }
+            return Ok(());
+        }
+        if self.have & HAVE_SCHEME == 0 {
+            return Err(":scheme missing");
+        }
+        if self.have & HAVE_PATH == 0 || self.head.path.is_empty() {
+            return Err(":path missing or empty");
+        }
+        Ok(())
+    }
+}
+
+/// A trailer field: the same name / value rules, no pseudo-headers, no connection-specific
+/// fields (the fields themselves are dropped).
+pub(super) fn trailer_field(name: &[u8], value: &[u8]) -> Result<(), Malformed> {
+    if !valid_value(value) {
+        return Err("invalid field value");
+    }
+    if name.first() == Some(&b':') {
+        return Err("pseudo-header in trailers");
+    }
+    if !valid_name(name) {
+        return Err("invalid field name");
+    }
+    if connection_specific(name) {
+        return Err("connection-specific field");
+    }
+    Ok(())
+}

@@ -1,0 +1,1462 @@
+//! Engine tests: a test client builds frames with the frame encoders and `hpack::Encoder`, and
+//! parses what the engine writes with `frame::decode` and `hpack::Decoder`.
+
+use super::*;
+use crate::hpack::{Decoder, Encoder, Indexing};
+use crate::http2::frame::{flag, kind, Frame, PrioritySpec, PREFACE};
+
+// ---- the test client ------------------------------------------------------------------------
+
+/// A frame the server wrote, owned and with header blocks decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Out {
+    Settings { ack: bool, params: Vec<(u16, u32)> },
+    WindowUpdate { id: u32, inc: u32 },
+    Headers { id: u32, fields: Vec<(String, String)>, end_stream: bool, frames: usize },
+    Data { id: u32, data: Vec<u8>, end_stream: bool },
+    Rst { id: u32, code: ErrorCode },
+    GoAway { last: u32, code: ErrorCode },
+    Ping { ack: bool, data: [u8; 8] },
+}
+
+impl Out {
+    fn status(&self) -> Option<&str> {
+        match self {
+            Out::Headers { fields, .. } => fields.iter().find(|f| f.0 == ":status").map(|f| f.1.as_str()),
+            _ => None,
+        }
+    }
+}
+
+struct Client {
+    enc: Encoder,
+    dec: Decoder,
+    /// Bytes of an incomplete frame left from the last parse.
+    rest: Vec<u8>,
+}
+
+impl Client {
+    fn new() -> Self {
+        Client { enc: Encoder::new(), dec: Decoder::new(4096, usize::MAX), rest: Vec::new() }
+    }
+
+    fn block(&mut self, fields: &[(&str, &str)]) -> Vec<u8> {
+        let mut b = Vec::new();
+        self.enc.begin_block(&mut b);
+        for (n, v) in fields {
+            self.enc.encode_field(&mut b, n.as_bytes(), v.as_bytes(), Indexing::Auto);
+        }
+        b
+    }
+
+    fn headers(&mut self, id: u32, fields: &[(&str, &str)], end_stream: bool) -> Vec<u8> {
+        let b = self.block(fields);
+        let mut out = Vec::new();
+        frame::encode_headers(&mut out, id, &b, end_stream, 16384);
+        out
+    }
+
+    fn headers_prio(&mut self, id: u32, fields: &[(&str, &str)], end_stream: bool, spec: PrioritySpec) -> Vec<u8> {
+        let b = self.block(fields);
+        let mut payload = Vec::new();
+        let dep = spec.dependency | if spec.exclusive { 0x8000_0000 } else { 0 };
+        payload.extend_from_slice(&dep.to_be_bytes());
+        payload.push((spec.weight - 1) as u8);
+        payload.extend_from_slice(&b);
+        let mut out = Vec::new();
+        let flags = flag::END_HEADERS | flag::PRIORITY | if end_stream { flag::END_STREAM } else { 0 };
+        frame::encode_header(&mut out, payload.len(), kind::HEADERS, flags, id);
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Parses everything the server wrote into frames.
+    fn parse(&mut self, bytes: &[u8]) -> Vec<Out> {
+        self.rest.extend_from_slice(bytes);
+        let buf = std::mem::take(&mut self.rest);
+        let mut pos = 0;
+        let mut outs = Vec::new();
+        let mut pending: Option<(u32, bool, Vec<u8>, usize)> = None;
+        while let Some((f, n)) = frame::decode(&buf[pos..], frame::MAX_MAX_FRAME_SIZE).expect("server frames are valid") {
+            pos += n;
+            let done_block = |c: &mut Client, id: u32, end: bool, block: &[u8], frames: usize| {
+                let mut fields = Vec::new();
+                c.dec
+                    .decode(block, &mut |n, v, _| {
+                        fields.push((String::from_utf8_lossy(n).into_owned(), String::from_utf8_lossy(v).into_owned()));
+                        Ok::<(), ()>(())
+                    })
+                    .expect("server HPACK is valid")
+                    .unwrap();
+                Out::Headers { id, fields, end_stream: end, frames }
+            };
+            match f {
+                Frame::Settings { ack, params } => outs.push(Out::Settings { ack, params: frame::settings_iter(params).collect() }),
+                Frame::WindowUpdate { stream_id, increment } => outs.push(Out::WindowUpdate { id: stream_id, inc: increment }),
+                Frame::Headers { stream_id, fragment, end_stream, end_headers, .. } => {
+                    assert!(pending.is_none());
+                    if end_headers {
+                        outs.push(done_block(self, stream_id, end_stream, fragment, 1));
+                    } else {
+                        pending = Some((stream_id, end_stream, fragment.to_vec(), 1));
+                    }
+                }
+                Frame::Continuation { stream_id, fragment, end_headers } => {
+                    let (id, end, mut block, frames) = pending.take().expect("CONTINUATION after HEADERS");
+                    assert_eq!(id, stream_id);
+                    block.extend_from_slice(fragment);
+                    if end_headers {
+                        outs.push(done_block(self, id, end, &block, frames + 1));
+                    } else {
+                        pending = Some((id, end, block, frames + 1));
+                    }
+                }
+                Frame::Data { stream_id, data, end_stream, .. } => outs.push(Out::Data { id: stream_id, data: data.to_vec(), end_stream }),
+                Frame::RstStream { stream_id, code } => outs.push(Out::Rst { id: stream_id, code }),
+                Frame::GoAway { last_stream_id, code, .. } => outs.push(Out::GoAway { last: last_stream_id, code }),
+                Frame::Ping { ack, data } => outs.push(Out::Ping { ack, data }),
+                other => panic!("unexpected frame from the server: {other:?}"),
+            }
+        }
+        assert!(pending.is_none(), "header block split across writes");
+        self.rest = buf[pos..].to_vec();
+        outs
+    }
+}
+
+fn settings(params: &[(u16, u32)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    frame::encode_settings(&mut out, params);
+    out
+}
+
+fn data(id: u32, bytes: &[u8], end_stream: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    frame::encode_data(&mut out, id, bytes, end_stream);
+    out
+}
+
+fn window_update(id: u32, inc: u32) -> Vec<u8> {
+    // By hand: the encoder refuses an increment of 0, which the tests need.
+    let mut out = Vec::new();
+    frame::encode_header(&mut out, 4, kind::WINDOW_UPDATE, 0, id);
+    out.extend_from_slice(&inc.to_be_bytes());
+    out
+}
+
+fn rst(id: u32, code: ErrorCode) -> Vec<u8> {
+    let mut out = Vec::new();
+    frame::encode_rst_stream(&mut out, id, code);
+    out
+}
+
+fn ping(ack: bool, d: &[u8; 8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    frame::encode_ping(&mut out, ack, d);
+    out
+}
+
+fn priority(id: u32, dependency: u32, weight: u16, exclusive: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    frame::encode_priority(&mut out, id, PrioritySpec { exclusive, dependency, weight });
+    out
+}
+
+fn priority_update(id: u32, value: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    frame::encode_priority_update(&mut out, id, value.as_bytes());
+    out
+}
+
+fn get(path: &str) -> Vec<(&'static str, String)> {
+    vec![(":method", "GET".into()), (":scheme", "http".into()), (":authority", "localhost".into()), (":path", path.into())]
+}
+
+/// A connection and its client, past the preface and SETTINGS exchange.
+struct T {
+    conn: Connection,
+    c: Client,
+}
+
+impl T {
+    fn new(cfg: Config) -> Self {
+        Self::with_settings(cfg, &[])
+    }
+
+    fn with_settings(cfg: Config, params: &[(u16, u32)]) -> Self {
+        let mut t = T { conn: Connection::new(cfg), c: Client::new() };
+        let mut input = PREFACE.to_vec();
+        input.extend(settings(params));
+        t.feed(&input);
+        let out = t.out();
+        assert!(matches!(out[0], Out::Settings { ack: false, .. }), "{out:?}");
+        assert!(out.contains(&Out::Settings { ack: true, params: vec![] }), "{out:?}");
+        let mut ack = Vec::new();
+        frame::encode_settings_ack(&mut ack);
+        t.feed(&ack);
+        t
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let n = self.conn.recv(bytes);
+        assert_eq!(n, bytes.len(), "whole frames are consumed");
+    }
+
+    fn out_max(&mut self, max: usize) -> Vec<Out> {
+        let mut buf = Vec::new();
+        self.conn.write(&mut buf, max);
+        self.c.parse(&buf)
+    }
+
+    fn out(&mut self) -> Vec<Out> {
+        self.out_max(usize::MAX)
+    }
+
+    fn events(&mut self) -> Vec<Event> {
+        std::iter::from_fn(|| self.conn.poll_event()).collect()
+    }
+
+    fn request(&mut self, id: u32, fields: &[(&str, &str)], end_stream: bool) {
+        let b = self.c.headers(id, fields, end_stream);
+        self.feed(&b);
+    }
+
+    fn get(&mut self, id: u32, path: &str) {
+        let f = get(path);
+        let f: Vec<(&str, &str)> = f.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.request(id, &f, true);
+    }
+
+    /// Expects exactly one Request event and returns it.
+    fn one_request(&mut self) -> (u32, RequestHead, Vec<u8>, bool) {
+        let ev = self.events();
+        assert_eq!(ev.len(), 1, "{ev:?}");
+        match ev.into_iter().next().unwrap() {
+            Event::Request { stream_id, head, body, too_large } => (stream_id, head, body, too_large),
+            other => panic!("expected a request, got {other:?}"),
+        }
+    }
+
+    fn goaway(&mut self) -> ErrorCode {
+        let out = self.out();
+        let code = out
+            .iter()
+            .find_map(|o| if let Out::GoAway { code, .. } = o { Some(*code) } else { None })
+            .unwrap_or_else(|| panic!("no GOAWAY in {out:?}"));
+        assert!(self.conn.is_closed());
+        code
+    }
+}
+
+fn data_of(out: &[Out], id: u32) -> Vec<u8> {
+    out.iter()
+        .filter_map(|o| if let Out::Data { id: i, data, .. } = o { (*i == id).then_some(data.clone()) } else { None })
+        .flatten()
+        .collect()
+}
+
+fn data_ids(out: &[Out]) -> Vec<u32> {
+    out.iter().filter_map(|o| if let Out::Data { id, .. } = o { Some(*id) } else { None }).collect()
+}
+
+fn rsts(out: &[Out]) -> Vec<(u32, ErrorCode)> {
+    out.iter().filter_map(|o| if let Out::Rst { id, code } = o { Some((*id, *code)) } else { None }).collect()
+}
+
+fn small() -> Config {
+    Config::default()
+}
+
+// ---- preface and settings -------------------------------------------------------------------
+
+#[test]
+fn server_preface_is_settings_then_window_update() {
+    let mut conn = Connection::new(Config::default());
+    assert!(conn.wants_write());
+    let mut buf = Vec::new();
+    conn.write(&mut buf, usize::MAX);
+    let out = Client::new().parse(&buf);
+    assert_eq!(
+        out,
+        vec![
+            Out::Settings { ack: false, params: vec![(setting::MAX_CONCURRENT_STREAMS, 100), (setting::INITIAL_WINDOW_SIZE, 16_777_216)] },
+            Out::WindowUpdate { id: 0, inc: 16_777_216 - 65535 },
+        ]
+    );
+    // 2.2.5's SETTINGS bytes exactly.
+    assert_eq!(&buf[..21], b"\x00\x00\x0c\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64\x00\x04\x01\x00\x00\x00");
+    assert!(!conn.wants_write());
+    assert!(!conn.is_closed());
+}
+
+#[test]
+fn preface_in_pieces_then_settings_ack() {
+    let mut t = T { conn: Connection::new(Config::default()), c: Client::new() };
+    t.out();
+    let mut input = PREFACE.to_vec();
+    input.extend(settings(&[(setting::MAX_FRAME_SIZE, 20000)]));
+    let mut buf = Vec::new();
+    for b in input.chunks(5) {
+        buf.extend_from_slice(b);
+        let n = t.conn.recv(&buf);
+        buf.drain(..n);
+    }
+    assert!(buf.is_empty());
+    assert_eq!(t.out(), vec![Out::Settings { ack: true, params: vec![] }]);
+}
+
+#[test]
+fn incomplete_frame_is_left_to_the_caller() {
+    let mut t = T::new(small());
+    let h = t.c.headers(1, &[(":method", "GET"), (":scheme", "http"), (":path", "/")], true);
+    assert_eq!(t.conn.recv(&h[..h.len() - 1]), 0);
+    assert_eq!(t.conn.recv(&h), h.len());
+    t.one_request();
+}
+
+#[test]
+fn bad_preface_is_goaway_protocol_error() {
+    for input in [&b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"[..], b"PRI * HTTP/1.1\r\n", b"X"] {
+        let mut conn = Connection::new(Config::default());
+        assert_eq!(conn.recv(input), input.len());
+        let mut buf = Vec::new();
+        conn.write(&mut buf, usize::MAX);
+        let out = Client::new().parse(&buf);
+        assert_eq!(out.last(), Some(&Out::GoAway { last: 0, code: ErrorCode::PROTOCOL_ERROR }), "{out:?}");
+        assert!(conn.is_closed());
+        assert!(!conn.wants_write());
+    }
+}
+
+#[test]
+fn first_frame_must_be_settings() {
+    let mut conn = Connection::new(Config::default());
+    let mut input = PREFACE.to_vec();
+    input.extend(ping(false, b"12345678"));
+    conn.recv(&input);
+    let mut buf = Vec::new();
+    conn.write(&mut buf, usize::MAX);
+    let out = Client::new().parse(&buf);
+    assert_eq!(out.last(), Some(&Out::GoAway { last: 0, code: ErrorCode::PROTOCOL_ERROR }));
+}
+
+#[test]
+fn ping_is_acked_and_unknown_frames_ignored() {
+    let mut t = T::new(small());
+    let mut input = Vec::new();
+    frame::encode_header(&mut input, 3, 0xfa, 0, 0);
+    input.extend_from_slice(b"abc");
+    input.extend(ping(false, b"abcdefgh"));
+    t.feed(&input);
+    assert_eq!(t.out(), vec![Out::Ping { ack: true, data: *b"abcdefgh" }]);
+}
+
+#[test]
+fn push_promise_from_client_is_protocol_error() {
+    let mut t = T::new(small());
+    let mut input = Vec::new();
+    frame::encode_push_promise(&mut input, 1, 2, &[0x82], 16384);
+    t.feed(&input);
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+}
+
+#[test]
+fn invalid_settings_values() {
+    for (id, v, code) in [
+        (setting::INITIAL_WINDOW_SIZE, 0x8000_0000, ErrorCode::FLOW_CONTROL_ERROR),
+        (setting::MAX_FRAME_SIZE, 100, ErrorCode::PROTOCOL_ERROR),
+        (setting::ENABLE_PUSH, 2, ErrorCode::PROTOCOL_ERROR),
+        (setting::NO_RFC7540_PRIORITIES, 2, ErrorCode::PROTOCOL_ERROR),
+    ] {
+        let mut t = T::new(small());
+        t.feed(&settings(&[(id, v)]));
+        assert_eq!(t.goaway(), code, "setting {id}={v}");
+    }
+}
+
+// ---- requests and responses -----------------------------------------------------------------
+
+#[test]
+fn simple_get_and_response() {
+    let mut t = T::new(small());
+    t.request(1, &[(":method", "GET"), (":scheme", "https"), (":authority", "example.com"), (":path", "/index.html"), ("cookie", "a=1"), ("cookie", "b=2"), ("user-agent", "t")], true);
+    let (id, head, body, too_large) = t.one_request();
+    assert_eq!((id, too_large), (1, false));
+    assert!(body.is_empty());
+    assert_eq!(head.method, b"GET");
+    assert_eq!(head.scheme, b"https");
+    assert_eq!(head.authority, b"example.com");
+    assert_eq!(head.path, b"/index.html");
+    let names: Vec<&[u8]> = head.fields.iter().map(|f| f.0.as_slice()).collect();
+    assert_eq!(names, vec![&b"cookie"[..], b"cookie", b"user-agent"]);
+    assert_eq!(t.conn.stream_counts(), (1, 1));
+    assert!(!t.conn.is_idle());
+
+    t.conn.send_response(1, 200, &[(b"content-type", b"text/html")], false, false);
+    assert!(!t.conn.send_data(1, &[b"hello ", b"world"], true), "nothing more after END_STREAM");
+    let out = t.out();
+    assert_eq!(
+        out,
+        vec![
+            Out::Headers { id: 1, fields: vec![(":status".into(), "200".into()), ("content-type".into(), "text/html".into())], end_stream: false, frames: 1 },
+            Out::Data { id: 1, data: b"hello world".to_vec(), end_stream: true },
+        ]
+    );
+    assert!(t.conn.is_idle());
+    assert!(t.events().is_empty());
+    // Calls for the finished stream are ignored.
+    assert!(!t.conn.send_data(1, &[b"x"], true));
+    t.conn.send_response(1, 200, &[], true, false);
+    assert!(t.out().is_empty());
+}
+
+#[test]
+fn response_without_body_ends_on_headers() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 404, &[(b"content-length", b"0")], true, false);
+    let out = t.out();
+    assert_eq!(out.len(), 1);
+    assert!(matches!(&out[0], Out::Headers { id: 1, end_stream: true, .. }));
+    assert_eq!(out[0].status(), Some("404"));
+    assert!(t.conn.is_idle());
+
+    // An empty final send_data before the write also ends on HEADERS.
+    t.get(3, "/");
+    t.one_request();
+    t.conn.send_response(3, 204, &[], false, false);
+    t.conn.send_data(3, &[], true);
+    let out = t.out();
+    assert!(matches!(&out[..], [Out::Headers { id: 3, end_stream: true, .. }]), "{out:?}");
+}
+
+#[test]
+fn status_codes_without_static_entry() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 301, &[(b"location", b"/x")], true, false);
+    assert_eq!(t.out()[0].status(), Some("301"));
+}
+
+#[test]
+fn post_body_is_gathered() {
+    let mut t = T::new(small());
+    t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/up"), ("content-length", "11")], false);
+    assert!(t.events().is_empty());
+    t.feed(&data(1, b"hello", false));
+    // A padded frame: padding counts for flow control, not for the body.
+    let mut padded = Vec::new();
+    frame::encode_header(&mut padded, 1 + 6 + 10, kind::DATA, flag::PADDED | flag::END_STREAM, 1);
+    padded.push(10);
+    padded.extend_from_slice(b" world");
+    padded.extend_from_slice(&[0; 10]);
+    t.feed(&padded);
+    let (id, head, body, too_large) = t.one_request();
+    assert_eq!((id, too_large), (1, false));
+    assert_eq!(body, b"hello world");
+    assert_eq!(head.content_length, Some(11));
+    assert_eq!(head.method, b"POST");
+}
+
+#[test]
+fn content_length_mismatch_is_stream_protocol_error() {
+    for (cl, chunks) in [("5", &["abc"][..]), ("2", &["abc"][..]), ("4", &["ab", "cde"][..]), ("3", &[][..])] {
+        let mut t = T::new(small());
+        t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/"), ("content-length", cl)], chunks.is_empty());
+        for (i, c) in chunks.iter().enumerate() {
+            t.feed(&data(1, c.as_bytes(), i + 1 == chunks.len()));
+        }
+        assert!(t.events().is_empty(), "cl {cl}");
+        let out = t.out();
+        assert_eq!(rsts(&out), vec![(1, ErrorCode::PROTOCOL_ERROR)], "cl {cl}: {out:?}");
+        assert!(t.conn.is_idle());
+        // The connection goes on.
+        t.get(3, "/");
+        assert_eq!(t.one_request().0, 3);
+    }
+}
+
+#[test]
+fn request_validation_rules() {
+    let base = [(":method", "GET"), (":scheme", "http"), (":authority", "a"), (":path", "/")];
+    let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
+        let mut v = base.to_vec();
+        v.extend_from_slice(extra);
+        v
+    };
+    let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("uppercase name", with(&[("User-Agent", "x")])),
+        ("space in name", with(&[("user agent", "x")])),
+        ("colon in name", with(&[("a:b", "x")])),
+        ("connection", with(&[("connection", "close")])),
+        ("keep-alive", with(&[("keep-alive", "5")])),
+        ("proxy-connection", with(&[("proxy-connection", "x")])),
+        ("transfer-encoding", with(&[("transfer-encoding", "chunked")])),
+        ("upgrade", with(&[("upgrade", "h2c")])),
+        ("te gzip", with(&[("te", "gzip")])),
+        ("te list", with(&[("te", "trailers, gzip")])),
+        ("pseudo after regular", vec![(":method", "GET"), (":scheme", "http"), ("accept", "*/*"), (":path", "/")]),
+        ("duplicated :path", with(&[(":path", "/again")])),
+        ("duplicated :method", vec![(":method", "GET"), (":method", "GET"), (":scheme", "http"), (":path", "/")]),
+        ("response pseudo", vec![(":status", "200"), (":method", "GET"), (":scheme", "http"), (":path", "/")]),
+        ("unknown pseudo", vec![(":method", "GET"), (":scheme", "http"), (":path", "/"), (":foo", "x")]),
+        (":protocol", vec![(":method", "CONNECT"), (":protocol", "websocket"), (":authority", "a")]),
+        ("no :method", vec![(":scheme", "http"), (":path", "/")]),
+        ("no :scheme", vec![(":method", "GET"), (":path", "/")]),
+        ("no :path", vec![(":method", "GET"), (":scheme", "http")]),
+        ("empty :path", vec![(":method", "GET"), (":scheme", "http"), (":path", "")]),
+        ("CONNECT with :path", vec![(":method", "CONNECT"), (":authority", "a:443"), (":path", "/")]),
+        ("CONNECT with :scheme", vec![(":method", "CONNECT"), (":authority", "a:443"), (":scheme", "http")]),
+        ("CONNECT without :authority", vec![(":method", "CONNECT")]),
+        ("NUL in value", with(&[("x-a", "a\0b")])),
+        ("CR in value", with(&[("x-a", "a\rb")])),
+        ("LF in value", with(&[("x-a", "a\nb")])),
+        ("leading space", with(&[("x-a", " a")])),
+        ("trailing tab", with(&[("x-a", "a\t")])),
+        ("LF in :path", vec![(":method", "GET"), (":scheme", "http"), (":path", "/\n")]),
+        ("bad content-length", with(&[("content-length", "12a")])),
+        ("negative content-length", with(&[("content-length", "-1")])),
+        ("conflicting content-length", with(&[("content-length", "1"), ("content-length", "2")])),
+        ("content-length without body", with(&[("content-length", "3")])),
+    ];
+    let mut t = T::new(small());
+    let mut id = 1;
+    for (what, fields) in &cases {
+        t.request(id, fields, true);
+        assert!(t.events().is_empty(), "{what}: accepted");
+        let out = t.out();
+        assert_eq!(rsts(&out), vec![(id, ErrorCode::PROTOCOL_ERROR)], "{what}: {out:?}");
+        id += 2;
+    }
+    // HPACK state stayed in sync through all of them; valid variants are accepted.
+    let ok: Vec<Vec<(&str, &str)>> = vec![
+        with(&[("te", "trailers")]),
+        with(&[("te", "Trailers")]),
+        with(&[("x-empty", "")]),
+        with(&[("x-inner", "a b\tc")]),
+        with(&[("content-length", "0")]),
+        vec![(":method", "CONNECT"), (":authority", "a:443")],
+        vec![(":method", "OPTIONS"), (":scheme", "http"), (":path", "*")],
+    ];
+    for fields in &ok {
+        t.request(id, fields, true);
+        assert_eq!(t.one_request().0, id, "{fields:?}");
+        id += 2;
+    }
+    assert!(!t.conn.is_closed());
+}
+
+#[test]
+fn trailers_are_accepted_and_dropped() {
+    let mut t = T::new(small());
+    t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/"), ("te", "trailers")], false);
+    t.feed(&data(1, b"abc", false));
+    t.request(1, &[("x-checksum", "123")], true);
+    let (_, head, body, _) = t.one_request();
+    assert_eq!(body, b"abc");
+    assert!(!head.fields.iter().any(|f| f.0 == b"x-checksum"));
+
+    // Trailers without END_STREAM, or with a pseudo-header: stream PROTOCOL_ERROR.
+    for (id, fields, end) in [(3, &[("x-a", "1")][..], false), (5, &[(":path", "/")][..], true), (7, &[("X-A", "1")][..], true)] {
+        t.request(id, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+        t.request(id, fields, end);
+        assert!(t.events().is_empty());
+        assert_eq!(rsts(&t.out()), vec![(id, ErrorCode::PROTOCOL_ERROR)]);
+    }
+}
+
+#[test]
+fn headers_on_half_closed_stream_is_stream_closed() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.get(1, "/again");
+    assert!(matches!(t.events()[..], [Event::StreamClosed { stream_id: 1 }]));
+    assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::STREAM_CLOSED)]);
+    // The HPACK state survived.
+    t.get(3, "/again");
+    assert_eq!(t.one_request().1.path, b"/again");
+}
+
+#[test]
+fn stream_id_rules() {
+    let mut t = T::new(small());
+    t.get(2, "/");
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+
+    let mut t = T::new(small());
+    t.get(5, "/");
+    t.one_request();
+    t.get(3, "/");
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+
+    // A closed stream's id again: STREAM_CLOSED (connection error after END_STREAM).
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 200, &[], true, false);
+    t.out();
+    t.get(1, "/");
+    assert_eq!(t.goaway(), ErrorCode::STREAM_CLOSED);
+}
+
+#[test]
+fn data_stream_states() {
+    // Idle: connection PROTOCOL_ERROR.
+    let mut t = T::new(small());
+    t.feed(&data(1, b"x", true));
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+
+    // Half-closed (remote): stream STREAM_CLOSED.
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.feed(&data(1, b"x", true));
+    assert!(matches!(t.events()[..], [Event::StreamClosed { stream_id: 1 }]));
+    assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::STREAM_CLOSED)]);
+
+    // Closed normally: STREAM_CLOSED; reset by us: ignored.
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 200, &[], true, false);
+    t.out();
+    t.feed(&data(1, b"x", false));
+    assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::STREAM_CLOSED)]);
+    t.request(3, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+    t.conn.reset_stream(3, ErrorCode::CANCEL);
+    assert_eq!(rsts(&t.out()), vec![(3, ErrorCode::CANCEL)]);
+    t.feed(&data(3, b"late", true));
+    assert!(t.out().is_empty());
+    assert!(t.events().is_empty());
+    assert!(!t.conn.is_closed());
+}
+
+#[test]
+fn continuation_sequencing() {
+    let mut t = T::new(small());
+    let block = t.c.block(&[(":method", "GET"), (":scheme", "http"), (":path", "/split"), ("x-long", &"v".repeat(100))]);
+    let mut input = Vec::new();
+    frame::encode_header(&mut input, 10, kind::HEADERS, flag::END_STREAM, 1);
+    input.extend_from_slice(&block[..10]);
+    frame::encode_continuation(&mut input, 1, &block[10..20], false);
+    frame::encode_continuation(&mut input, 1, &block[20..], true);
+    t.feed(&input);
+    assert_eq!(t.one_request().1.path, b"/split");
+
+    // Anything else in between: connection PROTOCOL_ERROR.
+    for other in [ping(false, b"12345678"), data(3, b"", false), {
+        let mut c = Vec::new();
+        frame::encode_continuation(&mut c, 5, b"x", true);
+        c
+    }] {
+        let mut t = T::new(small());
+        let block = t.c.block(&[(":method", "GET"), (":scheme", "http"), (":path", "/")]);
+        let mut input = Vec::new();
+        frame::encode_header(&mut input, 2, kind::HEADERS, flag::END_STREAM, 3);
+        input.extend_from_slice(&block[..2]);
+        input.extend(other);
+        t.feed(&input);
+        assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+    }
+
+    // CONTINUATION out of the blue.
+    let mut t = T::new(small());
+    let mut c = Vec::new();
+    frame::encode_continuation(&mut c, 1, b"x", true);
+    t.feed(&c);
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+}
+
+#[test]
+fn large_response_headers_use_continuation() {
+    let mut t = T::with_settings(small(), &[(setting::HEADER_TABLE_SIZE, 0)]);
+    t.get(1, "/");
+    t.one_request();
+    let big = "x".repeat(40000);
+    t.conn.send_response(1, 200, &[(b"x-big", big.as_bytes()), (b"server", b"h2o")], true, false);
+    let out = t.out();
+    match &out[..] {
+        [Out::Headers { id: 1, fields, end_stream: true, frames }] => {
+            assert!(*frames >= 2, "{frames}");
+            assert_eq!(fields[1].1.len(), 40000);
+            assert_eq!(fields[2], ("server".into(), "h2o".into()));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The peer's table size 0 was honoured (the client decoder would have failed otherwise,
+    // and its table stays empty).
+    assert_eq!(t.c.dec.table_size().0, 0);
+}
+
+#[test]
+fn peer_max_frame_size_bounds_header_frames() {
+    let mut t = T::with_settings(small(), &[(setting::MAX_FRAME_SIZE, 1 << 20)]);
+    t.get(1, "/");
+    t.one_request();
+    let big = "y".repeat(40000);
+    t.conn.send_response(1, 200, &[(b"x-big", big.as_bytes())], false, false);
+    let body = vec![7u8; 40000];
+    t.conn.send_data(1, &[&body], true);
+    let out = t.out();
+    assert!(matches!(&out[0], Out::Headers { frames: 1, .. }), "{:?}", out[0]);
+    // DATA stays in 16 KB chunks for the scheduler.
+    let sizes: Vec<usize> = out.iter().filter_map(|o| if let Out::Data { data, .. } = o { Some(data.len()) } else { None }).collect();
+    assert_eq!(sizes, vec![16384, 16384, 40000 - 32768]);
+}
+
+// ---- flow control ---------------------------------------------------------------------------
+
+#[test]
+fn peer_window_zero_blocks_and_window_update_resumes() {
+    let mut t = T::with_settings(small(), &[(setting::INITIAL_WINDOW_SIZE, 0)]);
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 200, &[], false, false);
+    assert!(!t.conn.send_data(1, &[&[1u8; 300]], true));
+    let out = t.out();
+    assert!(matches!(&out[..], [Out::Headers { id: 1, end_stream: false, .. }]), "{out:?}");
+    assert!(!t.conn.wants_write());
+    t.feed(&window_update(1, 100));
+    assert!(t.conn.wants_write());
+    let out = t.out();
+    assert_eq!(out, vec![Out::Data { id: 1, data: vec![1; 100], end_stream: false }]);
+    t.feed(&window_update(1, 1000));
+    assert_eq!(t.out(), vec![Out::Data { id: 1, data: vec![1; 200], end_stream: true }]);
+    assert!(t.conn.is_idle());
+}
+
+#[test]
+fn connection_window_limits_all_streams() {
+    let mut t = T::new(small());
+    for id in [1, 3] {
+        t.get(id, "/");
+    }
+    t.events();
+    let body = vec![9u8; 50000];
+    for id in [1, 3] {
+        t.conn.send_response(id, 200, &[], false, false);
+        t.conn.send_data(id, &[&body], true);
+    }
+    let out = t.out();
+    assert_eq!(data_of(&out, 1).len() + data_of(&out, 3).len(), 65535);
+    assert!(!t.conn.wants_write());
+    t.feed(&window_update(0, 100_000));
+    let out2 = t.out();
+    assert_eq!(data_of(&out, 1).len() + data_of(&out2, 1).len(), 50000);
+    assert_eq!(data_of(&out, 3).len() + data_of(&out2, 3).len(), 50000);
+    assert!(t.conn.is_idle());
+}
+
+#[test]
+fn initial_window_size_change_mid_stream_incl_negative() {
+    let mut t = T::with_settings(small(), &[(setting::INITIAL_WINDOW_SIZE, 1000)]);
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 200, &[], false, false);
+    t.conn.send_data(1, &[&[5u8; 3000]], true);
+    let out = t.out();
+    assert_eq!(data_of(&out, 1).len(), 1000);
+    // Window 0 now; shrink the initial window by 500: the stream window goes to -500.
+    t.feed(&settings(&[(setting::INITIAL_WINDOW_SIZE, 500)]));
+    assert_eq!(t.out(), vec![Out::Settings { ack: true, params: vec![] }]);
+    t.feed(&window_update(1, 400));
+    assert!(t.out().is_empty(), "window still -100");
+    t.feed(&window_update(1, 300));
+    assert_eq!(data_of(&t.out(), 1).len(), 200);
+    // Raise it: +1500 opens the rest.
+    t.feed(&settings(&[(setting::INITIAL_WINDOW_SIZE, 2000)]));
+    let out = t.out();
+    assert_eq!(out[0], Out::Settings { ack: true, params: vec![] });
+    assert_eq!(data_of(&out, 1).len(), 1500);
+    t.feed(&settings(&[(setting::INITIAL_WINDOW_SIZE, 3000)]));
+    let out = t.out();
+    assert_eq!(data_of(&out, 1).len(), 300);
+    assert!(matches!(out.last(), Some(Out::Data { end_stream: true, .. })));
+}
+
+#[test]
+fn initial_window_size_overflow_is_flow_control_error() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.feed(&window_update(1, 0x7fff_ffff - 65535));
+    t.feed(&settings(&[(setting::INITIAL_WINDOW_SIZE, 65536)]));
+    assert_eq!(t.goaway(), ErrorCode::FLOW_CONTROL_ERROR);
+    assert!(matches!(t.events()[..], [Event::StreamClosed { stream_id: 1 }]));
+}
+
+#[test]
+fn window_update_overflow() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.feed(&window_update(1, 0x7fff_ffff));
+    assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::FLOW_CONTROL_ERROR)]);
+    assert!(matches!(t.events()[..], [Event::StreamClosed { stream_id: 1 }]));
+    t.feed(&window_update(0, 0x7fff_ffff));
+    assert_eq!(t.goaway(), ErrorCode::FLOW_CONTROL_ERROR);
+}
+
+#[test]
+fn window_update_zero_and_idle() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.feed(&window_update(1, 0));
+    assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::PROTOCOL_ERROR)]);
+    t.feed(&window_update(7, 10));
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+
+    let mut t = T::new(small());
+    t.feed(&window_update(0, 0));
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+}
+
+#[test]
+fn our_window_updates_replenish_at_half() {
+    let cfg = Config { initial_window_size: 100_000, connection_window_size: 150_000, ..Config::default() };
+    let mut t = T::new(cfg);
+    let out = t.out();
+    assert!(out.is_empty());
+    t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+    let chunk = vec![0u8; 10_000];
+    for _ in 0..5 {
+        t.feed(&data(1, &chunk, false));
+    }
+    assert!(t.out().is_empty(), "50% consumed: nothing yet");
+    t.feed(&data(1, &chunk, false));
+    assert_eq!(t.out(), vec![Out::WindowUpdate { id: 1, inc: 60_000 }]);
+    for _ in 0..2 {
+        t.feed(&data(1, &chunk, false));
+    }
+    // Connection: 80_000 of 150_000 consumed -> back to full.
+    assert_eq!(t.out(), vec![Out::WindowUpdate { id: 0, inc: 80_000 }]);
+    t.feed(&data(1, &chunk, true));
+    assert_eq!(t.one_request().2.len(), 90_000);
+    // No WINDOW_UPDATE for a stream that ended.
+    assert!(t.out().is_empty());
+}
+
+#[test]
+fn receive_windows_are_enforced() {
+    let cfg = Config { initial_window_size: 1000, ..Config::default() };
+    let mut t = T::new(cfg);
+    t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+    t.feed(&data(1, &[0; 1001], false));
+    assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::FLOW_CONTROL_ERROR)]);
+
+    // The connection window: we replenish at half, so a client that respects it never runs
+    // out; one that sends beyond what it was given does.
+    let mut t = T::new(small());
+    t.request(3, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+    t.conn.conn_in = 100;
+    t.feed(&data(3, &[0; 101], false));
+    assert_eq!(t.goaway(), ErrorCode::FLOW_CONTROL_ERROR);
+}
+
+// ---- streams and limits ---------------------------------------------------------------------
+
+#[test]
+fn max_concurrent_streams_refuses_and_abuse_ends_in_calm() {
+    let cfg = Config { max_concurrent_streams: 2, limits: Limits { max_resets_per_window: 3, ..Limits::default() }, ..Config::default() };
+    let mut t = T::new(cfg);
+    t.get(1, "/");
+    t.get(3, "/");
+    t.get(5, "/");
+    assert_eq!(t.events().len(), 2);
+    assert_eq!(rsts(&t.out()), vec![(5, ErrorCode::REFUSED_STREAM)]);
+    // One finishes: room for another.
+    t.conn.send_response(1, 200, &[], true, false);
+    t.out();
+    t.get(7, "/");
+    assert_eq!(t.one_request().0, 7);
+    for id in [9, 11, 13, 15] {
+        t.get(id, "/");
+    }
+    let out = t.out();
+    assert_eq!(rsts(&out).len(), 3, "{out:?}");
+    assert_eq!(out.last(), Some(&Out::GoAway { last: 15, code: ErrorCode::ENHANCE_YOUR_CALM }));
+    assert!(t.conn.is_closed());
+    let ev = t.events();
+    assert_eq!(ev.len(), 2, "3 and 7 were delivered: {ev:?}");
+    assert!(ev.iter().all(|e| matches!(e, Event::StreamClosed { .. })));
+}
+
+#[test]
+fn client_reset_closes_delivered_stream() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 200, &[], false, false);
+    t.conn.send_data(1, &[b"partial"], false);
+    t.feed(&rst(1, ErrorCode::CANCEL));
+    assert!(matches!(t.events()[..], [Event::StreamClosed { stream_id: 1 }]));
+    assert!(t.conn.is_idle());
+    // Nothing is written for it any more, and later calls are ignored.
+    assert!(data_of(&t.out(), 1).is_empty());
+    assert!(!t.conn.send_data(1, &[b"more"], true));
+    // RST on an idle stream is a connection error.
+    t.feed(&rst(9, ErrorCode::CANCEL));
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+}
+
+#[test]
+fn send_data_backpressure_and_want_data() {
+    let cfg = Config { limits: Limits { max_buffered_per_stream: 1000, ..Limits::default() }, ..Config::default() };
+    let mut t = T::new(cfg);
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 200, &[], false, false);
+    assert!(t.conn.send_data(1, &[&[1u8; 600]], false));
+    assert!(!t.conn.send_data(1, &[&[2u8; 600]], false));
+    assert!(t.events().is_empty());
+    let out = t.out();
+    assert_eq!(data_of(&out, 1).len(), 1200);
+    assert!(matches!(t.events()[..], [Event::WantData { stream_id: 1 }]));
+    assert!(!t.conn.send_data(1, &[b"end"], true));
+    assert!(matches!(t.out().last(), Some(Out::Data { end_stream: true, .. })));
+}
+
+#[test]
+fn want_data_after_window_update() {
+    let mut t = T::with_settings(small(), &[(setting::INITIAL_WINDOW_SIZE, 100)]);
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_response(1, 200, &[], false, false);
+    assert!(!t.conn.send_data(1, &[&[1u8; 100]], false));
+    assert_eq!(data_of(&t.out(), 1).len(), 100);
+    assert!(t.events().is_empty(), "window is 0");
+    t.feed(&window_update(1, 5000));
+    assert!(matches!(t.events()[..], [Event::WantData { stream_id: 1 }]));
+}
+
+#[test]
+fn zero_window_hold_stays_bounded() {
+    let cfg = Config { max_concurrent_streams: 100, ..Config::default() };
+    let mut t = T::with_settings(cfg, &[(setting::INITIAL_WINDOW_SIZE, 0)]);
+    let chunk = vec![0u8; 8192];
+    for i in 0..100 {
+        let id = 1 + 2 * i;
+        t.get(id, "/");
+    }
+    assert_eq!(t.events().len(), 100);
+    let mut calls = 0;
+    for i in 0..100u32 {
+        let id = 1 + 2 * i;
+        t.conn.send_response(id, 200, &[], false, false);
+        // The glue stops when told to.
+        while t.conn.send_data(id, &[&chunk], false) {
+            calls += 1;
+        }
+    }
+    assert_eq!(calls, 0, "window 0: nothing more is asked for after the first chunk");
+    let queued: usize = t.conn.streams.values().map(|s| s.queued()).sum();
+    assert_eq!(queued, 100 * 8192);
+    // One more connection would be refused beyond max_concurrent_streams.
+    t.get(201, "/");
+    assert_eq!(rsts(&t.out()).last(), Some(&(201, ErrorCode::REFUSED_STREAM)));
+}
+
+#[test]
+fn too_large_body_is_delivered_at_once_and_rest_discarded() {
+    let cfg = Config { max_request_body: 10, initial_window_size: 1000, ..Config::default() };
+    let mut t = T::new(cfg);
+    t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+    t.feed(&data(1, b"0123456789", false));
+    assert!(t.events().is_empty());
+    t.feed(&data(1, b"x", false));
+    let (id, _, body, too_large) = t.one_request();
+    assert!(too_large && body.is_empty() && id == 1);
+    // More DATA is dropped but its flow-control credit still comes back.
+    for _ in 0..3 {
+        t.feed(&data(1, &[0; 300], false));
+    }
+    let out = t.out();
+    assert!(out.iter().any(|o| matches!(o, Out::WindowUpdate { id: 1, .. })), "{out:?}");
+    t.conn.send_response(1, 413, &[(b"content-length", b"0")], true, false);
+    let out = t.out();
+    assert!(matches!(&out[..], [Out::Headers { id: 1, end_stream: true, .. }, Out::Rst { id: 1, code: ErrorCode::NO_ERROR }]), "{out:?}");
+    t.feed(&data(1, b"late", true));
+    assert!(t.out().is_empty());
+
+    // Announced by content-length: delivered on HEADERS.
+    t.request(3, &[(":method", "POST"), (":scheme", "http"), (":path", "/"), ("content-length", "11")], false);
+    assert!(t.one_request().3);
+}
+
+#[test]
+fn hpack_bomb_gets_431() {
+    let cfg = Config { max_header_list_size: 1000, ..Config::default() };
+    let mut t = T::new(cfg);
+    let v = "z".repeat(500);
+    // The first request puts one big entry in the table; the second repeats it by index.
+    t.request(1, &[(":method", "GET"), (":scheme", "http"), (":path", "/"), ("x-v", &v)], true);
+    t.one_request();
+    let f: Vec<(&str, &str)> = [(":method", "GET"), (":scheme", "http"), (":path", "/")].into_iter().chain(std::iter::repeat_n(("x-v", v.as_str()), 20)).collect();
+    t.request(3, &f, true);
+    assert!(t.events().is_empty());
+    let out = t.out();
+    assert!(matches!(&out[..], [Out::Headers { id: 3, end_stream: true, .. }]), "{out:?}");
+    assert_eq!(out[0].status(), Some("431"));
+    t.get(5, "/fine");
+    assert_eq!(t.one_request().1.path, b"/fine");
+}
+
+#[test]
+fn hpack_failure_is_compression_error() {
+    let mut t = T::new(small());
+    let mut input = Vec::new();
+    frame::encode_headers(&mut input, 1, &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f], true, 16384);
+    t.feed(&input);
+    assert_eq!(t.goaway(), ErrorCode::COMPRESSION_ERROR);
+}
+
+// ---- priorities -----------------------------------------------------------------------------
+
+#[test]
+fn rfc7540_weights_order_data() {
+    let mut t = T::new(small());
+    let g = get("/");
+    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let h = t.c.headers_prio(1, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 1 });
+    t.feed(&h);
+    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 256 });
+    t.feed(&h);
+    t.events();
+    let body = vec![0u8; 64 * 1024];
+    for id in [1, 3] {
+        t.conn.send_response(id, 200, &[], false, false);
+        t.conn.send_data(id, &[&body], true);
+    }
+    t.feed(&window_update(0, 1 << 20));
+    let out = t.out();
+    let ids = data_ids(&out);
+    assert_eq!(&ids[..4], &[3, 3, 3, 3], "{ids:?}");
+    assert_eq!(ids.len(), 8);
+}
+
+#[test]
+fn rfc7540_dependency_is_served_after_parent() {
+    let mut t = T::new(small());
+    let g = get("/");
+    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    t.get(1, "/");
+    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: true, dependency: 1, weight: 16 });
+    t.feed(&h);
+    // Depends on an unknown stream: the root with the default weight.
+    let h = t.c.headers_prio(5, &f, true, PrioritySpec { exclusive: false, dependency: 99, weight: 200 });
+    t.feed(&h);
+    t.events();
+    assert_eq!(t.conn.tree.weight(t.conn.streams[&5].node), 16);
+    assert_eq!(t.conn.tree.parent(t.conn.streams[&5].node), Tree::ROOT);
+    t.feed(&window_update(0, 1 << 20));
+    for id in [3, 1] {
+        t.conn.send_response(id, 200, &[], false, false);
+        t.conn.send_data(id, &[&[0u8; 40000]], true);
+    }
+    let ids = data_ids(&t.out());
+    assert_eq!(ids, vec![1, 1, 1, 3, 3, 3]);
+}
+
+#[test]
+fn priority_frames_and_placeholders() {
+    let cfg = Config { max_streams_for_priority: 3, ..Config::default() };
+    let mut t = T::new(cfg);
+    // Firefox-style placeholders on idle streams.
+    t.feed(&priority(3, 0, 201, false));
+    t.feed(&priority(5, 0, 1, false));
+    let g = get("/");
+    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let h = t.c.headers_prio(7, &f, true, PrioritySpec { exclusive: false, dependency: 5, weight: 16 });
+    t.feed(&h);
+    let h = t.c.headers_prio(9, &f, true, PrioritySpec { exclusive: false, dependency: 3, weight: 16 });
+    t.feed(&h);
+    t.events();
+    for id in [7, 9] {
+        t.conn.send_response(id, 200, &[], false, false);
+        t.conn.send_data(id, &[&[0u8; 50000]], true);
+    }
+    let ids = data_ids(&t.out_max(3 * 16384));
+    assert_eq!(ids, vec![9, 9, 9], "placeholder 3 (201) before 5 (1)");
+    // A stream can be opened on a placeholder id later.
+    t.get(11, "/");
+    t.feed(&priority(13, 0, 1, false));
+    t.feed(&priority(15, 0, 1, false));
+    assert_eq!(t.goaway(), ErrorCode::ENHANCE_YOUR_CALM);
+}
+
+#[test]
+fn priority_self_dependency() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.feed(&priority(1, 1, 16, false));
+    assert!(matches!(t.events()[..], [Event::StreamClosed { stream_id: 1 }]));
+    assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::PROTOCOL_ERROR)]);
+    t.feed(&priority(9, 9, 16, false));
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+
+    let mut t = T::new(small());
+    let g = get("/");
+    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let h = t.c.headers_prio(1, &f, true, PrioritySpec { exclusive: false, dependency: 1, weight: 16 });
+    t.feed(&h);
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+}
+
+#[test]
+fn rfc9218_urgency_orders_data() {
+    let mut t = T::new(small());
+    t.request(1, &[(":method", "GET"), (":scheme", "http"), (":path", "/a"), ("priority", "u=5")], true);
+    t.request(3, &[(":method", "GET"), (":scheme", "http"), (":path", "/b"), ("priority", "u=1")], true);
+    t.request(5, &[(":method", "GET"), (":scheme", "http"), (":path", "/c")], true);
+    t.events();
+    for id in [1, 3, 5] {
+        t.conn.send_response(id, 200, &[], false, false);
+        t.conn.send_data(id, &[&[0u8; 20000]], true);
+    }
+    let ids = data_ids(&t.out());
+    assert_eq!(ids, vec![3, 3, 5, 5, 1, 1]);
+}
+
+#[test]
+fn priority_update_before_and_after_open() {
+    let mut t = T::new(small());
+    t.feed(&priority_update(3, "u=0"));
+    t.get(1, "/");
+    t.get(3, "/");
+    t.get(5, "/");
+    t.feed(&priority_update(5, "u=7"));
+    t.feed(&priority_update(1, "u=2"));
+    t.events();
+    for id in [1, 3, 5] {
+        t.conn.send_response(id, 200, &[], false, false);
+        t.conn.send_data(id, &[&[0u8; 20000]], true);
+    }
+    assert_eq!(data_ids(&t.out()), vec![3, 3, 1, 1, 5, 5]);
+    let json: serde_json::Value = serde_json::from_str(&t.conn.debug_state_json(false)).unwrap();
+    assert!(json["streams"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn reprioritize_blocking_assets_rfc9218() {
+    for on in [true, false] {
+        let cfg = Config { reprioritize_blocking_assets: on, ..Config::default() };
+        let mut t = T::new(cfg);
+        t.get(1, "/big.html");
+        t.get(3, "/style.css");
+        t.events();
+        t.conn.send_response(1, 200, &[(b"content-type", b"text/html")], false, false);
+        t.conn.send_data(1, &[&[0u8; 40000]], true);
+        t.conn.send_response(3, 200, &[(b"content-type", b"text/css")], false, true);
+        t.conn.send_data(3, &[&[0u8; 20000]], true);
+        let ids = data_ids(&t.out());
+        if on {
+            assert_eq!(ids, vec![3, 3, 1, 1, 1]);
+        } else {
+            assert_eq!(ids, vec![1, 1, 1, 3, 3]);
+        }
+    }
+    // An explicit urgency is respected.
+    let mut t = T::new(small());
+    t.request(1, &[(":method", "GET"), (":scheme", "http"), (":path", "/"), ("priority", "u=0")], true);
+    t.request(3, &[(":method", "GET"), (":scheme", "http"), (":path", "/s.css"), ("priority", "u=4")], true);
+    t.events();
+    t.conn.send_response(1, 200, &[], false, false);
+    t.conn.send_data(1, &[&[0u8; 40000]], true);
+    t.conn.send_response(3, 200, &[], false, true);
+    t.conn.send_data(3, &[&[0u8; 20000]], true);
+    assert_eq!(data_ids(&t.out()), vec![1, 1, 1, 3, 3]);
+}
+
+#[test]
+fn reprioritize_blocking_assets_rfc7540() {
+    let mut t = T::new(small());
+    let g = get("/");
+    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let h = t.c.headers_prio(1, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 256 });
+    t.feed(&h);
+    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 16 });
+    t.feed(&h);
+    t.events();
+    t.conn.send_response(1, 200, &[], false, false);
+    t.conn.send_data(1, &[&[0u8; 40000]], true);
+    t.conn.send_response(3, 200, &[], false, true);
+    t.conn.send_data(3, &[&[0u8; 20000]], true);
+    assert_eq!(t.conn.tree.weight(t.conn.streams[&3].node), 257);
+    // A PRIORITY frame does not undo it (2.2.5).
+    t.feed(&priority(3, 0, 1, false));
+    assert_eq!(t.conn.tree.weight(t.conn.streams[&3].node), 257);
+    assert_eq!(data_ids(&t.out()), vec![3, 3, 1, 1, 1]);
+
+    // With placeholders (a client with its own dependency scheme): not moved.
+    let mut t = T::new(small());
+    t.feed(&priority(3, 0, 1, false));
+    let h = t.c.headers_prio(5, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 16 });
+    t.feed(&h);
+    t.events();
+    t.conn.send_response(5, 200, &[], false, true);
+    assert_eq!(t.conn.tree.weight(t.conn.streams[&5].node), 16);
+}
+
+// ---- h2c upgrade and shutdown ---------------------------------------------------------------
+
+#[test]
+fn h2c_upgrade_answers_on_stream_1() {
+    let mut payload = Vec::new();
+    frame::encode_settings(&mut payload, &[(setting::INITIAL_WINDOW_SIZE, 10), (setting::HEADER_TABLE_SIZE, 4096)]);
+    let payload = &payload[9..];
+    let mut conn = Connection::new_upgraded(Config::default(), payload).unwrap();
+    let mut t = T { conn: Connection::new(Config::default()), c: Client::new() };
+    std::mem::swap(&mut t.conn, &mut conn);
+    let out = t.out();
+    assert!(matches!(out[0], Out::Settings { ack: false, .. }));
+    assert_eq!(out.len(), 2, "no ACK for HTTP2-Settings: {out:?}");
+    assert_eq!(t.conn.stream_counts(), (1, 1));
+    t.conn.send_response(1, 200, &[(b"content-type", b"text/plain")], false, false);
+    t.conn.send_data(1, &[b"upgraded!"], true);
+    // The preface and SETTINGS follow in input.
+    let mut input = PREFACE.to_vec();
+    input.extend(settings(&[]));
+    t.feed(&input);
+    let out = t.out();
+    assert_eq!(out[0], Out::Settings { ack: true, params: vec![] });
+    assert!(matches!(&out[1], Out::Headers { id: 1, .. }));
+    assert_eq!(data_of(&out, 1), b"upgraded!");
+    // Stream 1 is half-closed (remote): a new request must use 3.
+    t.get(3, "/next");
+    assert_eq!(t.one_request().0, 3);
+
+    assert!(Connection::new_upgraded(Config::default(), b"\x00\x04\x80\x00\x00\x00").is_err());
+    assert!(Connection::new_upgraded(Config::default(), b"\x00\x04\x00").is_err());
+}
+
+#[test]
+fn graceful_shutdown_sequence() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.shutdown(false);
+    let out = t.out();
+    assert_eq!(out, vec![Out::GoAway { last: 0x7fff_ffff, code: ErrorCode::NO_ERROR }, Out::Ping { ack: false, data: SHUTDOWN_PING }]);
+    // Still accepted before the PING comes back.
+    t.get(3, "/");
+    assert_eq!(t.one_request().0, 3);
+    t.feed(&ping(true, &SHUTDOWN_PING));
+    assert_eq!(t.out(), vec![Out::GoAway { last: 3, code: ErrorCode::NO_ERROR }]);
+    // Above the last id: ignored (decoded for HPACK, no event, no RST).
+    t.get(5, "/");
+    assert!(t.events().is_empty());
+    assert!(t.out().is_empty());
+    assert!(!t.conn.is_closed());
+    for id in [1, 3] {
+        t.conn.send_response(id, 200, &[], true, false);
+    }
+    t.out();
+    assert!(t.conn.is_closed());
+}
+
+#[test]
+fn immediate_shutdown() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.shutdown(true);
+    assert_eq!(t.out(), vec![Out::GoAway { last: 1, code: ErrorCode::NO_ERROR }]);
+    t.conn.shutdown(true);
+    assert!(t.out().is_empty());
+    assert!(!t.conn.is_closed());
+    t.conn.send_response(1, 200, &[], true, false);
+    t.out();
+    assert!(t.conn.is_closed());
+
+    // The second call of 2.2.5's timer sends the final GOAWAY.
+    let mut t = T::new(small());
+    t.conn.shutdown(false);
+    t.out();
+    t.conn.shutdown(true);
+    assert_eq!(t.out(), vec![Out::GoAway { last: 0, code: ErrorCode::NO_ERROR }]);
+    assert!(t.conn.is_closed());
+}
+
+#[test]
+fn client_goaway_lets_streams_finish() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    let mut g = Vec::new();
+    frame::encode_goaway(&mut g, 0, ErrorCode::NO_ERROR, b"bye");
+    t.feed(&g);
+    assert!(!t.conn.is_closed());
+    t.conn.send_response(1, 200, &[], false, false);
+    t.conn.send_data(1, &[b"ok"], true);
+    assert_eq!(data_of(&t.out(), 1), b"ok");
+    assert!(t.conn.is_closed());
+}
+
+// ---- defences -------------------------------------------------------------------------------
+
+#[test]
+fn rapid_reset_ends_in_calm() {
+    let mut t = T::new(small());
+    let mut id = 1;
+    let mut closed_at = None;
+    for i in 0..1000 {
+        t.get(id, "/");
+        t.feed(&rst(id, ErrorCode::CANCEL));
+        id += 2;
+        if t.conn.is_closed() || t.conn.fatal {
+            closed_at = Some(i);
+            break;
+        }
+    }
+    assert_eq!(closed_at, Some(100));
+    assert_eq!(t.goaway(), ErrorCode::ENHANCE_YOUR_CALM);
+
+    // Completed responses earn the budget back: a client that cancels some streams is fine.
+    let mut t = T::new(small());
+    let mut id = 1;
+    for _ in 0..500 {
+        t.get(id, "/");
+        t.get(id + 2, "/");
+        t.events();
+        t.conn.send_response(id, 200, &[], true, false);
+        t.feed(&rst(id + 2, ErrorCode::CANCEL));
+        t.out();
+        id += 4;
+    }
+    assert!(!t.conn.is_closed());
+}
+
+#[test]
+fn continuation_flood_ends_in_calm() {
+    // Many empty CONTINUATION frames.
+    let mut t = T::new(small());
+    let block = t.c.block(&[(":method", "GET"), (":scheme", "http"), (":path", "/")]);
+    let mut input = Vec::new();
+    frame::encode_header(&mut input, block.len(), kind::HEADERS, flag::END_STREAM, 1);
+    input.extend_from_slice(&block);
+    for _ in 0..100 {
+        frame::encode_continuation(&mut input, 1, &[], false);
+    }
+    t.feed(&input);
+    assert_eq!(t.goaway(), ErrorCode::ENHANCE_YOUR_CALM);
+
+    // Too many bytes in one block.
+    let cfg = Config { limits: Limits { max_header_block: 20000, ..Limits::default() }, ..Config::default() };
+    let mut t = T::new(cfg);
+    let mut input = Vec::new();
+    frame::encode_header(&mut input, 16000, kind::HEADERS, 0, 1);
+    input.extend(std::iter::repeat_n(0x40u8, 16000));
+    frame::encode_continuation(&mut input, 1, &[0u8; 16000], false);
+    t.feed(&input);
+    assert_eq!(t.goaway(), ErrorCode::ENHANCE_YOUR_CALM);
+}
+
+#[test]
+fn control_frame_floods_end_in_calm() {
+    type Make = Box<dyn Fn(&mut T, u32) -> Vec<u8>>;
+    let floods: Vec<(&str, Make)> = vec![
+        ("PING", Box::new(|_, i| ping(false, &(i as u64).to_be_bytes()))),
+        ("SETTINGS", Box::new(|_, _| settings(&[(setting::ENABLE_PUSH, 0)]))),
+        ("PRIORITY", Box::new(|_, _| priority(1, 0, 16, false))),
+        ("PRIORITY_UPDATE", Box::new(|_, _| priority_update(1, "u=2"))),
+        ("empty DATA", Box::new(|_, _| data(1, b"", false))),
+        ("WINDOW_UPDATE on closed", Box::new(|_, _| window_update(3, 1))),
+        ("RST on closed", Box::new(|_, _| rst(3, ErrorCode::CANCEL))),
+        ("unknown", Box::new(|_, _| {
+            let mut v = Vec::new();
+            frame::encode_header(&mut v, 0, 0x77, 0, 0);
+            v
+        })),
+    ];
+    for (what, make) in &floods {
+        let cfg = Config { limits: Limits { max_control_frames_per_tick: 50, max_pending_control_bytes: usize::MAX, ..Limits::default() }, ..Config::default() };
+        let mut t = T::new(cfg);
+        t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+        t.get(3, "/");
+        t.events();
+        t.conn.send_response(3, 200, &[], true, false);
+        t.out();
+        // Under the budget, with ticks in between: fine.
+        for round in 0..3 {
+            for i in 0..40 {
+                let f = make(&mut t, round * 100 + i);
+                t.feed(&f);
+            }
+            t.out();
+            t.conn.tick();
+        }
+        assert!(!t.conn.is_closed(), "{what}");
+        for i in 0..60 {
+            let f = make(&mut t, 1000 + i);
+            t.feed(&f);
+        }
+        assert_eq!(t.goaway(), ErrorCode::ENHANCE_YOUR_CALM, "{what}");
+    }
+}
+
+#[test]
+fn peer_not_reading_ends_in_calm() {
+    let cfg = Config { limits: Limits { max_pending_control_bytes: 1000, ..Limits::default() }, ..Config::default() };
+    let mut t = T::new(cfg);
+    let mut input = Vec::new();
+    for i in 0..100u64 {
+        input.extend(ping(false, &i.to_be_bytes()));
+    }
+    t.feed(&input);
+    assert!(t.conn.is_closed() || t.conn.fatal);
+    assert_eq!(t.goaway(), ErrorCode::ENHANCE_YOUR_CALM);
+}
+
+#[test]
+fn frames_after_connection_error_are_ignored() {
+    let mut t = T::new(small());
+    t.feed(&data(1, b"x", false));
+    let more = ping(false, b"aaaaaaaa");
+    assert_eq!(t.conn.recv(&more), more.len());
+    let out = t.out();
+    assert_eq!(out, vec![Out::GoAway { last: 0, code: ErrorCode::PROTOCOL_ERROR }]);
+    assert!(!t.conn.wants_write());
+}
+
+// ---- debug state ----------------------------------------------------------------------------
+
+#[test]
+fn debug_state_json_is_valid() {
+    let mut t = T::new(small());
+    t.conn.set_time(1_700_000_000);
+    t.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/"), ("x-quote", "a\"b\\c\u{7f}")], false);
+    t.feed(&data(1, b"abc", false));
+    t.get(3, "/");
+    t.events();
+    t.conn.send_response(3, 200, &[(b"x-out", b"\"\x01\xff")], false, false);
+    t.conn.send_data(3, &[b"12345"], false);
+    t.out();
+    for hpack in [false, true] {
+        let s = t.conn.debug_state_json(hpack);
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap_or_else(|e| panic!("{e}: {s}"));
+        assert_eq!(v["version"], "draft-01");
+        assert_eq!(v["settings"]["SETTINGS_INITIAL_WINDOW_SIZE"], 16_777_216);
+        assert_eq!(v["peerSettings"]["SETTINGS_INITIAL_WINDOW_SIZE"], 65535);
+        assert_eq!(v["streams"]["1"]["state"], "OPEN");
+        assert_eq!(v["streams"]["1"]["dataIn"], 3);
+        assert_eq!(v["streams"]["1"]["created"], 1_700_000_000u64);
+        assert_eq!(v["streams"]["3"]["state"], "HALF_CLOSED_REMOTE");
+        assert_eq!(v["streams"]["3"]["dataOut"], 5);
+        assert_eq!(v["streams"]["3"]["flowOut"], 65535 - 5);
+        assert_eq!(v["connFlowOut"], 65535 - 5);
+        if hpack {
+            let inbound = v["hpack"]["inboundDynamicHeaderTable"].as_array().unwrap();
+            assert!(inbound.iter().any(|e| e[0] == "x-quote" && e[1] == "a\"b\\c\u{7f}"), "{inbound:?}");
+            let outbound = v["hpack"]["outboundDynamicHeaderTable"].as_array().unwrap();
+            assert!(outbound.iter().any(|e| e[0] == "x-out" && e[1] == "\"\u{1}\u{ff}"), "{outbound:?}");
+            assert_eq!(v["hpack"]["inboundTableSize"], inbound.len());
+        } else {
+            assert!(v.get("hpack").is_none());
+        }
+    }
+}
