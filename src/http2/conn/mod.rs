@@ -87,8 +87,8 @@ type StreamMap = HashMap<u32, *mut Stream, BuildHasherDefault<IdHasher>>;
 enum Shutdown {
     None,
     /// The first GOAWAY (2^31-1) and its PING are out; the engine sends the final GOAWAY on the
-    /// PING's ACK, or we force it on the next tick.
-    Requested,
+    /// PING's ACK, or we force it on the second tick after (at least a second later).
+    Requested { ticks: u8 },
     /// The final GOAWAY was asked for.
     Final,
 }
@@ -403,10 +403,14 @@ unsafe extern "C" fn on_tick(entry: *mut h2o_timeout_entry_t) {
     unsafe {
         let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, tick_entry)).cast::<Conn>();
         (*conn).engine.tick();
-        if (*conn).shutdown == Shutdown::Requested {
-            // as 2.2.5: the final GOAWAY a second after the first one at the latest
-            (*conn).shutdown = Shutdown::Final;
-            (*conn).engine.shutdown(true);
+        if let Shutdown::Requested { ticks } = (*conn).shutdown {
+            // as 2.2.5: the final GOAWAY about a second after the first one at the latest
+            if ticks == 0 {
+                (*conn).shutdown = Shutdown::Requested { ticks: 1 };
+            } else {
+                (*conn).shutdown = Shutdown::Final;
+                (*conn).engine.shutdown(true);
+            }
         }
         let ctx = (*conn).super_.ctx;
         tmo::link((*ctx).loop_, &raw mut (*ctx).one_sec_timeout, entry);
@@ -449,23 +453,13 @@ unsafe fn run(conn: *mut Conn) {
     // SAFETY: the caller's contract; no reference into the Conn is held across the calls into
     // handlers (they may send on any stream of this connection).
     unsafe {
-        while let Some(ev) = (*conn).engine.poll_event() {
-            match ev {
-                Event::Request { stream_id, head, body, too_large } => stream::start(conn, stream_id, head, body, too_large),
-                Event::WantData { stream_id } => {
-                    if let Some(&s) = (*conn).streams.get(&stream_id) {
-                        stream::proceed_if(s, stream::Wait::WantData);
-                    }
-                }
-                Event::StreamClosed { stream_id } => {
-                    if let Some(s) = (*conn).streams.remove(&stream_id) {
-                        stream::dispose(s);
-                    }
-                }
-            }
-        }
+        drain_events(conn);
         dispose_finished(conn);
         flush(conn);
+        // writing may have made room for streams (WantData); what they send is flushed by the
+        // deferred entry (or the write in flight's completion)
+        drain_events(conn);
+        dispose_finished(conn);
         let c = &mut *conn;
         if !c.write_in_flight && !c.to_proceed.is_empty() {
             request_flush(conn);
@@ -486,6 +480,32 @@ unsafe fn run(conn: *mut Conn) {
                 evsock::read_stop(sock_of(c.sock));
             } else {
                 evsock::read_start(sock_of(c.sock), Some(on_read));
+            }
+        }
+    }
+}
+
+/// Acts on every event the engine has.
+///
+/// # Safety
+/// As [`run`] (but `conn` is not freed here).
+unsafe fn drain_events(conn: *mut Conn) {
+    // SAFETY: the caller's contract; no reference into the Conn is held across the calls into
+    // handlers (they may send on any stream of this connection).
+    unsafe {
+        while let Some(ev) = (*conn).engine.poll_event() {
+            match ev {
+                Event::Request { stream_id, head, body, too_large } => stream::start(conn, stream_id, head, body, too_large),
+                Event::WantData { stream_id } => {
+                    if let Some(&s) = (*conn).streams.get(&stream_id) {
+                        stream::proceed_if(s, stream::Wait::WantData);
+                    }
+                }
+                Event::StreamClosed { stream_id } => {
+                    if let Some(s) = (*conn).streams.remove(&stream_id) {
+                        stream::dispose(s);
+                    }
+                }
             }
         }
     }
@@ -659,7 +679,7 @@ pub unsafe extern "C" fn request_shutdown(ctx: *mut h2o_context_t) {
         let conns = conns_of(ctx);
         for &conn in &conns {
             if (*conn).shutdown == Shutdown::None {
-                (*conn).shutdown = Shutdown::Requested;
+                (*conn).shutdown = Shutdown::Requested { ticks: 0 };
                 (*conn).engine.shutdown(false);
                 request_flush(conn);
             }
