@@ -170,8 +170,9 @@ impl Connection {
         }
         self.replenish_connection();
         let Some(s) = self.streams.get_mut(&stream_id) else {
-            // Closed: ignored if we reset it (RFC 9113 5.1), else STREAM_CLOSED.
-            if self.flood() && self.recently_closed(stream_id) != Some(true) {
+            // Closed: ignored if we reset it (RFC 9113 5.1: frames in flight; not counted as a
+            // flood, an upload cut short by a 413 may have a window's worth), else STREAM_CLOSED.
+            if self.recently_closed(stream_id) != Some(true) && self.flood() {
                 self.stream_error(stream_id, ErrorCode::STREAM_CLOSED);
             }
             return;

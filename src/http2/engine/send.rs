@@ -79,9 +79,9 @@ impl Connection {
         }
         s.end_queued = end_stream;
         let more = !end_stream && s.queued() < self.cfg.limits.max_buffered_per_stream && (s.queued() as i64) < s.out_window;
-        if !more && !end_stream {
-            s.want_data = true;
-        }
+        // Owed once there is room again; a call that is told "more" owes nothing (a WantData
+        // then would make the glue proceed twice).
+        s.want_data = !more && !end_stream;
         self.refresh(stream_id);
         more
     }

@@ -916,6 +916,14 @@ fn send_data_backpressure_and_want_data() {
     let out = t.out();
     assert_eq!(data_of(&out, 1).len(), 1200);
     assert!(matches!(t.events()[..], [Event::WantData { stream_id: 1 }]));
+    // Told "no" and then called again anyway, and told "yes": no WantData is owed any more.
+    assert!(!t.conn.send_data(1, &[&[3u8; 1000]], false));
+    assert!(t.conn.send_data(1, &[], false) || t.conn.streams[&1].want_data);
+    t.out();
+    assert!(matches!(t.events()[..], [Event::WantData { stream_id: 1 }]));
+    assert!(t.conn.send_data(1, &[b"x"], false));
+    t.out();
+    assert!(t.events().is_empty(), "nothing owed after a true");
     assert!(!t.conn.send_data(1, &[b"end"], true));
     assert!(matches!(t.out().last(), Some(Out::Data { end_stream: true, .. })));
 }
@@ -981,6 +989,19 @@ fn too_large_body_is_delivered_at_once_and_rest_discarded() {
     assert!(matches!(&out[..], [Out::Headers { id: 1, end_stream: true, .. }, Out::Rst { id: 1, code: ErrorCode::NO_ERROR }]), "{out:?}");
     t.feed(&data(1, b"late", true));
     assert!(t.out().is_empty());
+    // A window's worth of DATA in flight after the reset is not a flood.
+    let cfg = Config { max_request_body: 10, limits: Limits { max_control_frames_per_tick: 10, ..Limits::default() }, ..Config::default() };
+    let mut t2 = T::new(cfg);
+    t2.request(1, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+    t2.feed(&data(1, &[0; 100], false));
+    assert!(t2.one_request().3);
+    t2.conn.send_response(1, 413, &[], true, false);
+    t2.out();
+    for _ in 0..100 {
+        t2.feed(&data(1, &[0; 16384], false));
+    }
+    assert!(!t2.conn.is_closed());
+    assert!(t2.out().iter().all(|o| matches!(o, Out::WindowUpdate { id: 0, .. })));
 
     // Announced by content-length: delivered on HEADERS.
     t.request(3, &[(":method", "POST"), (":scheme", "http"), (":path", "/"), ("content-length", "11")], false);
