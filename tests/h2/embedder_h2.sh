@@ -8,8 +8,9 @@
 # EXPECT: our library's directory (the scripts run with --expect ours) or "debian" (the same
 # binary on Debian's libh2o-evloop 2.2.5: --expect h2o-2.2.5, which proves the scripts).
 # The document root is WORKDIR/site: a copy of SITE_DIR plus big.bin (4 MiB of random bytes) for
-# the flow-control, zero-window and priority checks. Skips (77) without python3's h2, hyperframe
-# and hpack (tests/setup-deps.sh installs them), curl, nghttp or h2load.
+# the flow-control, zero-window and priority checks, and huge.bin (32 MiB, sparse) for the in-flight
+# priority probes. Skips (77) without python3's h2, hyperframe and hpack (tests/setup-deps.sh
+# installs them), curl, nghttp or h2load.
 mode=$1
 shift
 bin=$1 work=$2 expect_lib=$3 site=$4
@@ -25,12 +26,13 @@ mkdir -p "$work"
 rm -rf "$work/site"
 cp -r "$site" "$work/site"
 head -c 4194304 /dev/urandom >"$work/site/big.bin"
+truncate -s 32M "$work/site/huge.bin" # sparse: the in-flight priority probes only need its length
 
 e2e_start "$bin" "$expect_lib" 0 "$work/site"
 case $mode in
 probes)
     timeout 120 python3 "$here/probes.py" --port "$port" --expect "$expect" --pid "$server_pid" \
-        --docroot "$work/site" --big-path /big.bin "$@"
+        --docroot "$work/site" --big-path /big.bin --huge-path /huge.bin "$@"
     rc=$?
     ;;
 clients)

@@ -17,7 +17,8 @@ encodes what Debian's H2O 2.2.5 does (measured; the known differences are writte
 so that the script itself is proven on a real HTTP/2 server before ours exists.
 
 The probes need a large file on the server (--big-path, default /big.bin: a few MiB; with --docroot
-its bytes are compared), GET / answering 200 and POST /post-test echoing the request body.
+its bytes are compared), a huge one (--huge-path, default /huge.bin: tens of MiB, more than the
+kernels' socket buffers hold), GET / answering 200 and POST /post-test echoing the request body.
 
 Frames are written by hand (byte-exact, so that malformed input is exactly what is meant), parsed
 with hyperframe, header blocks encoded with hpack (or literally, for malformed fields) and decoded
@@ -488,6 +489,7 @@ class Ctx:
     def __init__(self, args):
         self.port = args.port
         self.big = args.big_path
+        self.huge = args.huge_path
         self.flood_n = args.flood
         self.docroot = args.docroot
         self.hard = []  # absolute failures
@@ -914,6 +916,48 @@ def p_window_change(ctx):
     return out, "; ".join(phase) + ("; body equals the file" if want is not None and body == want else "")
 
 
+def inflight(ctx, css_priority):
+    """GET the huge file (tens of MiB: more than the kernels' buffers hold) with open windows; once 128 KiB of it arrived (it is in flight), GET
+    /style.css (with `css_priority`: RFC 7540 exclusive on the root, weight 256; else no priority
+    at all, as today's browsers and curl send, which server-side reprioritization of CSS/JS is
+    for). The CSS must complete before the big file; the big file's bytes that arrived in between
+    are reported (what the kernels held plus what the scheduler let pass)."""
+    conn = connect(ctx, settings=[(S_ENABLE_PUSH, 0), (S_INITIAL_WINDOW_SIZE, 2**31 - 1)], rcvbuf=65536)
+    conn.send(window_update(0, 2**31 - 1 - 65535))
+    conn.request(1, ctx.huge)
+    got = lambda: len(conn.data.get(1, b""))  # noqa: E731
+    conn.read_until(lambda: got() >= 131072 or 1 in conn.ended or 1 in conn.rst or conn.gone(), 5)
+    at_request = got()
+    block = conn.encode(req_fields("/style.css"))
+    if css_priority:
+        conn.send(frame(HEADERS, END_HEADERS | END_STREAM | PRIO, 3, struct.pack(">IB", 0x80000000, 255) + block))
+    else:
+        conn.send(frame(HEADERS, END_HEADERS | END_STREAM, 3, block))
+    conn.read_until(lambda: 3 in conn.ended or 3 in conn.rst or 1 in conn.ended or conn.gone(), 10)
+    between = got() - at_request
+    css_done, big_done = 3 in conn.ended, 1 in conn.ended
+    conn.read_until(lambda: 3 in conn.ended or conn.gone(), 5)
+    detail = ("GET %s, %d bytes in flight, then GET /style.css %s: %s; %s of %s arrived in between%s"
+              % (ctx.huge, at_request, "(exclusive, weight 256)" if css_priority else "(no priority)",
+                 "CSS complete (%s) first" % conn.status.get(3) if css_done and not big_done else
+                 "the big file completed first" if big_done else "CSS %s" % conn.stream_outcome(3),
+                 "%.0f KiB" % (between / 1024), ctx.huge, "" if at_request >= 131072 else " (the big file was short)"))
+    if at_request < 131072:
+        ctx.hard.append("the big file did not deliver 128 KiB (%d bytes): too small for this probe" % at_request)
+    if css_done and conn.status.get(3) != 200:
+        ctx.hard.append("/style.css got %s" % conn.status.get(3))
+    out = "css-first" if css_done and not big_done else "big-first" if big_done else "css-" + conn.stream_outcome(3)
+    return finish(ctx, conn, out, detail)
+
+
+def p_priority_inflight(ctx):
+    return inflight(ctx, True)
+
+
+def p_inflight_no_priority(ctx):
+    return inflight(ctx, False)
+
+
 def p_large_post(ctx):
     body = os.urandom(4 << 20)
     st, resp, _, secs = h2_request(ctx.port, "/post-test", "POST", body=body, timeout=15.0)
@@ -966,6 +1010,9 @@ PROBES = [
     ("rfc9113-validation", p_validation, {"ours": None, "h2o-2.2.5": None}, ""),
     ("fake-preface", p_fake_preface, {"ours": {"goaway:PROTOCOL_ERROR", "close"}, "h2o-2.2.5": {"goaway:PROTOCOL_ERROR", "close"}}, ""),
     ("window-size-change", p_window_change, {"ours": {"complete"}, "h2o-2.2.5": {"complete"}}, ""),
+    ("priority-inflight", p_priority_inflight, {"ours": {"css-first"}, "h2o-2.2.5": {"css-first"}}, ""),
+    ("inflight-no-priority", p_inflight_no_priority, {"ours": {"css-first"}, "h2o-2.2.5": {"css-first"}},
+     "for clients without RFC 7540 priorities (reprioritize_blocking_assets: CSS/JS first)"),
     ("large-post", p_large_post, {"ours": {"echoed"}, "h2o-2.2.5": {"echoed"}}, ""),
 ]
 
@@ -1022,6 +1069,8 @@ def main():
     ap.add_argument("--expect", choices=["ours", "h2o-2.2.5"], default="ours")
     ap.add_argument("--pid", type=int, help="the server's pid: its RSS is measured")
     ap.add_argument("--big-path", default="/big.bin", help="a large file on the server (a few MiB)")
+    ap.add_argument("--huge-path", default="/huge.bin",
+                    help="a file of tens of MiB on the server, for the in-flight priority probes")
     ap.add_argument("--docroot", help="the server's document root: bodies are compared with its files")
     ap.add_argument("--only", help="comma-separated probe names")
     ap.add_argument("--flood", type=int, default=100000, help="frames per flood (default 100000)")
