@@ -122,7 +122,8 @@ class Raw:
         self.dec = hpack.Decoder()
         self.dec.max_header_list_size = 1 << 20
         self.buf = bytearray()
-        self.goaway = None  # (error code, last stream id, debug data)
+        self.goaway = None  # (error code, last stream id, debug data) of the last GOAWAY
+        self.goaways = []
         self.rst = {}  # stream id -> error code
         self.status = {}  # stream id -> :status
         self.resp_headers = {}
@@ -241,8 +242,9 @@ class Raw:
                 except OSError:
                     pass
         elif t == hf.GoAwayFrame.type:
-            if self.goaway is None:
-                self.goaway = (f.error_code, f.last_stream_id, bytes(f.additional_data))
+            # the last one counts (a graceful GOAWAY NO_ERROR may precede the error's)
+            self.goaway = (f.error_code, f.last_stream_id, bytes(f.additional_data))
+            self.goaways.append(self.goaway)
         elif t == hf.WindowUpdateFrame.type:
             self.window_updates.append((f.stream_id, f.window_increment))
 
@@ -576,7 +578,7 @@ def p_rapid_reset(ctx):
 def fmt_goaway(c):
     if c.goaway is None:
         return "none"
-    return "%s last-stream %d %r" % (errname(c.goaway[0]), c.goaway[1], c.goaway[2][:60])
+    return ", then ".join("%s last-stream %d %r" % (errname(g[0]), g[1], g[2][:60]) for g in c.goaways)
 
 
 def p_continuation_flood(ctx):
@@ -761,6 +763,7 @@ def p_stream_id_exhaustion(ctx):
     top = 2**31 - 1
     conn.request(top, "/")
     conn.read_until(lambda: top in conn.ended or top in conn.rst or conn.gone() or conn.goaway, 3)
+    conn.read_until(lambda: False, 0.1)  # a GOAWAY NO_ERROR for the exhausted ids may follow
     first = conn.stream_outcome(top)
     try:
         conn.request(3, "/")
