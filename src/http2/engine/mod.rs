@@ -231,6 +231,20 @@ pub enum Event {
     WantData { stream_id: u32 },
 }
 
+/// A stream's priorities for the access log (2.2.5's `%{http2.priority.received*}x` and
+/// `%{http2.priority.actual*}x`): what the client sent (RFC 7540 HEADERS priority or PRIORITY;
+/// `exclusive` false, parent 0, weight 16 when it sent nothing) and where the stream is in the
+/// scheduler now (parent stream id, 0 for the root; weight, 257 after a reprioritization; RFC
+/// 9218 streams show parent 0 and the weight of their node).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriorityInfo {
+    pub received_exclusive: bool,
+    pub received_parent: u32,
+    pub received_weight: u16,
+    pub actual_parent: u32,
+    pub actual_weight: u16,
+}
+
 /// The peer's SETTINGS (RFC 9113 6.5.2 defaults until it sends its own).
 #[derive(Debug, Clone, Copy)]
 struct PeerSettings {
@@ -344,8 +358,9 @@ pub struct Connection {
     node_owner: IdMap<NodeId, u32>,
     /// Placeholder nodes of idle streams that got a PRIORITY frame.
     placeholders: IdMap<u32, NodeId>,
-    /// Nodes of closed streams kept for reprioritization, oldest first.
-    closed_nodes: VecDeque<(u32, NodeId)>,
+    /// Nodes of closed streams kept for reprioritization, oldest first (with the priority the
+    /// client sent, for [`Connection::priority_info`]).
+    closed_nodes: VecDeque<(u32, NodeId, frame::PrioritySpec)>,
     /// Recently closed stream ids, oldest first, and whether we reset them.
     closed_ids: VecDeque<(u32, bool)>,
     /// RFC 9218 PRIORITY_UPDATE for streams not open yet.
@@ -354,6 +369,8 @@ pub struct Connection {
     rfc7540: bool,
     /// Highest client stream id opened (by HEADERS).
     max_seen: u32,
+    /// Highest client stream id ignored after our final GOAWAY (its frames are ignored too).
+    max_ignored: u32,
     /// Client streams counted against our SETTINGS_MAX_CONCURRENT_STREAMS.
     open_streams: usize,
 
@@ -402,6 +419,7 @@ impl Connection {
             early_urgency: VecDeque::new(),
             rfc7540: false,
             max_seen: 0,
+            max_ignored: 0,
             open_streams: 0,
             conn_in: i64::from(DEFAULT_INITIAL_WINDOW_SIZE),
             conn_out: i64::from(DEFAULT_INITIAL_WINDOW_SIZE),
@@ -577,6 +595,23 @@ impl Connection {
         self.fatal || ((matches!(self.goaway, GoAway::Final(_)) || self.peer_goaway) && self.streams.is_empty())
     }
 
+    /// [`PriorityInfo`] of a live stream, or of a closed one whose scheduler node is still kept
+    /// (the last `max_streams_for_priority` closed: ask when disposing of the request, before
+    /// the next requests finish); `None` otherwise.
+    pub fn priority_info(&self, stream_id: u32) -> Option<PriorityInfo> {
+        let (node, received) = match self.streams.get(&stream_id) {
+            Some(s) => (s.node, s.received),
+            None => self.closed_nodes.iter().rev().find(|e| e.0 == stream_id).map(|e| (e.1, e.2))?,
+        };
+        Some(PriorityInfo {
+            received_exclusive: received.exclusive,
+            received_parent: received.dependency,
+            received_weight: received.weight,
+            actual_parent: self.owner_of(self.tree.parent(node)),
+            actual_weight: self.tree.weight(node),
+        })
+    }
+
     /// The number of open streams and the highest client stream id seen.
     pub fn stream_counts(&self) -> (usize, u32) {
         (self.streams.len(), self.max_seen)
@@ -676,11 +711,11 @@ impl Connection {
             self.tree.close(s.node);
         } else {
             if self.closed_nodes.len() >= self.cfg.max_streams_for_priority
-                && let Some((_, old)) = self.closed_nodes.pop_front()
+                && let Some((_, old, _)) = self.closed_nodes.pop_front()
             {
                 self.tree.close(old);
             }
-            self.closed_nodes.push_back((stream_id, s.node));
+            self.closed_nodes.push_back((stream_id, s.node, s.received));
         }
         if self.spare_queues.len() < SPARE_QUEUES && s.queue.capacity() <= 4 * self.cfg.limits.max_buffered_per_stream.max(CHUNK) {
             s.queue.clear();

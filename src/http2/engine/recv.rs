@@ -63,7 +63,7 @@ impl Connection {
 
     /// A stream id the client has not opened yet (or a server id we never used).
     fn is_idle_id(&self, id: u32) -> bool {
-        if id & 1 == 1 { id > self.max_seen } else { true }
+        if id & 1 == 1 { id > self.max_seen.max(self.max_ignored) } else { true }
     }
 
     /// Spends one unit of the per-tick budget; false (and GOAWAY) when it is exhausted.
@@ -276,6 +276,9 @@ impl Connection {
         } else if let GoAway::Final(last) = self.goaway
             && stream_id > last
         {
+            // RFC 9113 6.8: ignored, and so is whatever follows on it.
+            self.max_ignored = self.max_ignored.max(stream_id);
+            self.remember_closed(stream_id, true);
             BlockKind::Ignore
         } else {
             self.max_seen = stream_id;
@@ -408,6 +411,8 @@ impl Connection {
     /// Creates the stream record and its scheduler node (RFC 7540 placement if the client uses
     /// it, else RFC 9218 urgency from PRIORITY_UPDATE or the `priority` field).
     fn open_request_stream(&mut self, id: u32, spec: Option<PrioritySpec>, field: Option<(u8, bool)>) {
+        // A client that said SETTINGS_NO_RFC7540_PRIORITIES=1 is scheduled by RFC 9218 only.
+        let spec = spec.filter(|_| !self.peer.no_rfc7540_priorities);
         if spec.is_some() {
             self.rfc7540 = true;
         }
@@ -443,7 +448,10 @@ impl Connection {
             };
             (node, Placement::Urgency { explicit })
         };
-        let s = self.new_stream(node, placement);
+        let mut s = self.new_stream(node, placement);
+        if let Some(spec) = spec {
+            s.received = spec;
+        }
         self.node_owner.insert(node, id);
         self.streams.insert(id, s);
         self.open_streams += 1;
@@ -459,8 +467,12 @@ impl Connection {
 
     /// A PRIORITY (or the priority of trailers) for a live stream.
     fn reprioritize(&mut self, stream_id: u32, spec: PrioritySpec) {
+        if self.peer.no_rfc7540_priorities {
+            return;
+        }
         self.rfc7540 = true;
-        let Some(s) = self.streams.get(&stream_id) else { return };
+        let Some(s) = self.streams.get_mut(&stream_id) else { return };
+        s.received = spec;
         let node = s.node;
         // 2.2.5: a stream the server raised to 257 keeps it.
         if s.placement == Placement::Tree && self.tree.weight(node) == 257 {
@@ -474,6 +486,9 @@ impl Connection {
     // ---- PRIORITY / PRIORITY_UPDATE -----------------------------------------------------------
 
     fn on_priority(&mut self, stream_id: u32, spec: PrioritySpec) {
+        if self.peer.no_rfc7540_priorities {
+            return;
+        }
         if self.streams.contains_key(&stream_id) {
             return self.reprioritize(stream_id, spec);
         }

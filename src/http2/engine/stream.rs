@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::RequestHead;
+use crate::http2::frame::PrioritySpec;
 use crate::http2::scheduler::NodeId;
 
 /// A multiplicative hasher for the u32 keys (stream ids, node ids): the keys are not chosen by
@@ -28,6 +29,9 @@ impl Hasher for IdHasher {
 
 pub(super) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// RFC 7540 5.3.5: the default priority (what 2.2.5 logs as received when nothing was).
+pub(super) const DEFAULT_PRIORITY: PrioritySpec = PrioritySpec { exclusive: false, dependency: 0, weight: 16 };
+
 /// Where a stream's priority came from (for reprioritization and PRIORITY_UPDATE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Placement {
@@ -44,6 +48,8 @@ pub(super) enum Placement {
 pub(super) struct Stream {
     pub node: NodeId,
     pub placement: Placement,
+    /// The last RFC 7540 priority the client sent for it (HEADERS or PRIORITY), for the log.
+    pub received: PrioritySpec,
     /// The request's END_STREAM has been received (half-closed (remote)).
     pub recv_done: bool,
     /// [`super::Event::Request`] has been emitted (the glue owns a request for it).
@@ -86,6 +92,7 @@ impl Stream {
         Stream {
             node,
             placement,
+            received: DEFAULT_PRIORITY,
             recv_done: false,
             delivered: false,
             discard_body: false,

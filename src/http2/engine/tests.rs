@@ -1481,3 +1481,56 @@ fn debug_state_json_is_valid() {
         }
     }
 }
+
+#[test]
+fn frames_on_streams_ignored_after_goaway_are_ignored() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.shutdown(true);
+    t.out();
+    t.request(3, &[(":method", "POST"), (":scheme", "http"), (":path", "/")], false);
+    t.feed(&data(3, b"body", false));
+    t.feed(&window_update(3, 10));
+    t.feed(&rst(3, ErrorCode::CANCEL));
+    assert!(t.events().is_empty());
+    assert!(t.out().is_empty());
+    assert!(!t.conn.is_closed());
+    assert_eq!(t.conn.stream_counts(), (1, 1));
+}
+
+#[test]
+fn no_rfc7540_priorities_setting_ignores_tree_signals() {
+    let mut t = T::with_settings(small(), &[(setting::NO_RFC7540_PRIORITIES, 1)]);
+    let f = [(":method", "GET"), (":scheme", "http"), (":path", "/"), ("priority", "u=1")];
+    let h = t.c.headers_prio(1, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 256 });
+    t.feed(&h);
+    t.feed(&priority(1, 0, 1, false));
+    t.one_request();
+    assert!(!t.conn.rfc7540);
+    assert_eq!(t.conn.tree.urgency(t.conn.streams[&1].node), Some((1, false)));
+    let v: serde_json::Value = serde_json::from_str(&t.conn.debug_state_json(false)).unwrap();
+    assert_eq!(v["peerSettings"]["SETTINGS_NO_RFC7540_PRIORITIES"], 1);
+    assert_eq!(v["streams"]["1"]["urgency"], 1);
+}
+
+#[test]
+fn priority_info_for_the_log() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    let g = get("/");
+    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: true, dependency: 1, weight: 42 });
+    t.feed(&h);
+    t.events();
+    let p = t.conn.priority_info(3).unwrap();
+    assert_eq!(p, PriorityInfo { received_exclusive: true, received_parent: 1, received_weight: 42, actual_parent: 1, actual_weight: 42 });
+    let p1 = t.conn.priority_info(1).unwrap();
+    assert_eq!((p1.received_exclusive, p1.received_parent, p1.received_weight, p1.actual_parent), (false, 0, 16, 0));
+    // Still known once closed (its node is kept), unknown for a stream never seen.
+    t.conn.send_response(3, 200, &[], true, false);
+    t.out();
+    assert!(!t.conn.streams.contains_key(&3));
+    assert_eq!(t.conn.priority_info(3).unwrap().received_weight, 42);
+    assert!(t.conn.priority_info(99).is_none());
+}
