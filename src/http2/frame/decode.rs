@@ -33,7 +33,37 @@ pub fn decode(buf: &[u8], max_frame_size: u32) -> Result<Option<(Frame<'_>, usiz
     }
     check_header(&h, total)?;
     let Some(payload) = buf.get(HEADER_LEN..total) else { return Ok(None) };
-    decode_payload(&h, payload, total).map(|f| Some((f, total)))
+    let frame = decode_payload(&h, payload, total)?;
+    check_self_dependency(&frame, total)?;
+    Ok(Some((frame, total)))
+}
+
+/// Checks and decodes the payload of a frame whose header the caller has parsed already (for
+/// callers that split frames themselves, such as 2.2.5's `h2o_http2_decode_*_payload`): the
+/// header's fields `kind`, `flags` and `stream_id` (the reserved bit is masked off) with
+/// `payload`, the whole payload. The same rules as [`decode`] (see the module doc) except two
+/// that stay with the caller: the length limit (SETTINGS_MAX_FRAME_SIZE) and a stream depending
+/// on itself (HEADERS and PRIORITY decode; the caller compares [`PrioritySpec::dependency`] with
+/// the stream id). The error's `len` is `9 + payload.len()`.
+pub fn decode_split(kind: u8, flags: u8, stream_id: u32, payload: &[u8]) -> Result<Frame<'_>, FrameError> {
+    let total = HEADER_LEN + payload.len();
+    let h = FrameHeader { length: payload.len() as u32, kind, flags, stream_id: stream_id & STREAM_ID_MASK };
+    check_header(&h, total)?;
+    decode_payload(&h, payload, total)
+}
+
+/// A stream depending on itself: a connection error for HEADERS (see the module doc), a stream
+/// error for PRIORITY.
+fn check_self_dependency(frame: &Frame<'_>, total: usize) -> Result<(), FrameError> {
+    match *frame {
+        Frame::Headers { stream_id, priority: Some(spec), .. } if spec.dependency == stream_id => {
+            Err(FrameError::connection(PROTOCOL, total, "HEADERS stream depends on itself"))
+        }
+        Frame::Priority { stream_id, spec } if spec.dependency == stream_id => {
+            Err(FrameError::stream(PROTOCOL, stream_id, total, "PRIORITY stream depends on itself"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The connection errors the header alone shows: the stream id 0 or not, and lengths too short
@@ -110,9 +140,6 @@ fn decode_payload<'a>(h: &FrameHeader, payload: &'a [u8], total: usize) -> Resul
             let mut fragment = unpad(h, payload, if h.flags & flag::PRIORITY != 0 { 5 } else { 0 }, total)?;
             let priority = if h.flags & flag::PRIORITY != 0 {
                 let spec = priority_spec(fragment);
-                if spec.dependency == stream_id {
-                    return Err(conn(PROTOCOL, "HEADERS stream depends on itself"));
-                }
                 fragment = &fragment[5..];
                 Some(spec)
             } else {
@@ -124,11 +151,7 @@ fn decode_payload<'a>(h: &FrameHeader, payload: &'a [u8], total: usize) -> Resul
             if payload.len() != 5 {
                 return Err(FrameError::stream(FRAME_SIZE, stream_id, total, "PRIORITY length is not 5"));
             }
-            let spec = priority_spec(payload);
-            if spec.dependency == stream_id {
-                return Err(FrameError::stream(PROTOCOL, stream_id, total, "PRIORITY stream depends on itself"));
-            }
-            Frame::Priority { stream_id, spec }
+            Frame::Priority { stream_id, spec: priority_spec(payload) }
         }
         kind::RST_STREAM => Frame::RstStream { stream_id, code: ErrorCode(be32(payload)) },
         kind::SETTINGS => {

@@ -6,10 +6,56 @@ use super::{flag, kind, ErrorCode, PrioritySpec, HEADER_LEN, MAX_MAX_FRAME_SIZE,
 /// panics); the reserved bit of `stream_id` is cleared.
 #[inline]
 pub fn encode_header(out: &mut Vec<u8>, length: usize, kind: u8, flags: u8, stream_id: u32) {
+    out.extend_from_slice(&header_bytes(length, kind, flags, stream_id));
+}
+
+/// The 9 bytes of a frame header (as [`encode_header`] appends them; same panic).
+#[inline]
+pub fn header_bytes(length: usize, kind: u8, flags: u8, stream_id: u32) -> [u8; HEADER_LEN] {
     assert!(length <= MAX_MAX_FRAME_SIZE as usize, "HTTP/2 frame payload of {length} bytes");
     let l = (length as u32).to_be_bytes();
     let s = (stream_id & STREAM_ID_MASK).to_be_bytes();
-    out.extend_from_slice(&[l[1], l[2], l[3], kind, flags, s[0], s[1], s[2], s[3]]);
+    [l[1], l[2], l[3], kind, flags, s[0], s[1], s[2], s[3]]
+}
+
+/// A frame header followed by the first `P` bytes of a `T`-byte frame (`T` = 9 + `P`; the rest,
+/// if any, zero for the caller to fill).
+#[inline]
+fn frame_with<const T: usize>(kind: u8, flags: u8, stream_id: u32, length: usize, payload: &[u8]) -> [u8; T] {
+    let mut f = [0; T];
+    f[..HEADER_LEN].copy_from_slice(&header_bytes(length, kind, flags, stream_id));
+    f[HEADER_LEN..HEADER_LEN + payload.len()].copy_from_slice(payload);
+    f
+}
+
+/// A whole RST_STREAM frame (what [`encode_rst_stream`] appends).
+#[inline]
+pub fn rst_stream_frame(stream_id: u32, code: ErrorCode) -> [u8; HEADER_LEN + 4] {
+    frame_with(kind::RST_STREAM, 0, stream_id, 4, &code.0.to_be_bytes())
+}
+
+/// A whole WINDOW_UPDATE frame (what [`encode_window_update`] appends; the reserved bit of
+/// `increment` is cleared, no range check).
+#[inline]
+pub fn window_update_frame(stream_id: u32, increment: u32) -> [u8; HEADER_LEN + 4] {
+    frame_with(kind::WINDOW_UPDATE, 0, stream_id, 4, &(increment & STREAM_ID_MASK).to_be_bytes())
+}
+
+/// A whole PING frame (what [`encode_ping`] appends).
+#[inline]
+pub fn ping_frame(ack: bool, data: &[u8; 8]) -> [u8; HEADER_LEN + 8] {
+    frame_with(kind::PING, if ack { flag::ACK } else { 0 }, 0, 8, data)
+}
+
+/// The first 17 bytes of a GOAWAY frame with `debug_len` bytes of debug data (header, Last-Stream-ID
+/// with the reserved bit cleared, error code); the debug data follows. Panics as
+/// [`encode_header`] when `8 + debug_len` exceeds 24 bits.
+#[inline]
+pub fn goaway_head(last_stream_id: u32, code: ErrorCode, debug_len: usize) -> [u8; HEADER_LEN + 8] {
+    let mut fields = [0; 8];
+    fields[..4].copy_from_slice(&(last_stream_id & STREAM_ID_MASK).to_be_bytes());
+    fields[4..].copy_from_slice(&code.0.to_be_bytes());
+    frame_with(kind::GOAWAY, 0, 0, 8 + debug_len, &fields)
 }
 
 /// Appends a DATA frame header for `len` payload bytes (the caller appends the payload).
@@ -86,30 +132,25 @@ pub fn encode_settings_ack(out: &mut Vec<u8>) {
 
 /// Appends a PING (with ACK: the answer, echoing the peer's `data`).
 pub fn encode_ping(out: &mut Vec<u8>, ack: bool, data: &[u8; 8]) {
-    encode_header(out, 8, kind::PING, if ack { flag::ACK } else { 0 }, 0);
-    out.extend_from_slice(data);
+    out.extend_from_slice(&ping_frame(ack, data));
 }
 
 /// Appends a GOAWAY with `debug` as its additional debug data.
 pub fn encode_goaway(out: &mut Vec<u8>, last_stream_id: u32, code: ErrorCode, debug: &[u8]) {
     out.reserve(HEADER_LEN + 8 + debug.len());
-    encode_header(out, 8 + debug.len(), kind::GOAWAY, 0, 0);
-    out.extend_from_slice(&(last_stream_id & STREAM_ID_MASK).to_be_bytes());
-    out.extend_from_slice(&code.0.to_be_bytes());
+    out.extend_from_slice(&goaway_head(last_stream_id, code, debug.len()));
     out.extend_from_slice(debug);
 }
 
 /// Appends RST_STREAM.
 pub fn encode_rst_stream(out: &mut Vec<u8>, stream_id: u32, code: ErrorCode) {
-    encode_header(out, 4, kind::RST_STREAM, 0, stream_id);
-    out.extend_from_slice(&code.0.to_be_bytes());
+    out.extend_from_slice(&rst_stream_frame(stream_id, code));
 }
 
 /// Appends WINDOW_UPDATE (`increment` 1..=2^31-1; stream 0 is the connection window).
 pub fn encode_window_update(out: &mut Vec<u8>, stream_id: u32, increment: u32) {
     debug_assert!((1..=STREAM_ID_MASK).contains(&increment), "WINDOW_UPDATE increment {increment}");
-    encode_header(out, 4, kind::WINDOW_UPDATE, 0, stream_id);
-    out.extend_from_slice(&(increment & STREAM_ID_MASK).to_be_bytes());
+    out.extend_from_slice(&window_update_frame(stream_id, increment));
 }
 
 /// Appends PRIORITY (`spec.weight` 1..=256).

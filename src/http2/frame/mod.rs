@@ -52,11 +52,11 @@ mod encode;
 #[cfg(test)]
 mod tests;
 
-pub use decode::{check_setting, decode, parse_header, settings_iter};
+pub use decode::{check_setting, decode, decode_split, parse_header, settings_iter};
 pub use encode::{
     encode_continuation, encode_data, encode_data_header, encode_goaway, encode_header, encode_headers, encode_ping,
     encode_priority, encode_priority_update, encode_push_promise, encode_rst_stream, encode_settings, encode_settings_ack,
-    encode_window_update,
+    encode_window_update, goaway_head, header_bytes, ping_frame, rst_stream_frame, window_update_frame,
 };
 
 /// The connection preface a client sends first (RFC 9113 3.4).

@@ -13,7 +13,7 @@
 //!
 //! - Queueing a node of weight `w` (1..=256) under its parent: `v = TABLE[w] + deficit`, where
 //!   `TABLE[w]` is about `63 * 65536 / w` (63 * 65536 for weight 1, 16128 for 256; the exact
-//!   values are 2.2.5's, see [`queue::OFFSET_TABLE`]); the node keeps `v % 65536` as its deficit
+//!   values are 2.2.5's: `63 * 65536 / w` rounded half up); the node keeps `v % 65536` as its deficit
 //!   for next time and goes to the tail of the slot `v / 65536` (0..=63) places after the current
 //!   position. A heavy node thus lands close to the front, a light one far behind, and the
 //!   fractions add up so that over time a node is picked in proportion to its weight. The deficit
@@ -65,6 +65,29 @@
 //! urgency stream is the root; a [`Tree::rebind`] turns it into an RFC 7540 placed stream, a
 //! [`Tree::set_urgency`] turns any stream into an urgency stream. Its children (streams a client
 //! made depend on it with RFC 7540 priorities) are scheduled by weight below it as usual.
+//!
+//! Cost: `next` walks down the tree (one pop per level, at most 64 ring steps each, skipping
+//! emptied slots), `requeue`/`activate`/`deactivate` walk up only while a count crosses 0/1.
+//! Urgency streams: picking is O(1); activation inserts by opening order scanning from the
+//! youngest (O(1) when streams become active in the order they were opened).
+//!
+//! # Notes for the `h2o_http2_scheduler_*` exports
+//!
+//! - `h2o_http2_scheduler_run` = [`Tree::run`] with `f` calling the C callback and returning
+//!   `(still_is_active != 0, ret != 0)` (keep `ret` to return it); `h2o_http2_scheduler_is_active`
+//!   = [`Tree::queue_maybe_nonempty`]`(ROOT)` (same false positives as 2.2.5). 2.2.5 has no
+//!   deactivate export: a stream goes inactive only through the callback's `still_is_active`.
+//! - 2.2.5 asserts (aborts) when the callback closes or rebinds the active ref it was given; we
+//!   accept it (see [`Tree::run`]).
+//! - The callers allocate `h2o_http2_scheduler_node_t` / `_openref_t` and read three fields
+//!   through the header's inline functions: `weight`, `node._parent` (pointer to the parent's
+//!   `node`, NULL for the root) and `_all_link.next != NULL` (open). These must stay true after
+//!   every call, including the implicit moves (close lifts children, exclusive and 5.3.3 move
+//!   siblings): the export keeps a NodeId -> `*mut openref` table and, after each call, rewrites
+//!   `_parent` and `weight` of the refs [`Tree::drain_moved`] names (with [`Tree::track_moves`]
+//!   on). The private fields are free for the export: e.g. every
+//!   node's `_queue` (an opaque pointer callers never read) = the connection's boxed tree, and
+//!   the openref's `_queue_node._deficit` (a `size_t`) = its NodeId.
 #![forbid(unsafe_code)]
 
 mod field;
@@ -179,6 +202,9 @@ pub struct Tree {
     /// Number of nodes that are themselves active.
     self_active_cnt: u32,
     seq: u64,
+    /// Nodes whose parent or weight changed, when tracking is on (see `track_moves`).
+    moved: Vec<NodeId>,
+    track_moves: bool,
 }
 
 impl Tree {
@@ -198,6 +224,8 @@ impl Tree {
             popped: NONE,
             self_active_cnt: 0,
             seq: 0,
+            moved: Vec::new(),
+            track_moves: false,
         }
     }
 
@@ -239,7 +267,7 @@ impl Tree {
                     break;
                 }
                 let cw = u32::from(self.nodes[c as usize].weight);
-                let w = ((cw * factor / 32768 + 1) / 2).clamp(1, 256) as u16;
+                let w = (cw * factor / 32768).div_ceil(2).clamp(1, 256) as u16;
                 self.rebind_raw(c, new_parent, w, false);
             }
         }
@@ -348,6 +376,7 @@ impl Tree {
     /// one node is out at a time: calling `next` again before putting the previous one back
     /// requeues it first (as still active). Any other operation may be called while a node is
     /// out, including on it (activating other nodes, closing or rebinding it or its ancestors).
+    #[allow(clippy::should_implement_trait)] // the engine's contract; not an iterator
     pub fn next(&mut self) -> Option<NodeId> {
         if self.popped != NONE {
             let p = self.popped;
@@ -395,18 +424,53 @@ impl Tree {
     pub fn run(&mut self, mut f: impl FnMut(&mut Tree, NodeId) -> (bool, bool)) -> bool {
         while let Some(id) = self.next() {
             let (still_active, stop) = f(self, id);
-            if self.popped == id.0 {
-                if still_active {
-                    self.requeue(id);
-                } else {
-                    self.deactivate(id);
-                }
-            }
+            self.end_turn(id, still_active);
             if stop {
                 return true;
             }
         }
         false
+    }
+
+    /// What [`Tree::run`] does after its callback: if `id` (returned by [`Tree::next`]) is still
+    /// out, puts it back when `still_active`, else deactivates it; otherwise (it was closed,
+    /// rebound or deactivated meanwhile) nothing. For callers that drive the loop themselves
+    /// because their callback cannot borrow the tree (the C export's).
+    pub fn end_turn(&mut self, id: NodeId, still_active: bool) {
+        if self.popped == id.0 {
+            if still_active {
+                self.requeue(id);
+            } else {
+                self.deactivate(id);
+            }
+        }
+    }
+
+    /// The children of `id` in the order they became its children (2.2.5's `_all_refs`), for
+    /// an open node or the root (none for others). The hidden urgency group is not listed (nor,
+    /// therefore, the urgency streams under it).
+    pub fn children(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let first = if self.is_open_node(id) { self.nodes[id.0 as usize].first_child } else { NONE };
+        let group = self.group;
+        std::iter::successors((first != NONE).then_some(first), move |&c| {
+            let n = self.nodes[c as usize].next_sib;
+            (n != NONE).then_some(n)
+        })
+        .filter(move |&c| c != group)
+        .map(NodeId)
+    }
+
+    /// From now on, records every node whose parent or weight changes (by [`Tree::rebind`], and
+    /// the implicit moves of [`Tree::close`], exclusive dependencies, RFC 7540 5.3.3 and
+    /// [`Tree::set_urgency`]), for [`Tree::drain_moved`]. For the C exports, which must keep the
+    /// callers' `_parent` and `weight` fields up to date.
+    pub fn track_moves(&mut self) {
+        self.track_moves = true;
+    }
+
+    /// The nodes recorded since the last call (maybe twice, maybe since closed).
+    pub fn drain_moved(&mut self) -> impl Iterator<Item = NodeId> + '_ {
+        self.moved.drain(..)
     }
 
     /// The parent of a node (the root for the root, for an urgency stream and for a node that is
@@ -594,6 +658,9 @@ impl Tree {
 
     /// 2.2.5's `do_rebind`.
     fn do_rebind(&mut self, id: u32, new_parent: u32, exclusive: bool) {
+        if self.track_moves {
+            self.moved.push(NodeId(id));
+        }
         self.unlink_child(id);
         let old_parent = self.nodes[id as usize].parent;
         self.link_child(new_parent, id);

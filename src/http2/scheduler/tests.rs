@@ -736,3 +736,65 @@ fn exact_order_rebind_weight_change_from_2_2_5() {
     t.rebind(c, p, 32, false);
     assert_eq!(order(&mut t, 4), vec![q, c, q, c]);
 }
+
+#[test]
+fn moves_are_tracked() {
+    let mut t = Tree::new();
+    let a = t.open(R, 16, false);
+    let b = t.open(R, 16, false);
+    let c = t.open(a, 16, false);
+    assert_eq!(t.drain_moved().count(), 0, "off by default");
+    t.track_moves();
+    let x = t.open(R, 16, true); // a and b move under x
+    let mut m: Vec<NodeId> = t.drain_moved().collect();
+    m.sort();
+    assert_eq!(m, vec![a, b]);
+    t.close(a); // c lifted to x with a new weight
+    assert_eq!(t.drain_moved().collect::<Vec<_>>(), vec![c]);
+    t.rebind(x, c, 16, false); // 5.3.3: c moves up first, then x
+    assert_eq!(t.drain_moved().collect::<Vec<_>>(), vec![c, x]);
+    t.rebind(x, c, 16, false); // no change
+    assert_eq!(t.drain_moved().count(), 0);
+}
+
+#[test]
+fn children_in_2_2_5_order() {
+    let mut t = Tree::new();
+    let a = t.open(Tree::ROOT, 16, false);
+    let b = t.open(Tree::ROOT, 16, false);
+    let c = t.open(a, 16, false);
+    let u = t.open_urgency(3, false); // under the hidden group: not listed
+    assert_eq!(t.children(Tree::ROOT).collect::<Vec<_>>(), [a, b]);
+    assert_eq!(t.children(a).collect::<Vec<_>>(), [c]);
+    // exclusive: the root's other children move under d, in order
+    let d = t.open(Tree::ROOT, 8, true);
+    assert_eq!(t.children(Tree::ROOT).collect::<Vec<_>>(), [d]);
+    assert_eq!(t.children(d).collect::<Vec<_>>(), [a, b]);
+    // a rebind goes to the end of its new parent's list, even to the same parent
+    t.rebind(a, d, 20, false);
+    assert_eq!(t.children(d).collect::<Vec<_>>(), [b, a]);
+    // close: the children move up, in order
+    t.close(d);
+    assert_eq!(t.children(Tree::ROOT).collect::<Vec<_>>(), [b, a]);
+    assert_eq!(t.children(d).count(), 0);
+    assert_eq!(t.children(u).count(), 0);
+}
+
+#[test]
+fn end_turn_is_runs_epilogue() {
+    let mut t = Tree::new();
+    let a = t.open(Tree::ROOT, 16, false);
+    let b = t.open(Tree::ROOT, 16, false);
+    t.activate(a);
+    t.activate(b);
+    let first = t.next().unwrap();
+    t.end_turn(first, false);
+    assert!(!t.is_active(first));
+    let second = t.next().unwrap();
+    assert_ne!(first, second);
+    t.end_turn(second, true);
+    assert!(t.is_active(second));
+    // not out any more: nothing happens
+    t.end_turn(second, false);
+    assert!(t.is_active(second));
+}
