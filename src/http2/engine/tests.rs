@@ -1534,3 +1534,256 @@ fn priority_info_for_the_log() {
     assert_eq!(t.conn.priority_info(3).unwrap().received_weight, 42);
     assert!(t.conn.priority_info(99).is_none());
 }
+
+// ---- randomized: a misbehaving client and a busy glue ----------------------------------------
+
+/// xorshift64*: deterministic test randomness.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The client's view of what the server may send (RFC 9113 6.9): checked against every DATA.
+#[derive(Default)]
+struct Windows {
+    conn: i64,
+    initial: i64,
+    streams: std::collections::HashMap<u32, i64>,
+    ended: std::collections::HashSet<u32>,
+    headers_seen: std::collections::HashSet<u32>,
+}
+
+impl Windows {
+    fn check(&mut self, out: &[Out]) {
+        for o in out {
+            match o {
+                Out::Headers { id, end_stream, .. } => {
+                    assert!(!self.ended.contains(id), "HEADERS after END_STREAM on {id}");
+                    assert!(self.headers_seen.insert(*id), "second response HEADERS on {id}");
+                    if *end_stream {
+                        self.ended.insert(*id);
+                    }
+                }
+                Out::Data { id, data, end_stream } => {
+                    assert!(self.headers_seen.contains(id), "DATA before HEADERS on {id}");
+                    assert!(!self.ended.contains(id), "DATA after END_STREAM on {id}");
+                    let w = self.streams.entry(*id).or_insert(self.initial);
+                    let n = data.len() as i64;
+                    assert!(n <= *w && n <= self.conn, "DATA of {n} beyond windows {w} / {}", self.conn);
+                    assert!(data.len() <= CHUNK);
+                    *w -= n;
+                    self.conn -= n;
+                    if *end_stream {
+                        self.ended.insert(*id);
+                    }
+                }
+                Out::Rst { id, .. } => {
+                    self.ended.insert(*id);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn check_invariants(conn: &Connection) {
+    let active = conn.streams.values().filter(|s| s.active).count();
+    assert_eq!(active, conn.active_count);
+    for s in conn.streams.values() {
+        assert_eq!(s.active, s.sendable(), "active flag out of sync");
+        assert!(s.queued() <= conn.cfg.limits.max_buffered_per_stream + 20_000);
+    }
+    assert_eq!(conn.open_streams, conn.streams.keys().filter(|id| *id & 1 == 1).count());
+    assert!(conn.open_streams <= conn.cfg.max_concurrent_streams as usize);
+    assert!(conn.closed_nodes.len() <= conn.cfg.max_streams_for_priority);
+    assert!(conn.placeholders.len() <= conn.cfg.max_streams_for_priority);
+    assert!(conn.closed_ids.len() <= CLOSED_RING);
+    assert!(conn.control.len() <= conn.cfg.limits.max_pending_control_bytes + 100);
+}
+
+#[test]
+fn randomized_client_and_glue_keep_the_rules() {
+    let mut closed_by = std::collections::HashMap::new();
+    for seed in 1..=100u64 {
+        let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let cfg = Config {
+            max_concurrent_streams: 1 + r.below(16) as u32,
+            initial_window_size: [1000, 65535, 16_777_216][r.below(3) as usize],
+            max_request_body: [50, 100_000][r.below(2) as usize],
+            max_streams_for_priority: r.below(4) as usize,
+            limits: Limits { max_buffered_per_stream: 3000, max_control_frames_per_tick: 200, ..Limits::default() },
+            ..Config::default()
+        };
+        let initial = [0, 10, 1000, 65535][r.below(4) as usize];
+        let mut t = T::with_settings(cfg, &[(setting::INITIAL_WINDOW_SIZE, initial)]);
+        let mut w = Windows { conn: 65535, initial: i64::from(initial), ..Windows::default() };
+        let mut next_id = 1u32;
+        let mut goaway = None;
+        let mut steps = 0;
+        let mut delivered: Vec<u32> = Vec::new();
+        // Streams whose generator may send now (not told to wait for WantData).
+        let mut may_send = std::collections::HashSet::new();
+        for _ in 0..2000 {
+            if t.conn.is_closed() {
+                break;
+            }
+            steps += 1;
+            // Mostly a stream already opened (recent ones more often); rarely an idle one.
+            let opened = next_id / 2;
+            let some_id = if opened == 0 || r.below(3000) == 0 {
+                next_id + 2 * r.below(3) as u32
+            } else {
+                let back = r.below(u64::from(opened.min(12))) as u32;
+                next_id - 2 - 2 * back
+            };
+            let mut input = Vec::new();
+            let op = r.below(20);
+            match if opened == 0 { 0 } else { op } {
+                0..=3 => {
+                    let path = format!("/{}", r.below(1000));
+                    let method = if r.below(2) == 0 { "GET" } else { "POST" };
+                    let end = method == "GET" || r.below(4) == 0;
+                    let mut f = vec![(":method", method.to_string()), (":scheme", "http".into()), (":path", path)];
+                    if r.below(5) == 0 {
+                        f.push(("priority", format!("u={}", r.below(8))));
+                    }
+                    if r.below(25) == 0 {
+                        f.push(("Bad", "x".into()));
+                    }
+                    let f: Vec<(&str, &str)> = f.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                    let id = if r.below(3000) == 0 { some_id } else { next_id };
+                    if r.below(3) == 0 {
+                        let dep = r.below(u64::from(next_id + 4)) as u32;
+                        let spec = PrioritySpec { exclusive: r.below(2) == 0, dependency: if dep == id { 0 } else { dep }, weight: 1 + r.below(256) as u16 };
+                        input.extend(t.c.headers_prio(id, &f, end, spec));
+                    } else {
+                        input.extend(t.c.headers(id, &f, end));
+                    }
+                    next_id = next_id.max(id + 2);
+                }
+                4..=6 => {
+                    let len = r.below(3000) as usize;
+                    input.extend(data(some_id, &vec![b'd'; len], r.below(3) == 0));
+                }
+                7 => input.extend(window_update(if r.below(3) == 0 { 0 } else { some_id }, 1 + r.below(100_000) as u32)),
+                8 if r.below(3) == 0 => input.extend(rst(some_id, ErrorCode::CANCEL)),
+                9 => {
+                    let dep = r.below(u64::from(next_id)) as u32;
+                    if dep != some_id {
+                        input.extend(priority(some_id, dep, 1 + r.below(256) as u16, r.below(2) == 0));
+                    }
+                }
+                10 => {
+                    let v = [0, 100, 5000, 70000][r.below(4) as usize];
+                    input.extend(settings(&[(setting::INITIAL_WINDOW_SIZE, v)]));
+                    let delta = i64::from(v) - w.initial;
+                    w.initial = i64::from(v);
+                    for x in w.streams.values_mut() {
+                        *x += delta;
+                    }
+                }
+                11 => input.extend(ping(false, b"pingpong")),
+                12 => input.extend(priority_update(some_id, &format!("u={},i", r.below(8)))),
+                13 if r.below(8) == 0 => {
+                    // Trailers.
+                    input.extend(t.c.headers(some_id, &[("x-t", "1")], r.below(4) != 0));
+                }
+                _ => {}
+            }
+            // The client's WINDOW_UPDATEs open our send windows in its model too.
+            if let Some((Frame::WindowUpdate { stream_id, increment }, _)) = frame::decode(&input, 16384).ok().flatten() {
+                if stream_id == 0 {
+                    w.conn += i64::from(increment);
+                } else {
+                    *w.streams.entry(stream_id).or_insert(w.initial) += i64::from(increment);
+                }
+            }
+            t.feed(&input);
+            // The glue.
+            for ev in t.events() {
+                match ev {
+                    Event::Request { stream_id, .. } => {
+                        delivered.push(stream_id);
+                        may_send.insert(stream_id);
+                    }
+                    Event::StreamClosed { stream_id } => delivered.retain(|&i| i != stream_id),
+                    Event::WantData { stream_id } => {
+                        assert!(may_send.insert(stream_id), "WantData for a stream that was not waiting");
+                    }
+                }
+            }
+            if !delivered.is_empty() {
+                let id = delivered[r.below(delivered.len() as u64) as usize];
+                match r.below(10) {
+                    0..=2 => t.conn.send_response(id, 200, &[(b"content-type", b"text/plain")], r.below(5) == 0, r.below(4) == 0),
+                    3..=6 if may_send.contains(&id) => {
+                        let end = r.below(4) == 0;
+                        if !t.conn.send_data(id, &[&vec![b'x'; r.below(20_000) as usize]], end) {
+                            may_send.remove(&id);
+                        }
+                    }
+                    7 => {
+                        t.conn.reset_stream(id, ErrorCode::INTERNAL_ERROR);
+                        delivered.retain(|&i| i != id);
+                    }
+                    _ => {}
+                }
+            }
+            if r.below(3) == 0 {
+                let out = t.out_max(1 + r.below(40_000) as usize);
+                w.check(&out);
+                goaway = goaway.or(out.iter().find_map(|o| if let Out::GoAway { code, .. } = o { Some(code.0) } else { None }));
+            }
+            if r.below(50) == 0 {
+                t.conn.tick();
+            }
+            if r.below(700) == 0 {
+                t.conn.shutdown(r.below(2) == 0);
+            }
+            // Streams the engine no longer has are gone for the glue (completed responses).
+            delivered.retain(|id| t.conn.streams.contains_key(id));
+            check_invariants(&t.conn);
+        }
+        // Liveness: if the connection survived, finishing every response and opening every
+        // window gets every stream to END_STREAM (nothing is stuck in the scheduler).
+        if !t.conn.fatal {
+            let ids: Vec<u32> = t.conn.streams.keys().copied().collect();
+            for &id in &ids {
+                t.conn.send_response(id, 200, &[], false, false);
+                t.conn.send_data(id, &[], true);
+                let wu = window_update(id, 0x7000_0000);
+                t.feed(&wu);
+                *w.streams.entry(id).or_insert(w.initial) += 0x7000_0000;
+            }
+            t.feed(&window_update(0, 0x7000_0000));
+            w.conn += 0x7000_0000;
+            let mut rounds = 0;
+            while t.conn.wants_write() {
+                let out = t.out_max(16384);
+                w.check(&out);
+                rounds += 1;
+                assert!(rounds < 10_000);
+            }
+            let stuck: Vec<u32> = t.conn.streams.keys().copied().filter(|id| t.conn.streams[id].recv_done || t.conn.streams[id].discard_body).collect();
+            assert!(stuck.is_empty(), "seed {seed}: streams not finished: {stuck:?}");
+        }
+        let out = t.out();
+        w.check(&out);
+        goaway = goaway.or(out.iter().find_map(|o| if let Out::GoAway { code, .. } = o { Some(code.0) } else { None }));
+        *closed_by.entry((goaway, steps / 500)).or_insert(0) += 1;
+        let json: serde_json::Value = serde_json::from_str(&t.conn.debug_state_json(true)).unwrap();
+        assert!(json["streams"].is_object());
+    }
+    // The walk should exercise both survivals and connection errors.
+    eprintln!("(GOAWAY code, steps / 500) -> connections: {closed_by:?}");
+    assert!(closed_by.len() >= 3, "{closed_by:?}");
+}
