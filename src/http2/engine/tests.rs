@@ -227,6 +227,20 @@ impl T {
         self.request(id, &f, true);
     }
 
+    /// A GET with an RFC 7540 priority on the HEADERS.
+    fn get_prio(&mut self, id: u32, dependency: u32, weight: u16, exclusive: bool) {
+        let g = get("/");
+        let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let h = self.c.headers_prio(id, &f, true, PrioritySpec { exclusive, dependency, weight });
+        self.feed(&h);
+    }
+
+    /// A 200 response with a body of `len` zero bytes.
+    fn respond(&mut self, id: u32, len: usize, highest: bool) {
+        self.conn.send_response(id, 200, &[], false, highest);
+        self.conn.send_data(id, &[&vec![0u8; len]], true);
+    }
+
     /// Expects exactly one Request event and returns it.
     fn one_request(&mut self) -> (u32, RequestHead, Vec<u8>, bool) {
         let ev = self.events();
@@ -737,8 +751,7 @@ fn connection_window_limits_all_streams() {
     t.events();
     let body = vec![9u8; 50000];
     for id in [1, 3] {
-        t.conn.send_response(id, 200, &[], false, false);
-        t.conn.send_data(id, &[&body], true);
+        t.respond(id, body.len(), false);
     }
     let out = t.out();
     assert_eq!(data_of(&out, 1).len() + data_of(&out, 3).len(), 65535);
@@ -1040,17 +1053,12 @@ fn hpack_failure_is_compression_error() {
 #[test]
 fn rfc7540_weights_order_data() {
     let mut t = T::new(small());
-    let g = get("/");
-    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let h = t.c.headers_prio(1, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 1 });
-    t.feed(&h);
-    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 256 });
-    t.feed(&h);
+    t.get_prio(1, 0, 1, false);
+    t.get_prio(3, 0, 256, false);
     t.events();
     let body = vec![0u8; 64 * 1024];
     for id in [1, 3] {
-        t.conn.send_response(id, 200, &[], false, false);
-        t.conn.send_data(id, &[&body], true);
+        t.respond(id, body.len(), false);
     }
     t.feed(&window_update(0, 1 << 20));
     let out = t.out();
@@ -1062,21 +1070,16 @@ fn rfc7540_weights_order_data() {
 #[test]
 fn rfc7540_dependency_is_served_after_parent() {
     let mut t = T::new(small());
-    let g = get("/");
-    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
     t.get(1, "/");
-    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: true, dependency: 1, weight: 16 });
-    t.feed(&h);
+    t.get_prio(3, 1, 16, true);
     // Depends on an unknown stream: the root with the default weight.
-    let h = t.c.headers_prio(5, &f, true, PrioritySpec { exclusive: false, dependency: 99, weight: 200 });
-    t.feed(&h);
+    t.get_prio(5, 99, 200, false);
     t.events();
     assert_eq!(t.conn.tree.weight(t.conn.streams[&5].node), 16);
     assert_eq!(t.conn.tree.parent(t.conn.streams[&5].node), Tree::ROOT);
     t.feed(&window_update(0, 1 << 20));
     for id in [3, 1] {
-        t.conn.send_response(id, 200, &[], false, false);
-        t.conn.send_data(id, &[&[0u8; 40000]], true);
+        t.respond(id, 40000, false);
     }
     let ids = data_ids(&t.out());
     assert_eq!(ids, vec![1, 1, 1, 3, 3, 3]);
@@ -1089,16 +1092,11 @@ fn priority_frames_and_placeholders() {
     // Firefox-style placeholders on idle streams.
     t.feed(&priority(3, 0, 201, false));
     t.feed(&priority(5, 0, 1, false));
-    let g = get("/");
-    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let h = t.c.headers_prio(7, &f, true, PrioritySpec { exclusive: false, dependency: 5, weight: 16 });
-    t.feed(&h);
-    let h = t.c.headers_prio(9, &f, true, PrioritySpec { exclusive: false, dependency: 3, weight: 16 });
-    t.feed(&h);
+    t.get_prio(7, 5, 16, false);
+    t.get_prio(9, 3, 16, false);
     t.events();
     for id in [7, 9] {
-        t.conn.send_response(id, 200, &[], false, false);
-        t.conn.send_data(id, &[&[0u8; 50000]], true);
+        t.respond(id, 50000, false);
     }
     let ids = data_ids(&t.out_max(3 * 16384));
     assert_eq!(ids, vec![9, 9, 9], "placeholder 3 (201) before 5 (1)");
@@ -1121,10 +1119,7 @@ fn priority_self_dependency() {
     assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
 
     let mut t = T::new(small());
-    let g = get("/");
-    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let h = t.c.headers_prio(1, &f, true, PrioritySpec { exclusive: false, dependency: 1, weight: 16 });
-    t.feed(&h);
+    t.get_prio(1, 1, 16, false);
     assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
 }
 
@@ -1136,8 +1131,7 @@ fn rfc9218_urgency_orders_data() {
     t.request(5, &[(":method", "GET"), (":scheme", "http"), (":path", "/c")], true);
     t.events();
     for id in [1, 3, 5] {
-        t.conn.send_response(id, 200, &[], false, false);
-        t.conn.send_data(id, &[&[0u8; 20000]], true);
+        t.respond(id, 20000, false);
     }
     let ids = data_ids(&t.out());
     assert_eq!(ids, vec![3, 3, 5, 5, 1, 1]);
@@ -1154,8 +1148,7 @@ fn priority_update_before_and_after_open() {
     t.feed(&priority_update(1, "u=2"));
     t.events();
     for id in [1, 3, 5] {
-        t.conn.send_response(id, 200, &[], false, false);
-        t.conn.send_data(id, &[&[0u8; 20000]], true);
+        t.respond(id, 20000, false);
     }
     assert_eq!(data_ids(&t.out()), vec![3, 3, 1, 1, 5, 5]);
     let json: serde_json::Value = serde_json::from_str(&t.conn.debug_state_json(false)).unwrap();
@@ -1186,27 +1179,19 @@ fn reprioritize_blocking_assets_rfc9218() {
     t.request(1, &[(":method", "GET"), (":scheme", "http"), (":path", "/"), ("priority", "u=0")], true);
     t.request(3, &[(":method", "GET"), (":scheme", "http"), (":path", "/s.css"), ("priority", "u=4")], true);
     t.events();
-    t.conn.send_response(1, 200, &[], false, false);
-    t.conn.send_data(1, &[&[0u8; 40000]], true);
-    t.conn.send_response(3, 200, &[], false, true);
-    t.conn.send_data(3, &[&[0u8; 20000]], true);
+    t.respond(1, 40000, false);
+    t.respond(3, 20000, true);
     assert_eq!(data_ids(&t.out()), vec![1, 1, 1, 3, 3]);
 }
 
 #[test]
 fn reprioritize_blocking_assets_rfc7540() {
     let mut t = T::new(small());
-    let g = get("/");
-    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let h = t.c.headers_prio(1, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 256 });
-    t.feed(&h);
-    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 16 });
-    t.feed(&h);
+    t.get_prio(1, 0, 256, false);
+    t.get_prio(3, 0, 16, false);
     t.events();
-    t.conn.send_response(1, 200, &[], false, false);
-    t.conn.send_data(1, &[&[0u8; 40000]], true);
-    t.conn.send_response(3, 200, &[], false, true);
-    t.conn.send_data(3, &[&[0u8; 20000]], true);
+    t.respond(1, 40000, false);
+    t.respond(3, 20000, true);
     assert_eq!(t.conn.tree.weight(t.conn.streams[&3].node), 257);
     // A PRIORITY frame does not undo it (2.2.5).
     t.feed(&priority(3, 0, 1, false));
@@ -1216,8 +1201,7 @@ fn reprioritize_blocking_assets_rfc7540() {
     // With placeholders (a client with its own dependency scheme): not moved.
     let mut t = T::new(small());
     t.feed(&priority(3, 0, 1, false));
-    let h = t.c.headers_prio(5, &f, true, PrioritySpec { exclusive: false, dependency: 0, weight: 16 });
-    t.feed(&h);
+    t.get_prio(5, 0, 16, false);
     t.events();
     t.conn.send_response(5, 200, &[], false, true);
     assert_eq!(t.conn.tree.weight(t.conn.streams[&5].node), 16);
@@ -1518,10 +1502,7 @@ fn no_rfc7540_priorities_setting_ignores_tree_signals() {
 fn priority_info_for_the_log() {
     let mut t = T::new(small());
     t.get(1, "/");
-    let g = get("/");
-    let f: Vec<(&str, &str)> = g.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let h = t.c.headers_prio(3, &f, true, PrioritySpec { exclusive: true, dependency: 1, weight: 42 });
-    t.feed(&h);
+    t.get_prio(3, 1, 42, true);
     t.events();
     let p = t.conn.priority_info(3).unwrap();
     assert_eq!(p, PriorityInfo { received_exclusive: true, received_parent: 1, received_weight: 42, actual_parent: 1, actual_weight: 42 });
