@@ -40,14 +40,14 @@ pub fn decode(buf: &[u8], max_frame_size: u32) -> Result<Option<(Frame<'_>, usiz
 
 /// Checks and decodes the payload of a frame whose header the caller has parsed already (for
 /// callers that split frames themselves, such as 2.2.5's `h2o_http2_decode_*_payload`): the
-/// header's fields `kind`, `flags` and `stream_id` (the reserved bit is masked off) with
-/// `payload`, the whole payload. The same rules as [`decode`] (see the module doc) except two
-/// that stay with the caller: the length limit (SETTINGS_MAX_FRAME_SIZE) and a stream depending
-/// on itself (HEADERS and PRIORITY decode; the caller compares [`PrioritySpec::dependency`] with
-/// the stream id). The error's `len` is `9 + payload.len()`.
+/// header's fields `kind`, `flags` and `stream_id` (taken as given: [`parse_header`] masks the
+/// reserved bit off) with `payload`, the whole payload. The same rules as [`decode`] (see the
+/// module doc) except two that stay with the caller: the length limit (SETTINGS_MAX_FRAME_SIZE)
+/// and a stream depending on itself (HEADERS and PRIORITY decode; the caller compares
+/// [`PrioritySpec::dependency`] with the stream id). The error's `len` is `9 + payload.len()`.
 pub fn decode_split(kind: u8, flags: u8, stream_id: u32, payload: &[u8]) -> Result<Frame<'_>, FrameError> {
     let total = HEADER_LEN + payload.len();
-    let h = FrameHeader { length: payload.len() as u32, kind, flags, stream_id: stream_id & STREAM_ID_MASK };
+    let h = FrameHeader { length: payload.len() as u32, kind, flags, stream_id };
     check_header(&h, total)?;
     decode_payload(&h, payload, total)
 }

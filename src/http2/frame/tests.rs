@@ -783,7 +783,7 @@ fn decode_split_agrees_with_decode() {
             }
         }
         let buf = raw(kind, flags, stream, &payload);
-        let split = decode_split(kind, flags, stream, &payload);
+        let split = decode_split(kind, flags, stream & STREAM_ID_MASK, &payload);
         match decode(&buf, MAX) {
             Ok(Some((f, _))) => {
                 frames += 1;
