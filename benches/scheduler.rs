@@ -19,6 +19,9 @@ use h2o_rs::http2::scheduler::{NodeId, Tree};
 
 const SIZES: [usize; 3] = [10, 100, 256];
 
+/// A tree shape: builds a tree with `n` active streams.
+type Shape = (&'static str, fn(usize) -> Tree);
+
 fn flat(n: usize) -> Tree {
     let mut t = Tree::new();
     for i in 0..n {
@@ -65,7 +68,7 @@ fn per_chunk(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(3));
     group.warm_up_time(Duration::from_secs(1));
     for n in SIZES {
-        let shapes: [(&str, fn(usize) -> Tree); 3] = [("flat", flat), ("mixed", mixed), ("urgency", urgency)];
+        let shapes: [Shape; 3] = [("flat", flat), ("mixed", mixed), ("urgency", urgency)];
         for (name, build) in shapes {
             let mut t = build(n);
             group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {

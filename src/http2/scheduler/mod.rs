@@ -399,6 +399,7 @@ impl Tree {
 
     /// Puts back the node [`Tree::next`] returned, still active. A no-op if it is not out any
     /// more (it was deactivated, closed or rebound meanwhile).
+    #[inline]
     pub fn requeue(&mut self, id: NodeId) {
         if self.popped != id.0 || id.0 == NONE {
             return;
@@ -719,6 +720,7 @@ impl Tree {
 
     // ---- queues ----
 
+    #[inline]
     fn queue_of(&mut self, node: u32) -> u32 {
         let q = self.nodes[node as usize].queue;
         if q != NONE {
@@ -747,6 +749,7 @@ impl Tree {
     }
 
     /// 2.2.5's `queue_set`: queues `id` in `parent`'s queue as its weight and deficit say.
+    #[inline]
     fn queue_set(&mut self, parent: u32, id: u32) {
         debug_assert_eq!(self.nodes[id as usize].slot, UNQUEUED);
         if parent == self.group {
@@ -754,19 +757,12 @@ impl Tree {
             return;
         }
         let q = self.queue_of(parent) as usize;
-        let n = &mut self.nodes[id as usize];
-        let slot = if n.weight > 256 {
-            SLOT_257
-        } else {
-            let v = queue::OFFSET_TABLE[usize::from(n.weight) - 1] + n.deficit;
-            n.deficit = v % 65536;
-            self.queues[q].mark((v / 65536) as u8)
-        };
-        self.list_push_back(ListRef::Drr(q), slot, id);
+        drr_set(&mut self.nodes, &mut self.queues[q], id);
     }
 
     /// `queue_set` for a node just popped from `parent`'s queue (in the urgency group the scan
     /// for its place starts from the head, where it came from).
+    #[inline]
     fn queue_put_back(&mut self, parent: u32, id: u32) {
         if parent == self.group {
             self.urg_insert(id, false);
@@ -796,6 +792,7 @@ impl Tree {
     }
 
     /// 2.2.5's `queue_pop` (or the urgency group's pick).
+    #[inline]
     fn queue_pop(&mut self, node: u32) -> Option<u32> {
         if node == self.group {
             return self.urg_pop();
@@ -804,24 +801,7 @@ impl Tree {
         if q == NONE {
             return None;
         }
-        let q = q as usize;
-        if self.queues[q].head[SLOT_257 as usize] != NONE {
-            let id = self.queues[q].head[SLOT_257 as usize];
-            self.list_unlink(ListRef::Drr(q), SLOT_257, id);
-            return Some(id);
-        }
-        loop {
-            let slot = self.queues[q].advance()?;
-            let id = self.queues[q].head[slot as usize];
-            if id != NONE {
-                self.list_unlink(ListRef::Drr(q), slot, id);
-                if self.queues[q].head[slot as usize] == NONE {
-                    self.queues[q].clear_front();
-                }
-                return Some(id);
-            }
-            self.queues[q].clear_front();
-        }
+        drr_pop(&mut self.nodes, &mut self.queues[q as usize])
     }
 
     // ---- urgency lists ----
@@ -955,6 +935,70 @@ impl Tree {
         n.q_prev = NONE;
         n.q_next = NONE;
         n.slot = UNQUEUED;
+    }
+}
+
+// The ring queues' hot paths, over the arena as a slice (so that the compiler knows the node
+// writes do not touch the queue or the vectors' headers).
+
+/// 2.2.5's `queue_pop` on a ring queue.
+#[inline]
+fn drr_pop(nodes: &mut [Node], d: &mut Drr) -> Option<u32> {
+    if d.head[SLOT_257 as usize] != NONE {
+        return Some(drr_pop_front(nodes, d, SLOT_257));
+    }
+    loop {
+        let slot = d.advance()?;
+        if d.head[slot as usize] != NONE {
+            let id = drr_pop_front(nodes, d, slot);
+            if d.head[slot as usize] == NONE {
+                d.clear_front();
+            }
+            return Some(id);
+        }
+        d.clear_front();
+    }
+}
+
+/// Takes the head of a non-empty slot.
+#[inline]
+fn drr_pop_front(nodes: &mut [Node], d: &mut Drr, slot: u8) -> u32 {
+    let id = d.head[slot as usize];
+    let n = &mut nodes[id as usize];
+    let next = n.q_next;
+    debug_assert_eq!(n.q_prev, NONE);
+    n.q_next = NONE;
+    n.slot = UNQUEUED;
+    d.head[slot as usize] = next;
+    if next == NONE {
+        d.tail[slot as usize] = NONE;
+    } else {
+        nodes[next as usize].q_prev = NONE;
+    }
+    id
+}
+
+/// 2.2.5's `queue_set` on a ring queue: the slot from the weight and the deficit, at its tail.
+#[inline]
+fn drr_set(nodes: &mut [Node], d: &mut Drr, id: u32) {
+    let n = &mut nodes[id as usize];
+    let slot = match queue::OFFSET_TABLE.get(usize::from(n.weight).wrapping_sub(1)) {
+        Some(&step) => {
+            let v = step + n.deficit;
+            n.deficit = v % 65536;
+            d.mark((v / 65536) as u8)
+        }
+        None => SLOT_257,
+    };
+    let last = d.tail[slot as usize];
+    d.tail[slot as usize] = id;
+    n.q_prev = last;
+    n.q_next = NONE;
+    n.slot = slot;
+    if last == NONE {
+        d.head[slot as usize] = id;
+    } else {
+        nodes[last as usize].q_next = id;
     }
 }
 

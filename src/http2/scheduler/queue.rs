@@ -39,11 +39,13 @@ impl Drr {
 
     /// 2.2.5's `queue_is_empty` (may say no for a queue whose marked slots were emptied by
     /// removals).
+    #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.bits == 0 && self.head[SLOT_257 as usize] == NONE
     }
 
     /// Marks the slot `k` (0..=63) places after the current position; returns its index.
+    #[inline]
     pub(super) fn mark(&mut self, k: u8) -> u8 {
         debug_assert!(k < 64);
         self.bits |= 1u64 << (63 - k);
@@ -51,6 +53,7 @@ impl Drr {
     }
 
     /// Turns the ring to the first marked slot and returns it, `None` if nothing is marked.
+    #[inline]
     pub(super) fn advance(&mut self) -> Option<u8> {
         if self.bits == 0 {
             return None;
@@ -62,6 +65,7 @@ impl Drr {
     }
 
     /// Unmarks the slot at the current position.
+    #[inline]
     pub(super) fn clear_front(&mut self) {
         self.bits &= !(1u64 << 63);
     }
