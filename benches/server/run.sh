@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# HTTP/1.1 server benchmark: the same embedder binary (bench_server.c, built against Debian's
-# libh2o-evloop 2.2.5 headers and library) run on Debian's library and on ours (LD_LIBRARY_PATH),
-# server pinned to CPU 0 and h2load to CPU 1, rounds interleaved (the order alternates).
+# HTTP/1.1 and HTTP/2 server benchmark: the same embedder binary (bench_server.c, built against
+# Debian's libh2o-evloop 2.2.5 headers and library) run on Debian's library and on ours
+# (LD_LIBRARY_PATH), server pinned to CPU 0 and the client to CPU 1, rounds interleaved (the order
+# alternates).
 #
-#   benches/server/run.sh [--prefix DIR] [--rounds R] [--requests N] [--conns C] [--client h2load|wrk] [--strace]
+#   benches/server/run.sh [--prefix DIR] [--proto h1|h2] [--rounds R] [--requests N | --duration S]
+#                         [--conns C] [--streams M] [--client h2load|wrk] [--strace]
 #
 # --prefix: an installed libh2o-rs (default: build/prefix, as tests/run_all.sh leaves it).
-# Per round and library it reports requests/s (h2load) and the server's CPU time per request (the
-# first field of /proc/PID/schedstat: nanoseconds on CPU, read before and after the load). With
-# --strace it also counts syscalls per request (strace -c -f over one bounded run per library).
-# Each h2load run is bounded by --requests and by a 60 s timeout. --client wrk loads with wrk
-# (-t1, 3 s per run) instead: on this 2-core machine a single h2load thread saturates its core
-# before either server does, so req/s measured with h2load is the client's limit; wrk needs less
-# CPU per request and shows more of the servers' own difference.
+# Per round and library it reports requests/s and the server's CPU time per request (the first
+# field of /proc/PID/schedstat: nanoseconds on CPU, read before and after the load, divided by the
+# requests the client saw done). With --strace it also counts syscalls per request (strace -c -f
+# over one bounded run of 20000 requests per library and path).
+# --proto h1 (default): HTTP/1.1 keep-alive, `h2load --h1 -c C -t 1`. --proto h2: HTTP/2 over
+# cleartext with prior knowledge (h2load's default for http:// URLs; the run fails unless h2load
+# reports "h2c"), `h2load -c C -m M -t 1` (M concurrent streams per connection, default 10).
+# Each h2load run is bounded by --requests N (default 100000) or, with --duration S, lasts S
+# seconds (h2load -D; requests in flight at the end are not counted), and by a 60 s timeout.
+# --client wrk (HTTP/1.1 only) loads with wrk (-t1, 3 s per run) instead: on this 2-core machine a
+# single h2load thread saturates its core before either server does, so req/s measured with h2load
+# is the client's limit; wrk needs less CPU per request and shows more of the servers' own
+# difference.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,6 +30,9 @@ requests=100000
 conns=16
 do_strace=0
 client=h2load
+proto=h1
+streams=10
+duration=
 while [ $# -gt 0 ]; do
     case $1 in
     --prefix) prefix=$2; shift 2 ;;
@@ -29,10 +40,15 @@ while [ $# -gt 0 ]; do
     --requests) requests=$2; shift 2 ;;
     --conns) conns=$2; shift 2 ;;
     --client) client=$2; shift 2 ;;
+    --proto) proto=$2; shift 2 ;;
+    --streams) streams=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
     --strace) do_strace=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
+case $proto in h1 | h2) ;; *) echo "--proto is h1 or h2" >&2; exit 2 ;; esac
+[ "$proto" = h2 ] && [ "$client" != h2load ] && { echo "--proto h2 needs --client h2load" >&2; exit 2; }
 ours_lib=$prefix/lib
 [ -e "$ours_lib/libh2o-evloop.so.0.13" ] || { echo "no $ours_lib/libh2o-evloop.so.0.13 (build and install first)" >&2; exit 1; }
 debian_lib=/usr/lib/x86_64-linux-gnu
@@ -53,19 +69,27 @@ head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
 head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"
 port=$((20000 + RANDOM % 20000))
 
-# start_server LIBDIR [WRAPPER...]: starts bench_server on $port; server_pid is bench_server's own
-# pid (not a wrapper's), wrapper_pid what to wait for.
+# start_server LIBDIR [WRAPPER...]: starts bench_server on $port (another random one if that is
+# taken: other work shares this machine); server_pid is bench_server's own pid (not a wrapper's),
+# wrapper_pid what to wait for.
 start_server() {
     local libdir=$1; shift
-    rm -f "$work/ready"
-    LD_LIBRARY_PATH=$libdir taskset -c 0 "$@" "$work/bench_server" "$port" "$work/docroot" >"$work/ready" 2>"$work/server.err" &
-    wrapper_pid=$!
-    for _ in $(seq 100); do
-        if grep -q ready "$work/ready" 2>/dev/null; then
-            server_pid=$(awk '{print $2}' "$work/ready")
-            return 0
-        fi
-        sleep 0.05
+    for _ in 1 2 3 4 5; do
+        rm -f "$work/ready"
+        LD_LIBRARY_PATH=$libdir taskset -c 0 "$@" "$work/bench_server" "$port" "$work/docroot" >"$work/ready" 2>"$work/server.err" &
+        wrapper_pid=$!
+        for _ in $(seq 100); do
+            if grep -q ready "$work/ready" 2>/dev/null; then
+                server_pid=$(awk '{print $2}' "$work/ready")
+                return 0
+            fi
+            kill -0 "$wrapper_pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill "$wrapper_pid" 2>/dev/null || true
+        wait "$wrapper_pid" 2>/dev/null || true
+        grep -q "Address already in use" "$work/server.err" || break
+        port=$((20000 + RANDOM % 20000))
     done
     echo "server did not start:" >&2; cat "$work/server.err" >&2; exit 1
 }
@@ -81,8 +105,9 @@ check_lib() {
     grep -q "$want" "/proc/$server_pid/maps" || { echo "$1: server does not map $want" >&2; exit 1; }
 }
 cpu_ns() { awk '{print $1}' "/proc/$server_pid/schedstat"; }
-# load PATH N: one bounded run of the client (h2load: N requests; wrk: 3 s, or 1 s when N is small);
-# prints "REQ_PER_S REQUESTS_DONE"; fails unless every request succeeded.
+# load PATH N [SECS]: one bounded run of the client (h2load: N requests, or SECS seconds when
+# given; wrk: 3 s, or 1 s when N is small); prints "REQ_PER_S REQUESTS_DONE"; fails unless every
+# request succeeded.
 load() {
     local out
     if [ "$client" = wrk ]; then
@@ -93,9 +118,20 @@ load() {
         echo "$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p') $(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in .*/\1/p')"
         return
     fi
-    out=$(timeout 60 taskset -c 1 h2load --h1 -n "$2" -c "$conns" -t 1 "http://127.0.0.1:$port$1" 2>&1)
-    echo "$out" | grep -q "succeeded, 0 failed, 0 errored" || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
-    echo "$(echo "$out" | sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p') $2"
+    local args=(-c "$conns" -t 1)
+    if [ "$proto" = h1 ]; then args+=(--h1); else args+=(-m "$streams"); fi
+    if [ -n "${3:-}" ]; then args+=(-D "$3"); else args+=(-n "$2"); fi
+    out=$(timeout 60 taskset -c 1 h2load "${args[@]}" "http://127.0.0.1:$port$1" 2>&1) || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
+    if [ "$proto" = h2 ] && ! echo "$out" | grep -q "^Application protocol: h2c"; then
+        echo "h2load did not speak h2c:" >&2; echo "$out" >&2; exit 1
+    fi
+    # "requests: T total, S started, D done, D succeeded, 0 failed, 0 errored, 0 timeout"
+    local done_ ok
+    read -r done_ ok < <(echo "$out" | sed -n 's/^requests: .* started, \([0-9]*\) done, \([0-9]*\) succeeded, 0 failed, 0 errored, 0 timeout$/\1 \2/p')
+    if [ -z "$done_" ] || [ "$done_" != "$ok" ] || { [ -z "${3:-}" ] && [ "$done_" != "$2" ]; }; then
+        echo "h2load saw failures:" >&2; echo "$out" >&2; exit 1
+    fi
+    echo "$(echo "$out" | sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p') $done_"
 }
 
 paths=(/file100.txt /file16k.txt /inline)
@@ -109,7 +145,7 @@ for r in $(seq "$rounds"); do
         for p in "${paths[@]}"; do
             load "$p" 2000 >/dev/null # warm-up
             before=$(cpu_ns)
-            read -r v done_ < <(load "$p" "$requests")
+            read -r v done_ < <(load "$p" "$requests" "$duration")
             after=$(cpu_ns)
             rps[$lib,$p]+="$v "
             cpu[$lib,$p]+="$(( (after - before) / done_ )) "
@@ -120,8 +156,12 @@ done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo
-if [ "$client" = wrk ]; then per_run="3 s"; else per_run="$requests requests"; fi
-echo "HTTP/1.1, $client, $conns connections, $per_run per run, $rounds rounds (medians; server on CPU 0, $client on CPU 1)"
+if [ "$client" = wrk ]; then per_run="3 s"; elif [ -n "$duration" ]; then per_run="$duration s"; else per_run="$requests requests"; fi
+if [ "$proto" = h2 ]; then
+    echo "HTTP/2 (h2c, prior knowledge), h2load -c $conns -m $streams -t 1, $per_run per run, $rounds rounds (medians; server on CPU 0, h2load on CPU 1)"
+else
+    echo "HTTP/1.1, $client, $conns connections, $per_run per run, $rounds rounds (medians; server on CPU 0, $client on CPU 1)"
+fi
 echo
 echo "| path | Debian req/s | ours req/s | ratio | Debian ns CPU/req | ours ns CPU/req | ratio |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -132,7 +172,7 @@ for p in "${paths[@]}"; do
 done
 echo "(ratios: above 1 means ours is better; per-round values: Debian / ours)"
 for p in "${paths[@]}"; do
-    echo "  $p req/s: ${rps[debian,$p]}/ ${rps[ours,$p]}"
+    echo "  $p req/s: ${rps[debian,$p]}/ ${rps[ours,$p]}; ns CPU/req: ${cpu[debian,$p]}/ ${cpu[ours,$p]}"
 done
 
 if [ "$do_strace" = 1 ]; then
@@ -140,6 +180,7 @@ if [ "$do_strace" = 1 ]; then
     echo "| path | Debian syscalls/req | ours syscalls/req |"
     echo "|---|---:|---:|"
     n=20000
+    details=
     for p in "${paths[@]}"; do
         line="| $p"
         for lib in debian ours; do
@@ -148,8 +189,12 @@ if [ "$do_strace" = 1 ]; then
             load "$p" "$n" >/dev/null
             stop_server
             total=$(awk '$NF == "total" {print $4}' "$work/strace.$lib")
-            line+=" | $(echo "scale=2; $total / $n" | bc)"
+            line+=" | $(printf '%.2f' "$(echo "$total / $n" | bc -l)")"
+            # the calls made at least once per 100 requests, per request
+            details+="  $p $lib:$(awk -v n="$n" '$1 ~ /^[0-9.]+$/ && $NF != "total" { if ($4 / n >= 0.01) printf " %s %.2f", $NF, $4 / n }' "$work/strace.$lib")"$'\n'
         done
         echo "$line |"
     done
+    echo "(calls per request, those made at least once per 100 requests:)"
+    printf '%s' "$details"
 fi
