@@ -671,11 +671,18 @@ impl Connection {
         }
     }
 
+    /// Remembers a closed id that may be in the ring already (a stream error on a stream that
+    /// is not live).
     fn remember_closed(&mut self, stream_id: u32, reset_by_us: bool) {
         if let Some(e) = self.closed_ids.iter_mut().find(|e| e.0 == stream_id) {
             e.1 |= reset_by_us;
             return;
         }
+        self.push_closed(stream_id, reset_by_us);
+    }
+
+    /// Remembers the id of a stream that was live (so not in the ring yet).
+    fn push_closed(&mut self, stream_id: u32, reset_by_us: bool) {
         if self.closed_ids.len() == CLOSED_RING {
             self.closed_ids.pop_front();
         }
@@ -706,7 +713,7 @@ impl Connection {
         if s.end_sent {
             self.abuse_budget = (self.abuse_budget + 1).min(i64::from(self.cfg.limits.max_resets_per_window));
         }
-        self.remember_closed(stream_id, reset_by_us);
+        self.push_closed(stream_id, reset_by_us);
         if self.cfg.max_streams_for_priority == 0 {
             self.tree.close(s.node);
         } else {

@@ -15,7 +15,8 @@ const HAVE_PATH: u8 = 8;
 /// (the leading colon of a pseudo-header is stripped before this check).
 #[inline]
 fn valid_name(name: &[u8]) -> bool {
-    !name.is_empty() && name.iter().all(|&c| c > 0x20 && c < 0x7f && !c.is_ascii_uppercase() && c != b':')
+    // Folded without early exit so that it vectorizes (names are short and almost always fine).
+    !name.is_empty() && name.iter().fold(true, |ok, &c| ok & (c > 0x20) & (c < 0x7f) & !c.is_ascii_uppercase() & (c != b':'))
 }
 
 /// RFC 9113 8.2.1: a field value has no NUL, CR or LF, and no leading or trailing SP / HTAB.
@@ -26,7 +27,7 @@ fn valid_value(value: &[u8]) -> bool {
     {
         return false;
     }
-    !value.iter().any(|&c| c == 0 || c == b'\r' || c == b'\n')
+    !value.iter().fold(false, |bad, &c| bad | (c == 0) | (c == b'\r') | (c == b'\n'))
 }
 
 /// RFC 9113 8.2.2: fields that only make sense for one HTTP/1.1 connection.
@@ -43,13 +44,20 @@ fn parse_content_length(value: &[u8]) -> Option<u64> {
 }
 
 /// Builds a [`RequestHead`] from the decoded fields, checking each as it comes.
-#[derive(Default)]
 pub(super) struct RequestBuilder {
     pub head: RequestHead,
     have: u8,
     regular_seen: bool,
     /// RFC 9218 `priority` field(s), folded in order.
     pub priority: Option<(u8, bool)>,
+}
+
+impl Default for RequestBuilder {
+    fn default() -> Self {
+        // Room for a browser's usual dozen fields without regrowing.
+        let head = RequestHead { fields: Vec::with_capacity(16), ..RequestHead::default() };
+        RequestBuilder { head, have: 0, regular_seen: false, priority: None }
+    }
 }
 
 impl RequestBuilder {
