@@ -55,8 +55,8 @@ use stream::Stream;
 
 /// What one write may carry when the socket sets no limit (not in latency-optimized mode).
 pub const BULK_WRITE: usize = 256 * 1024;
-/// The write buffer's capacity kept across idle periods; a larger one is released when the
-/// connection has no stream left.
+/// The write buffer's capacity kept across idle periods; a larger one is released on a tick
+/// that finds the connection without a stream.
 const IDLE_WBUF_CAPACITY: usize = 16 * 1024;
 /// `http2.events` in the context: `protocol_level_errors[13]`, then these two.
 const EVENT_READ_CLOSED: usize = 13;
@@ -117,6 +117,10 @@ pub struct Conn {
     idle_closing: bool,
     /// Being closed: sends from the streams being disposed of are ignored.
     closing: bool,
+    /// After an upgrade: nothing is written until the client's first bytes (its preface) arrive,
+    /// so that a client still reading the 101 does not get HTTP/2 frames glued to it (curl keeps
+    /// at most 32 KiB after an Upgrade response, and the response's DATA would exceed it).
+    hold_output: bool,
     shutdown: Shutdown,
     /// Streams whose last `send_data` took everything: their generator is asked for more once
     /// the write in flight completes.
@@ -137,11 +141,19 @@ static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
     log_: log_callbacks(),
 };
 
-/// `log_`: TLS (0-4: none without TLS), `http1.request_index` (5: not ours), `http2.stream_id` (6);
-/// the priority ones (7-13) are NULL (logged as "-") until the engine reports priorities.
+/// `log_`: TLS (0-4: none without TLS), `http1.request_index` (5: not ours), then the eight
+/// `http2.*` ones (6-13): stream id, received priority (whole, exclusive, parent, weight), actual
+/// priority in the scheduler (whole, parent, weight), as 2.2.5.
 const fn log_callbacks() -> [*const c_void; 14] {
     let mut l = [std::ptr::null(); 14];
     l[6] = stream::log_stream_id as *const c_void;
+    l[7] = stream::log_priority_received as *const c_void;
+    l[8] = stream::log_priority_received_exclusive as *const c_void;
+    l[9] = stream::log_priority_received_parent as *const c_void;
+    l[10] = stream::log_priority_received_weight as *const c_void;
+    l[11] = stream::log_priority_actual as *const c_void;
+    l[12] = stream::log_priority_actual_parent as *const c_void;
+    l[13] = stream::log_priority_actual_weight as *const c_void;
     l
 }
 
@@ -213,6 +225,7 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         read_paused: false,
         idle_closing: false,
         closing: false,
+        hold_output: false,
         shutdown: Shutdown::None,
         to_proceed: Vec::new(),
         finished: Vec::new(),
@@ -319,6 +332,7 @@ unsafe extern "C" fn on_upgrade_complete(data: *mut c_void, sock: *mut h2o_socke
         }
         (*conn).sock = sock;
         (*sock).data = conn.cast();
+        (*conn).hold_output = true;
         crate::buffer::consume(&mut (*sock).input, reqsize);
         evsock::read_start(sock_of(sock), Some(on_read));
         if let Some(&s) = (*conn).streams.get(&1) {
@@ -347,6 +361,7 @@ unsafe extern "C" fn on_read(sock: *mut h2o_socket_t, err: *const c_char) {
             let n = (**input).size;
             crate::buffer::consume(input, n);
         } else if (**input).size != 0 {
+            (*conn).hold_output = false;
             let bytes = std::slice::from_raw_parts((**input).bytes.cast::<u8>(), (**input).size);
             let n = (*conn).engine.recv(bytes);
             crate::buffer::consume(input, n);
@@ -403,6 +418,12 @@ unsafe extern "C" fn on_tick(entry: *mut h2o_timeout_entry_t) {
     unsafe {
         let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, tick_entry)).cast::<Conn>();
         (*conn).engine.tick();
+        let c = &mut *conn;
+        if c.streams.is_empty() && !c.write_in_flight && c.wbuf.capacity() > IDLE_WBUF_CAPACITY {
+            // idle at this tick: give back a large write buffer (not on every idle moment: a
+            // busy connection is briefly idle between batches, and re-growing costs page faults)
+            c.wbuf = Vec::with_capacity(IDLE_WBUF_CAPACITY);
+        }
         if let Shutdown::Requested { ticks } = (*conn).shutdown {
             // as 2.2.5: the final GOAWAY about a second after the first one at the latest
             if ticks == 0 {
@@ -570,7 +591,7 @@ unsafe fn flush(conn: *mut Conn) {
     // SAFETY: the caller's contract; `wbuf` is not touched until the write completes.
     unsafe {
         let c = &mut *conn;
-        if c.write_in_flight || c.sock.is_null() || !c.engine.wants_write() {
+        if c.write_in_flight || c.sock.is_null() || c.hold_output || !c.engine.wants_write() {
             return;
         }
         let max = write_size(conn);
@@ -587,7 +608,7 @@ unsafe fn flush(conn: *mut Conn) {
 }
 
 /// Links the idle timeout while no stream is open (afresh when `reset`: input arrived), unlinks
-/// it otherwise. An idle connection also gives back a large write buffer.
+/// it otherwise.
 ///
 /// # Safety
 /// `conn` is live.
@@ -604,9 +625,6 @@ unsafe fn update_idle_timeout(conn: *mut Conn, reset: bool) {
             if !tmo::is_linked(&raw const (*e)._link) {
                 let ctx = c.super_.ctx;
                 tmo::link((*ctx).loop_, &raw mut (*ctx).http2_idle_timeout, e);
-            }
-            if !c.write_in_flight && c.wbuf.capacity() > IDLE_WBUF_CAPACITY {
-                c.wbuf = Vec::with_capacity(IDLE_WBUF_CAPACITY);
             }
         } else if linked && !c.idle_closing {
             tmo::unlink_entry(e);

@@ -24,7 +24,7 @@ use std::ptr::null_mut;
 use super::c::*;
 use super::Conn;
 use crate::core::{headers, request};
-use crate::http2::engine::RequestHead;
+use crate::http2::engine::{PriorityInfo, RequestHead};
 use crate::http2::frame::ErrorCode;
 use crate::mem;
 use crate::token::flag;
@@ -476,6 +476,63 @@ pub(super) unsafe extern "C" fn log_stream_id(req: *mut h2o_req_t) -> h2o_iovec_
         let digits = (*of_req(req)).id.to_string();
         headers::pool_strdup(&mut (*req).pool, digits.as_bytes())
     }
+}
+
+/// A log value from the stream's priority (`-` when the engine no longer knows the stream).
+///
+/// # Safety
+/// As [`log_stream_id`].
+unsafe fn log_priority(req: *mut h2o_req_t, f: impl FnOnce(&PriorityInfo) -> String) -> h2o_iovec_t {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let s = of_req(req);
+        match (*(*s).conn).engine.priority_info((*s).id) {
+            Some(p) => headers::pool_strdup(&mut (*req).pool, f(&p).as_bytes()),
+            None => h2o_iovec_t::EMPTY,
+        }
+    }
+}
+
+/// `%{http2.priority.received}x`: "exclusive:parent:weight" as the client sent it.
+pub(super) unsafe extern "C" fn log_priority_received(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: as log_stream_id.
+    unsafe { log_priority(req, |p| format!("{}:{}:{}", u8::from(p.received_exclusive), p.received_parent, p.received_weight)) }
+}
+
+/// `%{http2.priority.received.exclusive}x`.
+pub(super) unsafe extern "C" fn log_priority_received_exclusive(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: as log_stream_id.
+    unsafe { log_priority(req, |p| u8::from(p.received_exclusive).to_string()) }
+}
+
+/// `%{http2.priority.received.parent}x`.
+pub(super) unsafe extern "C" fn log_priority_received_parent(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: as log_stream_id.
+    unsafe { log_priority(req, |p| p.received_parent.to_string()) }
+}
+
+/// `%{http2.priority.received.weight}x`.
+pub(super) unsafe extern "C" fn log_priority_received_weight(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: as log_stream_id.
+    unsafe { log_priority(req, |p| p.received_weight.to_string()) }
+}
+
+/// `%{http2.priority.actual}x`: "parent:weight" in the scheduler's tree.
+pub(super) unsafe extern "C" fn log_priority_actual(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: as log_stream_id.
+    unsafe { log_priority(req, |p| format!("{}:{}", p.actual_parent, p.actual_weight)) }
+}
+
+/// `%{http2.priority.actual.parent}x`.
+pub(super) unsafe extern "C" fn log_priority_actual_parent(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: as log_stream_id.
+    unsafe { log_priority(req, |p| p.actual_parent.to_string()) }
+}
+
+/// `%{http2.priority.actual.weight}x`.
+pub(super) unsafe extern "C" fn log_priority_actual_weight(req: *mut h2o_req_t) -> h2o_iovec_t {
+    // SAFETY: as log_stream_id.
+    unsafe { log_priority(req, |p| p.actual_weight.to_string()) }
 }
 
 /// The stream of a request of one of our connections.
