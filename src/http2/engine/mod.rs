@@ -33,6 +33,13 @@
 //!    `immediate = true` from the glue's timer as 2.2.5 re-sends its GOAWAY after a second).
 //! 6. When [`Connection::is_closed`] is true after a `write`: flush what was written, close the
 //!    socket. Any stream still owned then has had its [`Event::StreamClosed`].
+//! 7. Extras: [`Connection::priority_info`] for the `http2.priority.*` log directives (ask it
+//!    when the response is done: a closed stream's node is kept for a while),
+//!    [`Connection::debug_state_json`] for `/.well-known/h2/state` (with
+//!    [`Connection::set_time`] for its `created` fields), [`Connection::stream_counts`].
+//!
+//! Every method is cheap to call at any time and never panics on any input; calls naming a
+//! stream that is gone (or never was) are ignored.
 //!
 //! # What it does (RFC 9113; 2.2.5's defaults)
 //!
@@ -88,7 +95,11 @@
 //!   the root (ahead of all its siblings) under 2.2.5's condition: no placeholder nodes from
 //!   PRIORITY frames exist and the stream depends on the root. Later PRIORITY frames for a
 //!   weight-257 stream are ignored (as 2.2.5).
-//! - GOAWAY from the client: no new streams are accepted; ours finish, then `is_closed`.
+//! - A client RST_STREAM closes the stream ([`Event::StreamClosed`] if delivered); a stream
+//!   error of ours sends RST_STREAM and does the same; frames still in flight on a stream we
+//!   reset are ignored (the connection window still counts them).
+//! - GOAWAY from the client: no new streams are accepted (REFUSED_STREAM); ours finish, then
+//!   `is_closed`.
 //!   [`Connection::shutdown`]: 2.2.5's two phases. After our final GOAWAY, HEADERS for streams
 //!   above its last id are decoded (HPACK state) and ignored.
 //! - Defences: see [`Limits`].

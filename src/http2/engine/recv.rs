@@ -41,7 +41,7 @@ impl Connection {
                 }
                 Err(e) => match e.stream_id {
                     Some(id) if e.len > 0 && self.pending_block.is_none() && self.phase == Phase::Open => {
-                        pos += e.len;
+                        pos = (pos + e.len).min(input.len());
                         if self.is_idle_id(id) {
                             self.connection_error(e.code, e.reason);
                         } else {
