@@ -1443,6 +1443,9 @@ fn debug_state_json_is_valid() {
     t.out();
     for hpack in [false, true] {
         let s = t.conn.debug_state_json(hpack);
+        if std::env::var_os("SHOW_JSON").is_some() {
+            eprintln!("{s}");
+        }
         let v: serde_json::Value = serde_json::from_str(&s).unwrap_or_else(|e| panic!("{e}: {s}"));
         assert_eq!(v["version"], "draft-01");
         assert_eq!(v["settings"]["SETTINGS_INITIAL_WINDOW_SIZE"], 16_777_216);
