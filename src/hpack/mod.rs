@@ -16,7 +16,7 @@
 pub mod huffman;
 pub mod table;
 
-use table::{DynamicTable, ENTRY_OVERHEAD, STATIC, STATIC_LEN, StaticMatch};
+use table::{DynamicTable, ENTRY_OVERHEAD, FieldHash, STATIC, STATIC_LEN, StaticMatch};
 
 /// Why a header block could not be decoded. Every variant is a connection error of type
 /// COMPRESSION_ERROR (RFC 9113 4.3), except `ListTooLarge`, after which the decoder's state is
@@ -54,7 +54,8 @@ pub struct Decoder {
     /// Our SETTINGS lowered the limit below the table's maximum: the next block must start with
     /// a size update (RFC 7541 4.2).
     update_required: bool,
-    /// Huffman output for the current field's name and value (reused: no allocation per field).
+    /// Huffman output for the current field's name and value: reused, and only ever grown (no
+    /// allocation or zeroing per field); the length used is in [`Str::Scratch`].
     scratch_name: Vec<u8>,
     scratch_value: Vec<u8>,
 }
@@ -67,8 +68,8 @@ enum Str {
     Dynamic(usize),
     /// `block[start..end]` (a literal sent as is).
     Block(usize, usize),
-    /// The scratch buffer (Huffman-decoded or copied there).
-    Scratch,
+    /// The first `n` bytes of the scratch buffer (Huffman-decoded or copied there).
+    Scratch(usize),
 }
 
 impl Str {
@@ -78,7 +79,7 @@ impl Str {
             Str::Static(s) => s,
             Str::Dynamic(i) => table.and_then(|t| t.get(i)).map_or(&[], |e| e.0),
             Str::Block(a, b) => &block[a..b],
-            Str::Scratch => scratch,
+            Str::Scratch(n) => &scratch[..n],
         }
     }
 }
@@ -195,7 +196,7 @@ impl Decoder {
             let name = match i {
                 0 if skip => {
                     skip_string(block, &mut pos)?;
-                    Str::Scratch
+                    Str::Scratch(0)
                 }
                 0 => read_string(block, &mut pos, scratch_name)?,
                 1..=STATIC_LEN => Str::Static(STATIC[i - 1].0),
@@ -204,9 +205,11 @@ impl Decoder {
                     let (n, _) = table.get(d).ok_or(DecodeError::BadIndex)?;
                     if index {
                         // The insertion may evict this entry (4.4): keep a copy.
-                        scratch_name.clear();
-                        scratch_name.extend_from_slice(n);
-                        Str::Scratch
+                        if scratch_name.len() < n.len() {
+                            scratch_name.resize(n.len(), 0);
+                        }
+                        scratch_name[..n.len()].copy_from_slice(n);
+                        Str::Scratch(n.len())
                     } else {
                         Str::Dynamic(d)
                     }
@@ -293,9 +296,12 @@ fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<S
     if !h {
         return Ok(Str::Block(start, end));
     }
-    scratch.clear();
-    huffman::decode(&block[start..end], scratch).map_err(|()| DecodeError::BadHuffman)?;
-    Ok(Str::Scratch)
+    let need = huffman::decode_capacity(end - start);
+    if scratch.len() < need {
+        scratch.resize(need.next_power_of_two(), 0);
+    }
+    let n = huffman::decode_to_slice(&block[start..end], scratch).map_err(|()| DecodeError::BadHuffman)?;
+    Ok(Str::Scratch(n))
 }
 
 /// Steps over a string literal without decoding it.
@@ -401,7 +407,8 @@ impl Encoder {
             StaticMatch::Name(i) => Some(i),
             StaticMatch::None => None,
         };
-        let found = self.table.find(name, value);
+        let hash = FieldHash::of(name, value);
+        let found = self.table.find_hashed(name, value, hash);
         if let Some(d) = found.full {
             encode_int(out, (d + STATIC_LEN + 1) as u64, 7, 0x80);
             return;
@@ -411,7 +418,7 @@ impl Encoder {
         let max = self.table.max_size();
         if indexing == Indexing::Auto && size <= max - max / 4 && !rarely_repeats(name) {
             encode_literal(out, 0x40, 6, name_index, name, value);
-            self.table.insert(name, value);
+            self.table.insert_hashed(name, value, hash);
         } else {
             encode_literal(out, 0x00, 4, name_index, name, value);
         }
@@ -515,7 +522,7 @@ pub fn encode_string(out: &mut Vec<u8>, s: &[u8]) {
     let huffman_len = huffman::encoded_len(s);
     if huffman_len < s.len() {
         encode_int(out, huffman_len as u64, 7, 0x80);
-        huffman::encode(s, out);
+        huffman::encode_with_len(s, huffman_len, out);
     } else {
         encode_int(out, s.len() as u64, 7, 0);
         out.extend_from_slice(s);

@@ -353,6 +353,12 @@ impl DynamicTable {
     /// maximum size empties the table and is not added). `name` and `value` must not point
     /// into this table.
     pub fn insert(&mut self, name: &[u8], value: &[u8]) {
+        let hash = if self.index.is_some() { FieldHash::of(name, value) } else { FieldHash(0, 0) };
+        self.insert_hashed(name, value, hash);
+    }
+
+    /// [`DynamicTable::insert`] with the field's hash already computed.
+    pub fn insert_hashed(&mut self, name: &[u8], value: &[u8], hash: FieldHash) {
         let size = name.len() + value.len() + ENTRY_OVERHEAD;
         if size > self.max_size {
             self.evict_to(0);
@@ -386,7 +392,7 @@ impl DynamicTable {
             next_pair: 0,
         };
         if let Some(index) = self.index.as_mut() {
-            let (hn, hp) = hashes(name, value);
+            let FieldHash(hn, hp) = hash;
             slot.hash_name = hn;
             slot.hash_pair = hp;
             let bn = hn as usize % BUCKETS;
@@ -403,6 +409,11 @@ impl DynamicTable {
     /// The newest entries matching `name` + `value` and `name` (tables made with
     /// [`DynamicTable::with_index`] only; others find nothing).
     pub fn find(&self, name: &[u8], value: &[u8]) -> DynamicMatch {
+        self.find_hashed(name, value, FieldHash::of(name, value))
+    }
+
+    /// [`DynamicTable::find`] with the field's hash already computed.
+    pub fn find_hashed(&self, name: &[u8], value: &[u8], hash: FieldHash) -> DynamicMatch {
         let mut m = DynamicMatch::default();
         let Some(index) = self.index.as_ref() else {
             return m;
@@ -411,7 +422,7 @@ impl DynamicTable {
             return m;
         }
         let newest = self.first_id + self.slots.len() as u64 - 1;
-        let (hn, hp) = hashes(name, value);
+        let FieldHash(hn, hp) = hash;
         let mut link = index.pair[hp as usize % BUCKETS];
         while link > self.first_id {
             let id = link - 1;
@@ -436,11 +447,17 @@ impl DynamicTable {
     }
 }
 
-/// Hashes of `name` and of `name` + `value` (a multiply-rotate hash over 8-byte words).
-fn hashes(name: &[u8], value: &[u8]) -> (u32, u32) {
-    let hn = hash_bytes(0x243f_6a88_85a3_08d3, name);
-    let hp = hash_bytes(hn ^ (name.len() as u64).rotate_left(32), value);
-    (fold(hn), fold(hp))
+/// Hashes of a field's name and of its name + value, for the encoder's lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldHash(u32, u32);
+
+impl FieldHash {
+    /// Hashes `name` and `name` + `value` (a multiply-rotate hash over 8-byte words).
+    pub fn of(name: &[u8], value: &[u8]) -> Self {
+        let hn = hash_bytes(0x243f_6a88_85a3_08d3, name);
+        let hp = hash_bytes(hn ^ (name.len() as u64).rotate_left(32), value);
+        FieldHash(fold(hn), fold(hp))
+    }
 }
 
 #[inline]
