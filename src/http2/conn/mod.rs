@@ -25,8 +25,10 @@
 //!   reused buffer. A stream whose `send_data` said "more" is proceeded once the write in flight
 //!   completes (or at the deferred flush when nothing was written); one that said "wait" on
 //!   `Event::WantData`.
-//! - Reading stops while a write is in flight and more output is ready than it carried (the
-//!   client is not taking what we send); the engine's own limits bound everything else.
+//! - Reading never stops while the connection is open (a request that overtakes a large response
+//!   in flight, or a WINDOW_UPDATE, must be seen): memory stays bounded by the engine's limits
+//!   (streams, per-stream send buffers, pending control frames -> GOAWAY) and by the one write
+//!   buffer here.
 //! - Timers: the idle timeout (`http2.idle_timeout`, while no stream is open; a GOAWAY, then the
 //!   close), a 1 s tick (the engine's flood budgets; during a graceful shutdown the final GOAWAY
 //!   is forced on the first tick if the client's PING ACK has not come), and the context-wide
@@ -112,7 +114,6 @@ pub struct Conn {
     /// The bytes of the write in flight (reused).
     wbuf: Vec<u8>,
     write_in_flight: bool,
-    read_paused: bool,
     /// The idle timeout fired once (GOAWAY sent): the next one closes.
     idle_closing: bool,
     /// Being closed: sends from the streams being disposed of are ignored.
@@ -222,7 +223,6 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         streams: StreamMap::default(),
         wbuf: Vec::new(),
         write_in_flight: false,
-        read_paused: false,
         idle_closing: false,
         closing: false,
         hold_output: false,
@@ -489,19 +489,8 @@ unsafe fn run(conn: *mut Conn) {
         if c.sock.is_null() {
             return;
         }
-        let wants = c.engine.wants_write();
-        if c.engine.is_closed() && !c.write_in_flight && !wants {
+        if c.engine.is_closed() && !c.write_in_flight && !c.engine.wants_write() {
             return close_now(conn);
-        }
-        // read backpressure: the client is not taking what we have for it
-        let pause = c.write_in_flight && wants;
-        if pause != c.read_paused {
-            c.read_paused = pause;
-            if pause {
-                evsock::read_stop(sock_of(c.sock));
-            } else {
-                evsock::read_start(sock_of(c.sock), Some(on_read));
-            }
         }
     }
 }
