@@ -11,76 +11,26 @@
 //! figures compare. Run: `cargo bench --bench hpack`. The numbers go into BENCHMARKS.md.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use h2o_rs::hpack::{Decoder, Encoder, Indexing, huffman};
 
-struct Case {
-    wire: Vec<u8>,
-    headers: Vec<(Vec<u8>, Vec<u8>)>,
-    table_size: Option<usize>,
-}
-
-fn root() -> Option<PathBuf> {
-    let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata/hpack-test-case"));
-    p.is_dir().then(|| p.to_path_buf())
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-}
-
-fn load_dir(dir: &Path) -> Vec<Vec<Case>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|f| {
-            let json: serde_json::Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
-            json["cases"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| Case {
-                    wire: c.get("wire").and_then(|w| w.as_str()).map(hex).unwrap_or_default(),
-                    headers: c["headers"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .flat_map(|h| h.as_object().unwrap().iter())
-                        .map(|(n, v)| (n.as_bytes().to_vec(), v.as_str().unwrap().as_bytes().to_vec()))
-                        .collect(),
-                    table_size: c.get("header_table_size").and_then(|s| s.as_u64()).map(|s| s as usize),
-                })
-                .collect()
-        })
-        .collect()
-}
+#[path = "../src/hpack/stories.rs"]
+mod stories;
+use stories::Case;
 
 fn header_bytes(stories: &[Vec<Case>]) -> u64 {
     stories.iter().flatten().flat_map(|c| &c.headers).map(|(n, v)| (n.len() + v.len()) as u64).sum()
 }
 
 fn bench(c: &mut Criterion) {
-    let Some(root) = root() else {
+    let Some(root) = stories::root() else {
         println!("SKIP: ../shared/testdata/hpack-test-case is absent");
         return;
     };
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && !p.ends_with("raw-data"))
-        .collect();
-    dirs.sort();
-    let encoded: Vec<Vec<Case>> = dirs.iter().flat_map(|d| load_dir(d)).collect();
-    let raw_dir = if root.join("raw-data").is_dir() { root.join("raw-data") } else { root.join("nghttp2") };
-    let raw = load_dir(&raw_dir);
+    let encoded: Vec<Vec<Case>> = stories::encoded_dirs(&root).iter().flat_map(|d| stories::load_dir(d)).collect();
+    let raw = stories::load_dir(&stories::raw_dir(&root));
     let wire: u64 = encoded.iter().flatten().map(|c| c.wire.len() as u64).sum();
     println!(
         "hpack bench: decode {} stories ({} blocks, {wire} wire bytes, {} header bytes); encode {} stories ({} header bytes)",

@@ -84,9 +84,12 @@ impl Str {
     }
 }
 
+/// The callback [`Decoder::decode`] hands each field to: `(name, value, flags)`.
+pub type EmitField<'a, E> = dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E> + 'a;
+
 /// The list-size accounting and delivery shared by every representation.
 struct Sink<'e, E> {
-    emit: &'e mut dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E>,
+    emit: &'e mut EmitField<'e, E>,
     result: Result<(), E>,
     list_size: usize,
     max_list_size: usize,
@@ -147,7 +150,7 @@ impl Decoder {
     pub fn decode<E>(
         &mut self,
         block: &[u8],
-        emit: &mut dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E>,
+        emit: &mut EmitField<'_, E>,
     ) -> Result<Result<(), E>, DecodeError> {
         let Decoder { table, settings_max, max_list_size, update_required, scratch_name, scratch_value } =
             self;
@@ -451,19 +454,14 @@ impl Encoder {
             400 => 12,
             404 => 13,
             500 => 14,
+            100..=999 => {
+                let d = [b'0' + (status / 100) as u8, b'0' + (status / 10 % 10) as u8, b'0' + (status % 10) as u8];
+                self.encode_field(out, b":status", &d, Indexing::Auto);
+                return;
+            }
             _ => {
-                let mut digits = [0u8; 5];
-                let mut n = status;
-                let mut at = digits.len();
-                loop {
-                    at -= 1;
-                    digits[at] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
-                self.encode_field(out, b":status", &digits[at..], Indexing::Auto);
+                // Not a valid status (RFC 9110 15: three digits); sent as given all the same.
+                self.encode_field(out, b":status", status.to_string().as_bytes(), Indexing::Auto);
                 return;
             }
         };
@@ -529,5 +527,7 @@ pub fn encode_string(out: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
+#[cfg(test)]
+mod stories;
 #[cfg(test)]
 mod tests;

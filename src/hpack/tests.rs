@@ -2,15 +2,11 @@
 //! implementation's output, encoding the raw data and decoding it with fluke-hpack and with our
 //! own decoder), and the errors.
 
+use super::stories::{self, hex};
 use super::table::{DynamicTable, StaticMatch, static_find, static_name_index};
 use super::*;
 
 type Fields = Vec<(Vec<u8>, Vec<u8>)>;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-}
 
 fn pairs(list: &[(&str, &str)]) -> Fields {
     list.iter().map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
@@ -24,6 +20,19 @@ fn decode_all(dec: &mut Decoder, block: &[u8]) -> Result<Fields, DecodeError> {
     })?;
     r.unwrap();
     Ok(out)
+}
+
+/// The fields and their never-indexed flags.
+fn decode_flags(dec: &mut Decoder, block: &[u8]) -> (Fields, Vec<bool>) {
+    let (mut fields, mut flags) = (Vec::new(), Vec::new());
+    dec.decode::<()>(block, &mut |n, v, f| {
+        fields.push((n.to_vec(), v.to_vec()));
+        flags.push(f.never_indexed);
+        Ok(())
+    })
+    .unwrap()
+    .unwrap();
+    (fields, flags)
 }
 
 fn decoder_table(dec: &Decoder) -> Fields {
@@ -245,15 +254,7 @@ fn c2_fields() {
 
     let mut d = Decoder::new(4096, 1 << 20);
     let block = hex("1008 7061 7373 776f 7264 0673 6563 7265 74");
-    let mut flags = Vec::new();
-    d.decode::<()>(&block, &mut |n, v, f| {
-        assert_eq!((n, v), (&b"password"[..], &b"secret"[..]));
-        flags.push(f);
-        Ok(())
-    })
-    .unwrap()
-    .unwrap();
-    assert_eq!(flags, [FieldFlags { never_indexed: true }]);
+    assert_eq!(decode_flags(&mut d, &block), (pairs(&[("password", "secret")]), vec![true]));
     assert_eq!(d.table_size(), (0, 4096));
 
     let mut d = Decoder::new(4096, 1 << 20);
@@ -573,15 +574,7 @@ fn encoder_indexing_choices() {
     assert_eq!(block[sensitive_at..sensitive_at + 2], [0x1f, 0x08]);
     // Only the server field went into the table.
     assert_eq!(encoder_table(&e), pairs(&[("server", "libh2o-rs")]));
-    let mut flags = Vec::new();
-    let mut got = Vec::new();
-    d.decode::<()>(&block, &mut |n, v, f| {
-        got.push((n.to_vec(), v.to_vec()));
-        flags.push(f.never_indexed);
-        Ok(())
-    })
-    .unwrap()
-    .unwrap();
+    let (got, flags) = decode_flags(&mut d, &block);
     assert_eq!(flags, [true, false, false, false, false, false, true]);
     assert_eq!(got[3].1.len(), 3500);
     assert_eq!(decoder_table(&d), encoder_table(&e));
@@ -738,66 +731,22 @@ fn indexed_name_of_an_evicted_entry() {
 // ---- hpack-test-case stories ----
 
 fn testdata() -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata/hpack-test-case"));
-    if p.is_dir() {
-        Some(p.to_path_buf())
-    } else {
-        println!("SKIP: {} is absent", p.display());
-        None
+    let root = stories::root();
+    if root.is_none() {
+        println!("SKIP: ../shared/testdata/hpack-test-case is absent");
     }
-}
-
-struct Case {
-    wire: Vec<u8>,
-    headers: Fields,
-    table_size: Option<usize>,
-}
-
-fn load_story(path: &std::path::Path) -> Vec<Case> {
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    json["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| Case {
-            wire: c.get("wire").map(|w| hex(w.as_str().unwrap())).unwrap_or_default(),
-            headers: c["headers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .flat_map(|h| h.as_object().unwrap().iter())
-                .map(|(n, v)| (n.as_bytes().to_vec(), v.as_str().unwrap().as_bytes().to_vec()))
-                .collect(),
-            // Absent or null: 4096 (or the previous case's).
-            table_size: c.get("header_table_size").and_then(|s| s.as_u64()).map(|s| s as usize),
-        })
-        .collect()
-}
-
-fn story_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
+    root
 }
 
 #[test]
 fn decodes_every_story() {
     let Some(root) = testdata() else { return };
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && !p.ends_with("raw-data"))
-        .collect();
-    dirs.sort();
+    let dirs = stories::encoded_dirs(&root);
     let (mut stories, mut blocks) = (0, 0);
     for dir in &dirs {
-        for file in story_files(dir) {
+        for file in stories::story_files(dir) {
             let mut d = Decoder::new(4096, usize::MAX);
-            for (i, case) in load_story(&file).iter().enumerate() {
+            for (i, case) in stories::load_story(&file).iter().enumerate() {
                 if let Some(size) = case.table_size {
                     d.set_max_table_size(size);
                 }
@@ -813,12 +762,6 @@ fn decodes_every_story() {
     println!("hpack-test-case: {} implementations, {stories} stories, {blocks} blocks decoded", dirs.len());
 }
 
-/// Headers fed to the encoder: `raw-data` if present, else the decoded headers of nghttp2's stories.
-fn raw_stories(root: &std::path::Path) -> Vec<(String, Vec<Case>)> {
-    let dir = if root.join("raw-data").is_dir() { root.join("raw-data") } else { root.join("nghttp2") };
-    story_files(&dir).iter().map(|f| (f.display().to_string(), load_story(f))).collect()
-}
-
 fn sensitive(name: &[u8]) -> bool {
     name == b"authorization" || name == b"cookie"
 }
@@ -829,8 +772,10 @@ fn sensitive(name: &[u8]) -> bool {
 fn encoded_stories_round_trip() {
     let Some(root) = testdata() else { return };
     let (mut blocks, mut raw_bytes, mut wire_bytes) = (0usize, 0usize, 0usize);
-    let stories = raw_stories(&root);
-    for (name, cases) in &stories {
+    let files = stories::story_files(&stories::raw_dir(&root));
+    for file in &files {
+        let name = file.display();
+        let cases = stories::load_story(file);
         let mut enc = Encoder::new();
         let mut ours = Decoder::new(4096, usize::MAX);
         let mut theirs = fluke_hpack::Decoder::new();
@@ -846,15 +791,7 @@ fn encoded_stories_round_trip() {
                 let how = if sensitive(n) { Indexing::Sensitive } else { Indexing::Auto };
                 enc.encode_field(&mut block, n, v, how);
             }
-            let mut got = Vec::new();
-            let mut never = Vec::new();
-            ours.decode::<()>(&block, &mut |n, v, f| {
-                got.push((n.to_vec(), v.to_vec()));
-                never.push(f.never_indexed);
-                Ok(())
-            })
-            .unwrap()
-            .unwrap();
+            let (got, never) = decode_flags(&mut ours, &block);
             assert_eq!(got, case.headers, "{name}: case {i} (ours)");
             assert_eq!(never, case.headers.iter().map(|h| sensitive(&h.0)).collect::<Vec<_>>());
             let fluke = theirs.decode(&block).unwrap_or_else(|e| panic!("{name}: case {i}: fluke-hpack: {e:?}"));
@@ -869,7 +806,7 @@ fn encoded_stories_round_trip() {
     println!(
         "hpack round trip: {} stories, {blocks} blocks, {raw_bytes} header bytes -> {wire_bytes} wire bytes ({:.1}%), \
          decoded by fluke-hpack and by ours",
-        stories.len(),
+        files.len(),
         100.0 * wire_bytes as f64 / raw_bytes as f64
     );
 }
