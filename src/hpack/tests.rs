@@ -810,3 +810,53 @@ fn encoded_stories_round_trip() {
         100.0 * wire_bytes as f64 / raw_bytes as f64
     );
 }
+
+/// Arbitrary input never panics: random bytes, and story blocks with bytes flipped, cut short
+/// or decoded out of order; the decoder either errs or yields fields within the list limit.
+#[test]
+fn garbage_never_panics() {
+    let mut seed = 0x9e37_79b9u32;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    let check = |d: &mut Decoder, block: &[u8]| {
+        let mut total = 0usize;
+        let r = d.decode::<()>(block, &mut |n, v, _| {
+            total += n.len() + v.len() + 32;
+            Ok(())
+        });
+        assert!(total <= 16 * 1024);
+        if r.is_err() {
+            // A connection error: a real peer would be gone; start again.
+            *d = Decoder::new(4096, 16 * 1024);
+        }
+    };
+    let mut d = Decoder::new(4096, 16 * 1024);
+    for _ in 0..20_000 {
+        let len = (rnd() % 64) as usize;
+        let block: Vec<u8> = (0..len).map(|_| rnd() as u8).collect();
+        check(&mut d, &block);
+    }
+    let Some(root) = stories::root() else { return };
+    let dir = &stories::encoded_dirs(&root)[0];
+    for file in stories::story_files(dir).iter().take(8) {
+        let mut d = Decoder::new(4096, 16 * 1024);
+        for case in stories::load_story(file) {
+            for _ in 0..20 {
+                let mut block = case.wire.clone();
+                match rnd() % 3 {
+                    0 if !block.is_empty() => {
+                        let i = rnd() as usize % block.len();
+                        block[i] ^= 1 << (rnd() % 8);
+                    }
+                    1 => block.truncate(rnd() as usize % (block.len() + 1)),
+                    _ => block.extend((0..rnd() % 8).map(|_| rnd() as u8)),
+                }
+                check(&mut d, &block);
+            }
+        }
+    }
+}
