@@ -18,6 +18,7 @@
 //!   or when the engine reports it closed.
 
 use std::ffi::c_int;
+use std::io::Write;
 use std::mem::offset_of;
 use std::ptr::null_mut;
 
@@ -74,7 +75,7 @@ pub(super) struct Scratch {
     spans: Vec<Option<(usize, usize)>>,
     /// The (name, value) list handed to the engine; emptied right after each use.
     pairs: Vec<(&'static [u8], &'static [u8])>,
-    content_length: [u8; 20],
+    content_length: Vec<u8>,
 }
 
 /// The body of a request with `content-length: 0` and no DATA (non-NULL, as a parsed empty body).
@@ -187,11 +188,9 @@ unsafe fn fill(s: *mut Stream, head: &RequestHead, body: Vec<u8>) {
         let content_length = headers::lookup_token(b"content-length").map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
         let cookie = headers::lookup_token(b"cookie").map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
         let host = headers::lookup_token(b"host").map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
-        let tokens: Vec<Option<*const h2o_token_t>> = head.fields.iter().map(|(n, _)| headers::lookup_token(n)).collect();
-        let mut total = head.method.len() + head.path.len() + head.authority.len() + 3;
-        for ((name, value), tok) in head.fields.iter().zip(&tokens) {
-            total += value.len() + 1 + if tok.is_none() { name.len() + 1 } else { 0 };
-        }
+        // room for every value and name (a token's name is not copied: a few bytes to spare)
+        let total = head.method.len() + head.path.len() + head.authority.len() + 3
+            + head.fields.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>();
         let mut at = mem::pool::alloc(&mut req.pool, total).cast::<u8>();
         req.input.method = put(&mut at, &head.method);
         req.input.path = put(&mut at, &head.path);
@@ -200,9 +199,9 @@ unsafe fn fill(s: *mut Stream, head: &RequestHead, body: Vec<u8>) {
         }
         mem::vector::expand(Some(&mut req.pool), req.headers.as_raw(), size_of::<h2o_header_t>(), head.fields.len());
         let mut cookie_at: Option<usize> = None;
-        for ((name, value), tok) in head.fields.iter().zip(&tokens) {
+        for (name, value) in &head.fields {
             let v = put(&mut at, value);
-            let name_ptr = match *tok {
+            let name_ptr = match headers::lookup_token(name) {
                 Some(t) => {
                     let t = t.cast::<h2o_iovec_t>().cast_mut();
                     if std::ptr::eq(t, content_length) {
@@ -385,20 +384,9 @@ unsafe fn send_head(s: *mut Stream, final_len: Option<usize>) {
             sc.pairs.push((b"server", st(request::bytes(g.server_name))));
         }
         if let Some(n) = content_length {
-            let mut digits = [0u8; 20];
-            let mut i = digits.len();
-            let mut v = n;
-            loop {
-                i -= 1;
-                digits[i] = b'0' + (v % 10) as u8;
-                v /= 10;
-                if v == 0 {
-                    break;
-                }
-            }
-            let len = digits.len() - i;
-            sc.content_length[..len].copy_from_slice(&digits[i..]);
-            sc.pairs.push((b"content-length", st(&sc.content_length[..len])));
+            sc.content_length.clear();
+            let _ = write!(sc.content_length, "{n}");
+            sc.pairs.push((b"content-length", st(&sc.content_length)));
         }
         for (e, span) in list.iter().zip(&sc.spans) {
             if skip(e.name) {
