@@ -76,6 +76,39 @@ pub(super) struct Scratch {
     /// The (name, value) list handed to the engine; emptied right after each use.
     pairs: Vec<(&'static [u8], &'static [u8])>,
     content_length: Vec<u8>,
+    /// The last (MIME map, Content-Type) looked up by [`is_highest`] and its answer.
+    mime_cache: Option<(*mut std::ffi::c_void, Vec<u8>, bool)>,
+}
+
+/// The tokens this module compares header names with, looked up once (their addresses are those
+/// of the token table in use, which does not move).
+struct Tokens {
+    content_length: usize,
+    content_type: usize,
+    cookie: usize,
+    host: usize,
+    keep_alive: usize,
+    server: usize,
+}
+
+fn tokens() -> &'static Tokens {
+    static TOKENS: std::sync::OnceLock<Tokens> = std::sync::OnceLock::new();
+    TOKENS.get_or_init(|| {
+        let t = |name: &[u8]| headers::lookup_token(name).map_or(0, |t| t as usize);
+        Tokens {
+            content_length: t(b"content-length"),
+            content_type: t(b"content-type"),
+            cookie: t(b"cookie"),
+            host: t(b"host"),
+            keep_alive: t(b"keep-alive"),
+            server: t(b"server"),
+        }
+    })
+}
+
+/// Whether a header name is the token at `tok`.
+fn is(name: *const h2o_iovec_t, tok: usize) -> bool {
+    name as usize == tok
 }
 
 /// The body of a request with `content-length: 0` and no DATA (non-NULL, as a parsed empty body).
@@ -185,9 +218,7 @@ unsafe fn fill(s: *mut Stream, head: &RequestHead, body: Vec<u8>) {
         let req = &mut (*s).req;
         req.timestamps[0] = now((*conn).super_.ctx);
         req.input.scheme = if head.scheme == b"https" { &H2O_URL_SCHEME_HTTPS } else { &H2O_URL_SCHEME_HTTP };
-        let content_length = headers::lookup_token(b"content-length").map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
-        let cookie = headers::lookup_token(b"cookie").map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
-        let host = headers::lookup_token(b"host").map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
+        let tk = tokens();
         // room for every value and name (a token's name is not copied: a few bytes to spare)
         let total = head.method.len() + head.path.len() + head.authority.len() + 3
             + head.fields.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>();
@@ -204,10 +235,10 @@ unsafe fn fill(s: *mut Stream, head: &RequestHead, body: Vec<u8>) {
             let name_ptr = match headers::lookup_token(name) {
                 Some(t) => {
                     let t = t.cast::<h2o_iovec_t>().cast_mut();
-                    if std::ptr::eq(t, content_length) {
+                    if is(t, tk.content_length) {
                         continue;
                     }
-                    if std::ptr::eq(t, cookie) {
+                    if is(t, tk.cookie) {
                         if let Some(i) = cookie_at {
                             let e = &mut *req.headers.entries.add(i);
                             let mut joined = Vec::with_capacity(e.value.len + 2 + v.len);
@@ -219,7 +250,7 @@ unsafe fn fill(s: *mut Stream, head: &RequestHead, body: Vec<u8>) {
                         }
                         cookie_at = Some(req.headers.size);
                     }
-                    if std::ptr::eq(t, host) && req.input.authority.base.is_null() {
+                    if is(t, tk.host) && req.input.authority.base.is_null() {
                         req.input.authority = v; // RFC 9113 8.3.1: Host stands in for a missing :authority
                     }
                     t
@@ -316,6 +347,41 @@ fn bodiless(status: c_int, method: &[u8]) -> bool {
     method == b"HEAD" || (100..200).contains(&status) || status == 204 || status == 304
 }
 
+/// Whether the response's MIME type has priority "highest" (2.2.5's `is_blocking_asset`). The
+/// answer for the last Content-Type looked up in a path's MIME map is remembered per connection
+/// (responses of one connection mostly repeat a few types, and the map is searched linearly);
+/// a miss fills `res.mime_attr` as `h2o_req_fill_mime_attributes` does.
+///
+/// # Safety
+/// `conn` is live; `req` is its stream's request.
+unsafe fn is_highest(conn: *mut Conn, req: *mut h2o_req_t) -> bool {
+    // SAFETY: the caller's contract; header values are valid iovecs.
+    unsafe {
+        let r = &mut *req;
+        if r.res.mime_attr.is_null() {
+            let map = r.pathconf.as_ref().map_or(std::ptr::null_mut(), |p| p.mimemap);
+            if let Some(h) = headers::entries(&r.res.headers).iter().find(|h| is(h.name, tokens().content_type)) {
+                let value = request::bytes(h.value);
+                let cache = &mut (*conn).scratch.mime_cache;
+                if let Some((m, v, highest)) = cache.as_ref()
+                    && *m == map
+                    && v.as_slice() == value
+                {
+                    return *highest;
+                }
+                request::fill_mime_attributes(req);
+                let attr = (*req).res.mime_attr.cast::<h2o_mime_attributes_t>();
+                let highest = !attr.is_null() && (*attr).priority == 1;
+                *cache = Some((map, value.to_vec(), highest));
+                return highest;
+            }
+        }
+        request::fill_mime_attributes(req);
+        let attr = (*req).res.mime_attr.cast::<h2o_mime_attributes_t>();
+        !attr.is_null() && (*attr).priority == 1
+    }
+}
+
 /// Starts the response: the head (see the module's description), END_STREAM with it when there
 /// is no body to follow. `final_len`: the body's length when the first send is the last.
 ///
@@ -345,20 +411,13 @@ unsafe fn send_head(s: *mut Stream, final_len: Option<usize>) {
         if (100..200).contains(&status) || status == 204 {
             content_length = None;
         }
-        request::fill_mime_attributes(req);
-        let attr = (*req).res.mime_attr.cast::<h2o_mime_attributes_t>();
         let hostconf = (*req).hostconf;
-        let highest = !attr.is_null()
-            && (*attr).priority == 1
-            && !hostconf.is_null()
-            && (*hostconf).http2.flags & 1 != 0;
+        let highest = !hostconf.is_null() && (*hostconf).http2.flags & 1 != 0 && is_highest(conn, req);
         let list = headers::entries(&(*req).res.headers);
         let g = &*(*ctx).globalconf;
-        let tok = |name: &[u8]| headers::lookup_token(name).map_or(std::ptr::null(), |t| t.cast::<h2o_iovec_t>());
-        let (server_tok, content_length_tok) = (tok(b"server"), tok(b"content-length"));
-        let keep_alive_tok = tok(b"keep-alive");
+        let tk = tokens();
         let skip = |name: *const h2o_iovec_t| {
-            if std::ptr::eq(name, content_length_tok) || std::ptr::eq(name, keep_alive_tok) {
+            if is(name, tk.content_length) || is(name, tk.keep_alive) {
                 return true;
             }
             // a token is an element of the table: its flags say whether HTTP/2 forbids it
@@ -380,7 +439,7 @@ unsafe fn send_head(s: *mut Stream, final_len: Option<usize>) {
         let st = |b: &[u8]| -> &'static [u8] { std::slice::from_raw_parts(b.as_ptr(), b.len()) };
         let strs = (*ctx)._timestamp_cache.value;
         sc.pairs.push((b"date", st(&(&(*strs).rfc1123)[..29])));
-        if g.server_name.len != 0 && !list.iter().any(|e| std::ptr::eq(e.name, server_tok)) {
+        if g.server_name.len != 0 && !list.iter().any(|e| is(e.name, tk.server)) {
             sc.pairs.push((b"server", st(request::bytes(g.server_name))));
         }
         if let Some(n) = content_length {
