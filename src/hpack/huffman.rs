@@ -6,9 +6,10 @@
 //! characters headers normally contain) is in it, and when the first symbol leaves room for a
 //! second whole one, that one too (on the hpack-test-case values: 1.57 symbols per lookup). The
 //! few longer codes (all starting with at least ten 1 bits) are resolved with the canonical-code
-//! limits per length. While eight input bytes remain, one refill feeds four lookups without
-//! further checks; the last bytes are loaded at once into a 128-bit buffer and decoded with the
-//! end-of-data and padding checks. The tables are built at compile time.
+//! limits per length. A refill loads up to eight bytes at once (the last ones too, by reading
+//! the input's last eight bytes); while 48 bits are there, four lookups follow without further
+//! checks and store their output with one write; the last bits are decoded with the end-of-data
+//! and padding checks. The tables are built at compile time.
 #![forbid(unsafe_code)]
 
 /// `(code, length in bits)` for each symbol 0..=255 and EOS (256), as listed in Appendix B.
@@ -290,20 +291,40 @@ fn decode_into(src: &[u8], dst: &mut [u8]) -> Result<usize, usize> {
     let mut nbits: u32 = 0;
     let mut pos = 0;
     let mut w = 0;
-    // Fast loop, while eight input bytes remain: after a refill at least 56 bits are valid,
-    // enough for four lookups of at most 12 bits; a long code (up to 30 bits) waits for the next
-    // refill when fewer bits are left, and is followed by one.
-    while let Some(word) = src.get(pos..pos + 8) {
-        let word = u64::from_be_bytes(word.try_into().unwrap());
-        acc |= word >> nbits;
-        let take = (63 - nbits) / 8;
-        pos += take as usize;
-        nbits += take * 8;
-        // Four lookups write at most eight bytes (always fits: see `decode`).
+    loop {
+        // Refill with whole bytes up to at least 56 valid bits, or all the input there is.
+        if pos < src.len() {
+            let word = if let Some(word) = src.get(pos..pos + 8) {
+                u64::from_be_bytes(word.try_into().unwrap())
+            } else if src.len() >= 8 {
+                // The last eight bytes, moved up so that the byte at `pos` comes first.
+                let last = u64::from_be_bytes(src[src.len() - 8..].try_into().unwrap());
+                last << ((pos + 8 - src.len()) * 8)
+            } else {
+                let mut t = [0u8; 8];
+                t[..src.len() - pos].copy_from_slice(&src[pos..]);
+                u64::from_be_bytes(t)
+            };
+            acc |= word >> nbits;
+            let take = (((63 - nbits) / 8) as usize).min(src.len() - pos);
+            pos += take;
+            nbits += take as u32 * 8;
+        }
+        if nbits < 4 * PRIMARY_BITS {
+            // The input is exhausted (a refill leaves at least 56 bits otherwise).
+            break;
+        }
+        // Four lookups of at most 12 bits each make at most eight bytes, gathered in a register
+        // and stored at once (there is room: see `decode`; bytes past the count are overwritten
+        // next time). A long code (up to 30 bits) waits for a refill when fewer bits are left,
+        // and is followed by one.
         if w + 8 > dst.len() {
             return Err(w);
         }
+        let mut bytes: u64 = 0;
+        let mut k = 0;
         for _ in 0..4 {
+            // Here k <= 6: at most three lookups of two symbols came before.
             let e = PAIRS[(acc >> (64 - PRIMARY_BITS)) as usize];
             if e >> 24 == 0 {
                 if nbits < MAX_LEN {
@@ -313,38 +334,24 @@ fn decode_into(src: &[u8], dst: &mut [u8]) -> Result<usize, usize> {
                 if sym == EOS {
                     return Err(w);
                 }
-                dst[w] = sym as u8;
-                w += 1;
+                bytes |= (sym as u64) << (k * 8);
+                k += 1;
                 acc <<= len;
                 nbits -= len;
                 break;
             }
             let both = (e >> 20) & 0xf;
-            dst[w] = e as u8;
-            dst[w + 1] = (e >> 8) as u8;
-            w += (e >> 24) as usize;
+            bytes |= ((e & 0xffff) as u64) << (k * 8);
+            k += e >> 24;
             acc <<= both;
             nbits -= both;
         }
+        dst[w..w + 8].copy_from_slice(&bytes.to_le_bytes());
+        w += k as usize;
     }
-    // The last (fewer than eight) bytes join the pending bits in a 128-bit buffer: at most
-    // 63 + 56 bits, all valid, zeros after them.
-    let rest = src.len() - pos;
-    let tail = if rest == 0 {
-        0
-    } else if src.len() >= 8 {
-        // The last eight bytes of the input, of which the last `rest` are still to decode.
-        let last = u64::from_be_bytes(src[src.len() - 8..].try_into().unwrap());
-        last << ((8 - rest) * 8)
-    } else {
-        let mut t = [0u8; 8];
-        t[..rest].copy_from_slice(&src[pos..]);
-        u64::from_be_bytes(t)
-    };
-    let mut acc = ((acc as u128) << 64) | ((tail as u128) << (64 - nbits));
-    let mut nbits = nbits + rest as u32 * 8;
+    // The last bits (fewer than 48, all of them in `acc`), with the end-of-data checks.
     while nbits > 0 {
-        let e = PAIRS[(acc >> (128 - PRIMARY_BITS)) as usize];
+        let e = PAIRS[(acc >> (64 - PRIMARY_BITS)) as usize];
         let both = (e >> 20) & 0xf;
         if e >> 24 != 0 && both <= nbits {
             if w + 1 >= dst.len() {
@@ -361,11 +368,11 @@ fn decode_into(src: &[u8], dst: &mut [u8]) -> Result<usize, usize> {
             // Only the first symbol is there.
             (e as u16 & 0xff, (e >> 16) & 0xf)
         } else {
-            decode_long((acc >> 64) as u64)
+            decode_long(acc)
         };
         if len > nbits {
             // What is left must be padding: a prefix of EOS (all ones) of at most 7 bits.
-            let ok = nbits <= 7 && (acc >> (128 - nbits)) == (1u128 << nbits) - 1;
+            let ok = nbits <= 7 && (acc >> (64 - nbits)) == (1u64 << nbits) - 1;
             return if ok { Ok(w) } else { Err(w) };
         }
         if sym == EOS || w >= dst.len() {
