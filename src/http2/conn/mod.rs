@@ -122,6 +122,8 @@ pub struct Conn {
     /// so that a client still reading the 101 does not get HTTP/2 frames glued to it (curl keeps
     /// at most 32 KiB after an Upgrade response, and the response's DATA would exceed it).
     hold_output: bool,
+    /// Ticks seen while `hold_output`.
+    held_ticks: u32,
     shutdown: Shutdown,
     /// Streams whose last `send_data` took everything: their generator is asked for more once
     /// the write in flight completes.
@@ -226,6 +228,7 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         idle_closing: false,
         closing: false,
         hold_output: false,
+        held_ticks: 0,
         shutdown: Shutdown::None,
         to_proceed: Vec::new(),
         finished: Vec::new(),
@@ -434,6 +437,13 @@ unsafe extern "C" fn on_tick(entry: *mut h2o_timeout_entry_t) {
             }
         }
         let ctx = (*conn).super_.ctx;
+        if (*conn).hold_output {
+            // upgraded, and the client's preface has not come in an idle timeout: it is gone
+            (*conn).held_ticks += 1;
+            if u64::from((*conn).held_ticks) * 1000 >= (*(*ctx).globalconf).http2.idle_timeout {
+                return close_now(conn);
+            }
+        }
         tmo::link((*ctx).loop_, &raw mut (*ctx).one_sec_timeout, entry);
         run(conn);
     }
