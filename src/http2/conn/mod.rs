@@ -133,6 +133,8 @@ pub struct Conn {
     finished: Vec<u32>,
     /// Scratch space for response heads (stream.rs).
     scratch: stream::Scratch,
+    /// Disposed streams kept for reuse.
+    spare: Vec<Box<Stream>>,
 }
 
 static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
@@ -233,6 +235,7 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         to_proceed: Vec::new(),
         finished: Vec::new(),
         scratch: stream::Scratch::default(),
+        spare: Vec::new(),
     }));
     // SAFETY: the caller's contract; the entries stay in place inside the boxed Conn.
     unsafe {

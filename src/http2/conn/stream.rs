@@ -30,6 +30,9 @@ use crate::http2::frame::ErrorCode;
 use crate::mem;
 use crate::token::flag;
 
+/// How many disposed streams a connection keeps for reuse (one allocation less per request).
+const SPARE_STREAMS: usize = 16;
+
 /// What the stream's generator is waiting for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Wait {
@@ -141,15 +144,25 @@ fn iov(s: &[u8]) -> h2o_iovec_t {
 unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t) -> *mut Stream {
     // SAFETY: the caller's contract; the stream is boxed, so the request stays in place.
     unsafe {
-        let s = Box::into_raw(Box::new(Stream {
-            req: std::mem::zeroed(),
-            ostr: h2o_ostream_t { next: null_mut(), do_send: Some(do_send), stop: None, start_pull: std::ptr::null() },
-            conn,
-            id,
-            out: Out::Head,
-            wait: Wait::None,
-            body: Vec::new(),
-        }));
+        let ostr = h2o_ostream_t { next: null_mut(), do_send: Some(do_send), stop: None, start_pull: std::ptr::null() };
+        let s = match (*conn).spare.pop() {
+            Some(mut b) => {
+                b.ostr = ostr;
+                b.id = id;
+                b.out = Out::Head;
+                b.wait = Wait::None;
+                Box::into_raw(b)
+            }
+            None => Box::into_raw(Box::new(Stream {
+                req: std::mem::zeroed(),
+                ostr,
+                conn,
+                id,
+                out: Out::Head,
+                wait: Wait::None,
+                body: Vec::new(),
+            })),
+        };
         let req = &raw mut (*s).req;
         request::init_request(req, &raw mut (*conn).super_, src);
         (*req)._ostr_top = &raw mut (*s).ostr;
@@ -326,7 +339,7 @@ pub(super) unsafe fn proceed_if(s: *mut Stream, why: Wait) {
 }
 
 /// Disposes of the stream: its generator is stopped if still running, its request logged and
-/// freed, the stream freed.
+/// freed, the stream freed (or kept for the connection's next stream).
 ///
 /// # Safety
 /// `s` is live and no longer in its connection's map; called outside the handler's calls.
@@ -338,7 +351,12 @@ pub(super) unsafe fn dispose(s: *mut Stream) {
             (*req).timestamps[3] = now((*(*s).conn).super_.ctx);
         }
         request::dispose_request(req);
-        drop(Box::from_raw(s));
+        let mut b = Box::from_raw(s);
+        b.body = Vec::new();
+        let conn = b.conn;
+        if !(*conn).closing && (*conn).spare.len() < SPARE_STREAMS {
+            (*conn).spare.push(b); // its request is initialized afresh when it is reused
+        }
     }
 }
 
