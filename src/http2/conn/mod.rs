@@ -368,6 +368,7 @@ unsafe extern "C" fn on_read(sock: *mut h2o_socket_t, err: *const c_char) {
             crate::buffer::consume(input, n);
         } else if (**input).size != 0 {
             (*conn).hold_output = false;
+            (*conn).engine.set_time((*(*(*conn).super_.ctx).loop_)._now / 1000); // streams' `created`
             let bytes = std::slice::from_raw_parts((**input).bytes.cast::<u8>(), (**input).size);
             let n = (*conn).engine.recv(bytes);
             crate::buffer::consume(input, n);
