@@ -143,10 +143,10 @@ const fn pair_table() -> [u32; 1 << PRIMARY_BITS] {
 
 static PAIRS: [u32; 1 << PRIMARY_BITS] = pair_table();
 
-/// For the canonical decoding of long codes: per length `l` (index), the first code of that
-/// length left-aligned in 32 bits, how many codes have it, and where its symbols start in
-/// [`BY_CODE`]. The code is canonical (checked here at compile time): codes of one length are
-/// consecutive and in symbol order, and each length's codes follow the shorter ones.
+/// For the canonical decoding of long codes: per length (the index), where that length's codes
+/// end (left-aligned in 32 bits), its first code, and where its symbols start in `by_code`. The
+/// code is canonical (checked here at compile time): codes of one length are consecutive and in
+/// symbol order, and each length's codes follow the shorter ones.
 struct Canonical {
     /// Left-aligned (32-bit) end (exclusive) of the codes of each length.
     limit: [u64; MAX_LEN as usize + 1],
