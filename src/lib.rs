@@ -10,6 +10,8 @@
 //! Modules are listed in data-flow order. Everything outside `ffi` is safe Rust except the SIMD
 //! scanners in `http1::parser`, whose `unsafe` blocks each carry a `SAFETY:` note.
 
+pub mod abi;
+
 /// cbindgen:ignore
 pub mod mem;
 /// cbindgen:ignore

@@ -6,11 +6,16 @@
 //! (hop-by-hop headers, what HTTP/2 rejects, ...). Names, order, indices and flags are 2.2.5's;
 //! `tests/abi` compares every entry with Debian's library at test time.
 //!
-//! The C view of this table (the exported `h2o__tokens` array) is built from [`TOKENS`] in
-//! `crate::ffi::token`.
+//! The C view of this table, the exported `h2o__tokens` array (an `abi::token::TokenTable`), is
+//! built from [`TOKENS`] here: token identity is pointer identity into it, and the engine hands out
+//! those pointers (header names), so the data object lives in this module.
+//!
+//! The table is an exported data object of exactly 2.2.5's size (100 entries of 24 bytes):
+//! executables built against 2.2.5 use `H2O_TOKEN_HOST` (= `h2o__tokens + 30`) directly, so their
+//! linker copy-relocates the array into the executable, and every reference the library makes to
+//! it (through the GOT, as for any exported data of a shared object) then sees that copy.
 
-/// Number of slots of the exported array in 2.2.5 (`H2O_MAX_TOKENS`); unused slots are zero.
-pub const MAX_TOKENS: usize = 100;
+pub use crate::abi::token::MAX_TOKENS;
 
 /// Flag bits, as laid out in the flags byte of 2.2.5's `h2o_token_t` (x86_64 bit-field order).
 pub mod flag {
@@ -52,6 +57,61 @@ const fn t(c_name: &'static CStr, hpack_index: u8, flags: u8) -> Token {
 use std::ffi::CStr;
 
 use flag::*;
+use std::ffi::c_char;
+use std::mem::size_of;
+
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::token::{h2o_token_t, TokenTable};
+
+const fn table() -> TokenTable {
+    let empty = h2o_token_t { buf: h2o_iovec_t::EMPTY, http2_static_table_name_index: 0, flags: 0 };
+    let mut a = [empty; MAX_TOKENS];
+    let mut i = 0;
+    while i < TOKENS.len() {
+        let t = &TOKENS[i];
+        a[i] = h2o_token_t {
+            buf: h2o_iovec_t { base: t.c_name.as_ptr() as *mut c_char, len: t.name().len() },
+            http2_static_table_name_index: t.hpack_index as c_char,
+            flags: t.flags,
+        };
+        i += 1;
+    }
+    TokenTable(a)
+}
+
+/// `h2o_token_t h2o__tokens[H2O_MAX_TOKENS]`: every token at its 2.2.5 index (`H2O_TOKEN_*`), then
+/// zeroed slots. Read-only (writing to it is undefined behaviour).
+#[unsafe(no_mangle)]
+pub static h2o__tokens: TokenTable = table();
+
+/// `size_t h2o__num_tokens`: the number of used slots of `h2o__tokens`.
+#[unsafe(no_mangle)]
+pub static h2o__num_tokens: usize = TOKENS.len();
+
+/// The address of element 0 of the array in use (the executable's copy when it copy-relocated it).
+#[inline]
+pub fn base() -> *const h2o_token_t {
+    (&raw const h2o__tokens).cast::<h2o_token_t>()
+}
+
+
+/// The element of the array in use for the token named exactly `name`, or NULL.
+pub fn lookup_ptr(name: &[u8]) -> *const h2o_token_t {
+    match lookup(name) {
+        // SAFETY: `i < TOKENS.len() <= MAX_TOKENS`, an element of the array.
+        Some(i) => unsafe { base().add(i) },
+        None => std::ptr::null(),
+    }
+}
+
+/// Whether `buf` is the `buf` member of an element of the array in use (pointer comparison only;
+/// `buf` is not dereferenced, so any pointer, NULL included, is fine).
+pub fn is_token_ptr(buf: *const h2o_iovec_t) -> bool {
+    let start = base() as usize;
+    let p = buf as usize;
+    let inside = p >= start && p - start < MAX_TOKENS * size_of::<h2o_token_t>();
+    inside && (p - start).is_multiple_of(size_of::<h2o_token_t>())
+}
 
 /// Every token of 2.2.5, at its 2.2.5 index (the `H2O_TOKEN_*` macros of `h2o/token.h`).
 pub const TOKENS: [Token; 62] = [

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 
 use h2o_rs::ffi::picohttpparser as ours;
-use h2o_rs::ffi::picohttpparser::{phr_chunked_decoder, phr_chunked_decoder_2_2_5, phr_header};
+use h2o_rs::abi::picohttpparser::{phr_chunked_decoder, phr_chunked_decoder_2_2_5, phr_header};
 use h2o_rs::http1::parser::{SimdLevel, set_simd_level};
 
 const SDIST: &str = "gunicorn-h1c==0.6.9";

@@ -11,7 +11,8 @@
 
 use std::ffi::c_char;
 
-use h2o_rs::ffi::picohttpparser::{phr_chunked_decoder_2_2_5, phr_decode_chunked};
+use h2o_rs::abi::picohttpparser::phr_chunked_decoder_2_2_5;
+use h2o_rs::ffi::picohttpparser::phr_decode_chunked;
 use h2o_rs::http1::parser::{Chunked, ChunkedDecoder};
 use libfuzzer_sys::fuzz_target;
 

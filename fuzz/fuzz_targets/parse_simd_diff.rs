@@ -9,7 +9,8 @@
 
 use std::ffi::{c_char, c_int};
 
-use h2o_rs::ffi::picohttpparser::{phr_header, phr_parse_headers, phr_parse_request, phr_parse_response};
+use h2o_rs::abi::picohttpparser::phr_header;
+use h2o_rs::ffi::picohttpparser::{phr_parse_headers, phr_parse_request, phr_parse_response};
 use h2o_rs::http1::parser::{Header, SimdLevel, parse_headers_with, parse_request_with, parse_response_with, set_simd_level};
 use libfuzzer_sys::fuzz_target;
 

@@ -11,7 +11,7 @@
 use std::ffi::{c_char, CStr};
 
 use super::HEADER;
-use crate::ffi::memory::{h2o_buffer_prototype_t, h2o_buffer_t};
+use crate::abi::memory::{h2o_buffer_prototype_t, h2o_buffer_t};
 
 /// Bytes mapped for a buffer of `capacity`: header + capacity, rounded up to pages.
 pub fn mapping_len(capacity: usize) -> usize {

@@ -22,7 +22,7 @@ use std::ffi::c_char;
 use std::mem::offset_of;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::ffi::memory::{h2o_buffer_prototype_t, h2o_buffer_t, h2o_iovec_t};
+use crate::abi::memory::{h2o_buffer_prototype_t, h2o_buffer_t, h2o_iovec_t};
 use crate::mem::{self, recycle};
 
 mod mmap;
@@ -263,3 +263,15 @@ pub unsafe fn dispose(inbuf: &mut *mut h2o_buffer_t) {
 
 #[cfg(test)]
 mod tests;
+
+unsafe extern "C" {
+    /// capi/tls.c: the address of the calling thread's `h2o_socket_buffer_prototype` (a `__thread`
+    /// object of 2.2.5, which stable Rust cannot define; `crate::ffi::memory` declares it for export).
+    fn h2o_rs__socket_buffer_prototype() -> *mut h2o_buffer_prototype_t;
+}
+
+/// The calling thread's `h2o_socket_buffer_prototype`.
+pub fn socket_prototype() -> *mut h2o_buffer_prototype_t {
+    // SAFETY: a plain C function without preconditions (capi/tls.c).
+    unsafe { h2o_rs__socket_buffer_prototype() }
+}

@@ -2,7 +2,7 @@
 //! consume, dispose, and the failure paths.
 
 use super::*;
-use crate::ffi::memory::{h2o_buffer_mmap_settings_t, h2o_mem_recycle_t, FILENAME_MAX};
+use crate::abi::memory::{h2o_buffer_mmap_settings_t, h2o_mem_recycle_t, FILENAME_MAX};
 
 const INITIAL: usize = 8192;
 

@@ -11,8 +11,8 @@
 use std::ffi::{c_char, c_void};
 use std::ptr::null_mut;
 
-use crate::ffi::core::{h2o_envconf_t, h2o_globalconf_t, h2o_handler_t, h2o_hostconf_t, h2o_pathconf_t, Vector};
-use crate::ffi::memory::h2o_iovec_t;
+use crate::abi::core::{h2o_envconf_t, h2o_globalconf_t, h2o_handler_t, h2o_hostconf_t, h2o_pathconf_t, Vector};
+use crate::abi::memory::h2o_iovec_t;
 use crate::mem;
 
 /// The Server header value: honest about the implementation, in 2.2.5's "name/version" format.
@@ -94,7 +94,7 @@ pub unsafe fn init(config: *mut h2o_globalconf_t) {
     c.handshake_timeout = defaults::HANDSHAKE_TIMEOUT;
     c.http1.req_timeout = defaults::HTTP1_REQ_TIMEOUT;
     c.http1.upgrade_to_http2 = defaults::HTTP1_UPGRADE_TO_HTTP2;
-    let h1 = &crate::ffi::request::H2O_HTTP1_CALLBACKS;
+    let h1 = &crate::http1::conn::PROTOCOL_CALLBACKS;
     c.http1.callbacks.request_shutdown = h1.request_shutdown.map_or(std::ptr::null_mut(), |f| f as *mut c_void);
     c.http1.callbacks.foreach_request = h1.foreach_request.map_or(std::ptr::null_mut(), |f| f as *mut c_void);
     c.http2.idle_timeout = defaults::HTTP2_IDLE_TIMEOUT;
@@ -104,7 +104,7 @@ pub unsafe fn init(config: *mut h2o_globalconf_t) {
     c.http2.latency_optimization = defaults::HTTP2_LATENCY_OPTIMIZATION;
     c.proxy.io_timeout = defaults::PROXY_IO_TIMEOUT;
     c.proxy.flags = PROXY_EMIT_X_FORWARDED_HEADERS | PROXY_EMIT_VIA_HEADER;
-    c.mimemap = crate::ffi::mimemap::h2o_mimemap_create().cast();
+    c.mimemap = crate::core::mimemap::create().cast();
 }
 
 /// Initializes `pathconf` (overwritten) for `path` (copied; NULL: none, as a host's fallback);
@@ -130,7 +130,7 @@ pub unsafe fn init_pathconf(pathconf: *mut h2o_pathconf_t, global: *mut h2o_glob
         p.path = c_strdup(unsafe { std::ffi::CStr::from_ptr(path) }.to_bytes());
     }
     // SAFETY: NULL or a live map (the caller's contract); the pathconf holds a reference.
-    unsafe { crate::ffi::mimemap::map_addref(mimemap) };
+    unsafe { crate::core::mimemap::map_addref(mimemap) };
     p.mimemap = mimemap;
     p.error_log = PATH_EMIT_REQUEST_ERRORS;
 }
@@ -169,7 +169,7 @@ pub unsafe fn dispose_pathconf(pathconf: *mut h2o_pathconf_t) {
         dispose_modules(&mut *(&raw mut p.filters).cast());
         dispose_modules(&mut *(&raw mut p.loggers).cast());
         libc::free(p.path.base.cast());
-        crate::ffi::mimemap::map_release(p.mimemap);
+        crate::core::mimemap::map_release(p.mimemap);
         if !p.env.is_null() {
             super::context::release_shared(p.env.cast());
         }
@@ -207,7 +207,7 @@ pub unsafe fn register_host(config: *mut h2o_globalconf_t, host: &[u8], port: u1
     h.authority.port = port;
     h.mimemap = c.mimemap;
     // SAFETY: the globalconf's live map (or NULL); the host holds a reference.
-    unsafe { crate::ffi::mimemap::map_addref(h.mimemap) };
+    unsafe { crate::core::mimemap::map_addref(h.mimemap) };
     h.http2.flags = HOST_HTTP2_PUSH_PRELOAD;
     // SAFETY: the fallback pathconf is inside the fresh hostconf.
     unsafe { init_pathconf(&raw mut h.fallback_path, config, std::ptr::null(), c.mimemap) };
@@ -304,7 +304,7 @@ pub unsafe fn dispose(config: *mut h2o_globalconf_t) {
                     libc::free(hc.authority.hostport.base.cast());
                 }
                 libc::free(hc.authority.host.base.cast());
-                crate::ffi::mimemap::map_release(hc.mimemap);
+                crate::core::mimemap::map_release(hc.mimemap);
                 libc::free((hc as *mut h2o_hostconf_t).cast());
             }
             i += 1;
@@ -313,7 +313,7 @@ pub unsafe fn dispose(config: *mut h2o_globalconf_t) {
         unsafe { libc::free(c.hosts.cast()) };
     }
     // SAFETY: the reference `init` took (or NULL).
-    unsafe { crate::ffi::mimemap::map_release(c.mimemap) };
+    unsafe { crate::core::mimemap::map_release(c.mimemap) };
     // SAFETY: all-zero is a valid (empty) globalconf.
     unsafe { std::ptr::write_bytes(config, 0, 1) };
 }
@@ -384,7 +384,7 @@ pub unsafe fn create_envconf(parent: *mut h2o_envconf_t) -> *mut h2o_envconf_t {
     unsafe {
         e.write(h2o_envconf_t { parent, unsets: Vector::EMPTY, sets: Vector::EMPTY });
         if !parent.is_null() {
-            crate::ffi::mimemap::map_addref(parent.cast());
+            crate::core::mimemap::map_addref(parent.cast());
         }
     }
     e

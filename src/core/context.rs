@@ -10,9 +10,10 @@
 use std::ffi::c_void;
 use std::ptr::null_mut;
 
-use crate::ffi::core::{h2o_context_t, h2o_globalconf_t, h2o_handler_t, h2o_pathconf_t, h2o_timestamp_string_t, Vector};
-use crate::ffi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_timeout_dispose, h2o_timeout_init, h2o_timeout_t};
-use crate::ffi::memory::{h2o_mem_alloc_shared, st_h2o_mem_pool_shared_entry_t};
+use crate::abi::core::{h2o_context_t, h2o_globalconf_t, h2o_handler_t, h2o_pathconf_t, h2o_timestamp_string_t, Vector};
+use crate::abi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_timeout_t};
+use crate::evloop::timeout;
+use crate::abi::memory::st_h2o_mem_pool_shared_entry_t;
 use crate::mem;
 
 use super::time::{log_time, rfc1123};
@@ -59,7 +60,7 @@ pub unsafe fn init(ctx: *mut h2o_context_t, loop_: *mut h2o_evloop_t, config: *m
     ];
     for (t, ms) in timeouts {
         // SAFETY: `t` is inside the context, which stays in place while initialized.
-        unsafe { h2o_timeout_init(loop_, t, ms) };
+        unsafe { timeout::init(loop_, t, ms) };
     }
     init_list(&mut c.http1_conns);
     init_list(&mut c.http2_conns);
@@ -205,7 +206,7 @@ pub unsafe fn dispose(ctx: *mut h2o_context_t) {
         &raw mut c.proxy_io_timeout,
     ] {
         // SAFETY: initialized by `init` on this loop.
-        unsafe { h2o_timeout_dispose(loop_, t) };
+        unsafe { timeout::dispose(loop_, t) };
     }
     // SAFETY: malloc'ed blocks (or NULL) owned by the context.
     unsafe {
@@ -243,7 +244,7 @@ pub unsafe fn update_timestamp_cache(ctx: *mut h2o_context_t) {
         libc::localtime_r(&tv.tv_sec, &mut local);
     }
     // SAFETY: a fresh shared allocation of the struct's size, owned by the context.
-    let v = unsafe { h2o_mem_alloc_shared(null_mut(), size_of::<h2o_timestamp_string_t>(), None) }.cast::<h2o_timestamp_string_t>();
+    let v = unsafe { crate::mem::pool::alloc_shared(None, size_of::<h2o_timestamp_string_t>(), None) }.cast::<h2o_timestamp_string_t>();
     // SAFETY: fresh, writable.
     let s = unsafe { &mut *v };
     *s = h2o_timestamp_string_t { rfc1123: [0; 30], log: [0; 27] };

@@ -12,9 +12,9 @@
 
 use std::ffi::{c_int, c_void};
 
-use crate::ffi::core::{h2o_filter_t, h2o_pathconf_t};
-use crate::ffi::memory::h2o_iovec_t;
-use crate::ffi::request::{h2o_ostream_t, h2o_req_t, REQ_FLAG_BYTES_COUNTED_BY_OSTREAM};
+use crate::abi::core::{h2o_filter_t, h2o_pathconf_t};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::request::{h2o_ostream_t, h2o_req_t, REQ_FLAG_BYTES_COUNTED_BY_OSTREAM};
 
 use super::config::{create_module, ModuleKind};
 use super::headers;

@@ -8,9 +8,10 @@
 
 use std::ffi::c_char;
 
-use crate::ffi::core::{h2o_header_t, h2o_headers_t};
-use crate::ffi::memory::{h2o_iovec_t, h2o_mem_pool_t};
-use crate::ffi::token::{h2o__tokens, h2o_token_t};
+use crate::abi::core::{h2o_header_t, h2o_headers_t};
+use crate::abi::memory::{h2o_iovec_t, h2o_mem_pool_t};
+use crate::abi::token::h2o_token_t;
+use crate::token::h2o__tokens;
 use crate::mem;
 
 /// Index of the first entry after `cursor` (-1: from the start) whose name satisfies `is_match`.
@@ -141,6 +142,38 @@ pub unsafe fn join_token_value(pool: &mut h2o_mem_pool_t, existing: &[u8], added
     v.extend_from_slice(added);
     // SAFETY: the caller's contract.
     unsafe { pool_strdup(pool, &v) }
+}
+
+/// `h2o_set_header_token`: adds `value` to the comma-separated list of the last `name` entry (a
+/// new string in `pool`), unless an entry already lists it (each element lower-cased and compared
+/// with `value` as given, as 2.2.5); appends an entry (value borrowed) when there is none.
+///
+/// # Safety
+/// As [`add`]; `value` has `len` readable bytes and outlives the list.
+pub unsafe fn set_token(pool: &mut h2o_mem_pool_t, list: &mut h2o_headers_t, name: *mut h2o_iovec_t, value: h2o_iovec_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let b = |v: h2o_iovec_t| if v.len == 0 { &[][..] } else { std::slice::from_raw_parts(v.base.cast::<u8>(), v.len) };
+        let wanted = b(value);
+        let mut last = None;
+        for (i, h) in entries(list).iter().enumerate() {
+            if std::ptr::eq(h.name, name) {
+                if crate::strings::contains_token(b(h.value), wanted, b',') {
+                    return;
+                }
+                last = Some(i);
+            }
+        }
+        match last {
+            Some(i) => {
+                let slot = &mut *list.entries.add(i);
+                slot.value = join_token_value(pool, b(slot.value), wanted);
+            }
+            None => {
+                add(pool, list, name, std::ptr::null(), value);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

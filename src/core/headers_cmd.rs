@@ -8,11 +8,11 @@
 
 use std::ffi::{c_int, c_void};
 
-use crate::ffi::core::h2o_headers_t;
-use crate::ffi::memory::{h2o_iovec_t, h2o_mem_pool_t};
+use crate::abi::core::h2o_headers_t;
+use crate::abi::memory::{h2o_iovec_t, h2o_mem_pool_t};
 use crate::mem;
 
-pub use crate::ffi::core::h2o_headers_command_t;
+pub use crate::abi::core::h2o_headers_command_t;
 
 use super::headers;
 use super::request::bytes;
@@ -27,8 +27,7 @@ pub const CMD_SETIFEMPTY: c_int = 5;
 pub const CMD_UNSET: c_int = 6;
 
 fn is_token(name: *const h2o_iovec_t) -> bool {
-    // SAFETY: a pointer comparison only.
-    unsafe { crate::ffi::token::h2o_iovec_is_token(name) != 0 }
+    crate::token::is_token_ptr(name)
 }
 
 /// Whether entry name `entry` matches the command's `name`.

@@ -1,7 +1,7 @@
 //! The server core of `h2o.h`: configuration (hosts, paths, handlers, environments), the context,
 //! header lists and rewrite commands, requests and responses with their filters, MIME maps.
 //!
-//! As in `crate::mem`, the C structs of `crate::ffi::core` are the state (embedders read and write
+//! As in `crate::mem`, the C structs of `crate::abi::core` / `crate::abi::request` are the state (embedders read and write
 //! them directly), so this module works on them in place; memory that C code reads or frees comes
 //! from libc `malloc` or from a `h2o_mem_pool_t`. Decisions are plain safe functions; raw-memory
 //! steps carry `SAFETY:` notes.

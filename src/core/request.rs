@@ -17,14 +17,14 @@ use std::mem::offset_of;
 use std::ptr::null_mut;
 
 use crate::evloop::timeout;
-use crate::ffi::core::{h2o_context_t, h2o_envconf_t, h2o_filter_t, h2o_handler_t, h2o_hostconf_t, h2o_logger_t, h2o_pathconf_t, Vector};
-use crate::ffi::evloop::h2o_timeout_entry_t;
-use crate::ffi::memory::{h2o_iovec_t, h2o_mem_pool_t};
-use crate::ffi::request::{
+use crate::abi::core::{h2o_context_t, h2o_envconf_t, h2o_filter_t, h2o_handler_t, h2o_hostconf_t, h2o_logger_t, h2o_pathconf_t, Vector};
+use crate::abi::evloop::h2o_timeout_entry_t;
+use crate::abi::memory::{h2o_iovec_t, h2o_mem_pool_t};
+use crate::abi::request::{
     h2o_conn_t, h2o_generator_t, h2o_ostream_t, h2o_req_error_log_t, h2o_req_prefilter_t, h2o_req_t, h2o_timestamp_t,
     REQ_FLAG_BYTES_COUNTED_BY_OSTREAM, REQ_FLAG_PERSISTENT, REQ_FLAG_RES_IS_DELEGATED, SEND_STATE_FINAL, SEND_STATE_IN_PROGRESS,
 };
-use crate::ffi::url::h2o_url_scheme_t;
+use crate::abi::url::h2o_url_scheme_t;
 use crate::mem;
 
 use super::headers;
@@ -311,7 +311,7 @@ unsafe fn copy_from(r: &mut h2o_req_t, s: &h2o_req_t) {
             r.upgrade = headers::pool_strdup(pool, bytes(s.upgrade));
         }
         for h in headers::entries(&s.headers) {
-            let name = if crate::ffi::token::h2o_iovec_is_token(h.name) != 0 {
+            let name = if crate::token::is_token_ptr(h.name) {
                 h.name
             } else {
                 let copy = headers::pool_strdup(pool, bytes(*h.name));
@@ -457,7 +457,7 @@ unsafe fn setup_before_processing(req: *mut h2o_req_t) -> *mut h2o_hostconf_t {
 /// `req.path` is valid for the request's life.
 unsafe fn normalize_into(r: &mut h2o_req_t) {
     // SAFETY: the caller's contract.
-    let (normalized, query_at, norm_indexes) = unsafe { crate::ffi::url::normalize_path_in_pool(&mut r.pool, bytes(r.path)) };
+    let (normalized, query_at, norm_indexes) = unsafe { crate::core::url::normalize_path_in_pool(&mut r.pool, bytes(r.path)) };
     r.path_normalized = normalized;
     r.query_at = query_at;
     r.norm_indexes = norm_indexes;
@@ -645,7 +645,7 @@ unsafe extern "C" fn dispose_deferred(p: *mut c_void) {
 }
 
 unsafe extern "C" fn run_deferred(entry: *mut h2o_timeout_entry_t) {
-    crate::ffi::panic::boundary("deferred request action", (), || {
+    crate::abi::panic::boundary("deferred request action", (), || {
         // SAFETY: `timeout` is the first field of a live DeferredAction (the request is alive:
         // disposing it would have unlinked the entry).
         unsafe {
@@ -677,7 +677,7 @@ unsafe fn defer(req: *mut h2o_req_t, what: Deferred) {
             timeout: h2o_timeout_entry_t {
                 registered_at: 0,
                 cb: Some(run_deferred),
-                _link: crate::ffi::evloop::h2o_linklist_t { next: null_mut(), prev: null_mut() },
+                _link: crate::abi::evloop::h2o_linklist_t { next: null_mut(), prev: null_mut() },
             },
             req,
             what,
@@ -920,7 +920,7 @@ pub unsafe fn send_error(req: *mut h2o_req_t, status: c_int, reason: *const c_ch
         }
         let ct = headers::lookup_token(b"content-type").expect("content-type token");
         let v = c"text/plain; charset=utf-8";
-        crate::ffi::core::h2o_add_header(&mut r.pool, &mut r.res.headers, ct, std::ptr::null(), v.as_ptr(), v.count_bytes());
+        headers::add(&mut r.pool, &mut r.res.headers, ct.cast_mut().cast(), std::ptr::null(), h2o_iovec_t { base: v.as_ptr().cast_mut(), len: v.count_bytes() });
         send_inline(req, body, usize::MAX);
     }
 }
@@ -963,10 +963,10 @@ pub unsafe fn send_redirect(req: *mut h2o_req_t, status: c_int, reason: *const c
         r.res.reason = reason;
         r.res.headers = Vector::EMPTY;
         let loc = headers::lookup_token(b"location").expect("location token");
-        crate::ffi::core::h2o_add_header(&mut r.pool, &mut r.res.headers, loc, std::ptr::null(), location.base, location.len);
+        headers::add(&mut r.pool, &mut r.res.headers, loc.cast_mut().cast(), std::ptr::null(), location);
         let ct = headers::lookup_token(b"content-type").expect("content-type token");
         let v = c"text/html; charset=utf-8";
-        crate::ffi::core::h2o_add_header(&mut r.pool, &mut r.res.headers, ct, std::ptr::null(), v.as_ptr(), v.count_bytes());
+        headers::add(&mut r.pool, &mut r.res.headers, ct.cast_mut().cast(), std::ptr::null(), h2o_iovec_t { base: v.as_ptr().cast_mut(), len: v.count_bytes() });
         send_inline(req, body.as_ptr().cast(), body.len());
     }
 }
@@ -995,8 +995,8 @@ pub unsafe fn send_redirect_internal(req: *mut h2o_req_t, method: h2o_iovec_t, u
             return send_error_deferred(req, 502, c"Gateway Error".as_ptr(), c"internal error".as_ptr(), 0);
         };
         let scheme: *const h2o_url_scheme_t = match parsed.scheme {
-            Some(crate::core::url::Scheme::Http) => &crate::ffi::url::H2O_URL_SCHEME_HTTP,
-            Some(crate::core::url::Scheme::Https) => &crate::ffi::url::H2O_URL_SCHEME_HTTPS,
+            Some(crate::core::url::Scheme::Http) => &crate::abi::url::H2O_URL_SCHEME_HTTP,
+            Some(crate::core::url::Scheme::Https) => &crate::abi::url::H2O_URL_SCHEME_HTTPS,
             None => r.scheme,
         };
         let mut preserve = preserve_overrides;
@@ -1043,11 +1043,11 @@ pub unsafe fn fill_mime_attributes(req: *mut h2o_req_t) {
         let list = headers::entries(&r.res.headers);
         let map = r.pathconf.as_ref().map_or(null_mut(), |p| p.mimemap);
         let found = match list.iter().find(|h| std::ptr::eq(h.name, ct.cast())) {
-            Some(h) if !map.is_null() => crate::ffi::mimemap::h2o_mimemap_get_type_by_mimetype(map.cast(), h.value, 0),
+            Some(h) if !map.is_null() => crate::core::mimemap::type_by_mimetype(map.cast(), h.value, false),
             _ => null_mut(),
         };
         r.res.mime_attr = if found.is_null() {
-            (&raw mut crate::ffi::mimemap::h2o_mime_attributes_as_is).cast()
+            (&raw mut crate::abi::mimemap::h2o_mime_attributes_as_is).cast()
         } else {
             (&raw mut (*found).attr).cast()
         };
@@ -1094,6 +1094,28 @@ fn error_line(module: &[u8], path: &[u8], msg: &[u8]) -> Vec<u8> {
     line.extend_from_slice(msg);
     line.push(b'\n');
     line
+}
+
+/// `h2o_build_destination`: `prefix` followed by what the request's path has after its pathconf's
+/// path (the normalized path when `use_path_normalized`, mapped back through `norm_indexes`
+/// otherwise), query kept; a new string in the request's pool.
+///
+/// # Safety
+/// `r` has a pathconf; its iovecs are valid.
+pub unsafe fn build_destination(r: &mut h2o_req_t, prefix: &[u8], use_path_normalized: bool) -> h2o_iovec_t {
+    // SAFETY: the caller's contract; the request's iovecs are valid.
+    unsafe {
+        let path_normalized = bytes(r.path_normalized);
+        let d = crate::core::util::Destination {
+            prefix,
+            conf_path: bytes((*r.pathconf).path),
+            path: bytes(r.path),
+            query_at: (r.query_at != usize::MAX).then_some(r.query_at),
+            path_normalized,
+            norm_indexes: (!r.norm_indexes.is_null()).then(|| std::slice::from_raw_parts(r.norm_indexes, path_normalized.len())),
+        };
+        headers::pool_strdup(&mut r.pool, &d.build(use_path_normalized))
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! URLs of `h2o/url.h` with 2.2.5's semantics, as safe functions over byte slices. The C wrappers
-//! (`crate::ffi::url`) copy results into the caller's pool.
+//! URLs of `h2o/url.h` with 2.2.5's semantics, as safe functions over byte slices, and the path
+//! normalization into a pool that requests use. The C wrappers (`crate::ffi::url`) copy results
+//! into the caller's pool.
 //!
 //! Path normalization (`h2o_url_normalize_path`, what fills `req->path_normalized`):
 //! - the path ends at the first `?` (its offset is the query position);
@@ -151,6 +152,9 @@ fn rebuild(input: &[u8]) -> Normalization {
 use std::ops::Range;
 
 use crate::strings;
+use crate::abi::memory::{h2o_iovec_t, h2o_mem_pool_t};
+use crate::mem;
+use std::ffi::c_char;
 
 /// What `parse_hostport` found (2.2.5's `h2o_url_parse_hostport`): the host (inside `[...]` for an
 /// IPv6 literal, set as soon as it is delimited even if the rest fails), the port (65535 when absent
@@ -318,6 +322,67 @@ pub fn unix_socket_path(host: &[u8], sun_path_size: usize) -> Result<&[u8], SunE
         _ => Ok(&host[UNIX_PREFIX.len()..]),
     }
 }
+
+// ---- results in a memory pool (the C view) --------------------------------------------------------
+
+static ROOT: &[u8; 2] = b"/\0";
+
+/// The static "/" (NUL-terminated) the normalized path of an empty or rejected path points to.
+pub fn root_iovec() -> h2o_iovec_t {
+    h2o_iovec_t { base: ROOT.as_ptr() as *mut c_char, len: 1 }
+}
+
+/// Copies `bytes` into `n.max(bytes.len())` bytes of `pool`.
+///
+/// # Safety
+/// `pool` is initialized.
+pub(crate) unsafe fn pool_copy<T: Copy>(pool: *mut h2o_mem_pool_t, bytes: &[T], n: usize) -> *mut T {
+    // SAFETY: the caller's pool; the allocation holds n.max(len) elements of T (pool memory is
+    // 16-byte aligned), and nothing else refers to it yet.
+    unsafe {
+        let p = mem::pool::alloc(&mut *pool, n.max(bytes.len()).max(1) * size_of::<T>()).cast::<T>();
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
+        p
+    }
+}
+
+/// `h2o_url_normalize_path` over a pool (the HTTP/1 and HTTP/2 request paths): normalizes
+/// `path` (see `crate::core::url`), returning the normalized path, the offset of the `?` (or
+/// `usize::MAX`) and the index array (NULL when the path is used as is).
+///
+/// Ownership: the result is a view into `path` when it needs no change, the static "/" for an
+/// empty or rejected path, else a new string from `pool` (not NUL-terminated, as 2.2.5); the index
+/// array (`path.len() + 1` entries allocated, the first `result.len` meaningful) is from `pool` too.
+///
+/// # Safety
+/// `pool` is initialized; `path` stays valid as long as the result is used.
+pub unsafe fn normalize_path_in_pool(pool: *mut h2o_mem_pool_t, path: &[u8]) -> (h2o_iovec_t, usize, *mut usize) {
+    let n = normalize_path(path);
+    let query_at = n.query_at.unwrap_or(usize::MAX);
+    let src_len = n.query_at.unwrap_or(path.len());
+    match &n.path {
+        NormalizedPath::Empty => (root_iovec(), query_at, std::ptr::null_mut()),
+        NormalizedPath::AsIs { len } => {
+            (h2o_iovec_t { base: path.as_ptr() as *mut c_char, len: *len }, query_at, std::ptr::null_mut())
+        }
+        NormalizedPath::Rebuilt { path: out, indexes } => {
+            // SAFETY: the caller's pool.
+            let (base, idx) = unsafe { (pool_copy(pool, out, src_len + 1), pool_copy(pool, indexes, src_len + 1)) };
+            (h2o_iovec_t { base: base.cast(), len: out.len() }, query_at, idx)
+        }
+        NormalizedPath::Rejected { rebuilt, indexes } => {
+            eprintln!(
+                "libh2o-rs: path normalization left a \"..\" segment, using \"/\": `{}` => `{}`",
+                String::from_utf8_lossy(path),
+                String::from_utf8_lossy(rebuilt)
+            );
+            // SAFETY: the caller's pool.
+            let idx = unsafe { pool_copy(pool, indexes, src_len + 1) };
+            (root_iovec(), query_at, idx)
+        }
+    }
+}
+
 
 #[cfg(test)]
 mod tests {

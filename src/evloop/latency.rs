@@ -22,7 +22,7 @@
 
 use std::os::fd::RawFd;
 
-use crate::ffi::socket::{h2o_socket_latency_optimization_conditions_t as Conditions, h2o_socket_t};
+use crate::abi::socket::{h2o_socket_latency_optimization_conditions_t as Conditions, h2o_socket_t};
 
 /// `H2O_SOCKET_LATENCY_OPTIMIZATION_STATE_*`.
 pub const STATE_TBD: u8 = 0;

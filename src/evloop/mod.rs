@@ -13,12 +13,13 @@
 //! as 2.2.5's; unlike 2.2.5 it never goes backwards, so a clock set back cannot stall timeouts.
 
 pub mod latency;
+pub mod addr;
 pub mod socket;
 pub mod timeout;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::ffi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_sliding_counter_t};
+use crate::abi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_sliding_counter_t};
 
 /// How many readiness events one poll returns at most (more wait for the next iteration).
 const EVENTS_CAPACITY: usize = 256;

@@ -15,9 +15,9 @@ use std::ffi::{c_char, c_int, c_void};
 use std::os::fd::RawFd;
 use std::ptr::null_mut;
 
-use crate::ffi::memory::{h2o_buffer_t, h2o_iovec_t};
-use crate::ffi::socket::{errors, h2o_socket_t};
-use crate::{buffer, ffi};
+use crate::abi::memory::{h2o_buffer_t, h2o_iovec_t};
+use crate::abi::socket::{errors, h2o_socket_t};
+use crate::buffer;
 
 use super::Loop;
 
@@ -56,7 +56,7 @@ pub struct Socket {
     connecting: bool,
     /// The conditions of the last `h2o_socket_do_prepare_for_latency_optimized_write`: the writer
     /// refreshes the suggested size with them on each writable event while in the mode.
-    lo_conditions: Option<ffi::socket::h2o_socket_latency_optimization_conditions_t>,
+    lo_conditions: Option<crate::abi::socket::h2o_socket_latency_optimization_conditions_t>,
 }
 
 /// The loop's socket bookkeeping.
@@ -125,7 +125,7 @@ unsafe fn create_with(lp: *mut Loop, fd: RawFd, flags: c_int, connecting: bool) 
             return null_mut();
         }
         let mut input: *mut h2o_buffer_t = null_mut();
-        let proto = ffi::memory::socket_buffer_prototype();
+        let proto = buffer::socket_prototype();
         input = if proto.is_null() { input } else { &raw mut (*proto)._initial_buf };
         let s = Box::into_raw(Box::new(Socket {
             base: h2o_socket_t::new(input),
@@ -201,7 +201,7 @@ unsafe fn enqueue(s: *mut Socket) {
 ///
 /// # Safety
 /// `s` is a live, open socket.
-pub unsafe fn read_start(s: *mut Socket, cb: ffi::socket::h2o_socket_cb) {
+pub unsafe fn read_start(s: *mut Socket, cb: crate::abi::socket::h2o_socket_cb) {
     // SAFETY: per the contract.
     unsafe {
         (*s).base._cb_read = cb;
@@ -255,7 +255,7 @@ pub unsafe fn loop_of(s: *const Socket) -> *mut Loop {
 /// # Safety
 /// `s` is a live, open socket with no write in progress; `bufs` points to `cnt` iovecs whose bytes
 /// stay valid until the callback.
-pub unsafe fn write(s: *mut Socket, bufs: *const h2o_iovec_t, cnt: usize, cb: ffi::socket::h2o_socket_cb) {
+pub unsafe fn write(s: *mut Socket, bufs: *const h2o_iovec_t, cnt: usize, cb: crate::abi::socket::h2o_socket_cb) {
     // SAFETY: per the contract.
     unsafe {
         assert!((*s).base._cb_write.is_none(), "h2o_socket_write: a write is already in progress");
@@ -401,7 +401,7 @@ unsafe fn rearm(s: *mut Socket) {
 ///
 /// # Safety
 /// `s` is a live, open socket with no write in progress.
-pub unsafe fn notify_write(s: *mut Socket, cb: ffi::socket::h2o_socket_cb) {
+pub unsafe fn notify_write(s: *mut Socket, cb: crate::abi::socket::h2o_socket_cb) {
     // SAFETY: per the contract.
     unsafe {
         assert!((*s).base._cb_write.is_none(), "h2o_socket_notify_write: a write is already in progress");
@@ -417,7 +417,7 @@ pub unsafe fn notify_write(s: *mut Socket, cb: ffi::socket::h2o_socket_cb) {
 ///
 /// # Safety
 /// `s` is a live, open socket.
-pub unsafe fn prepare_latency_optimized(s: *mut Socket, c: &ffi::socket::h2o_socket_latency_optimization_conditions_t) -> usize {
+pub unsafe fn prepare_latency_optimized(s: *mut Socket, c: &crate::abi::socket::h2o_socket_latency_optimization_conditions_t) -> usize {
     // SAFETY: per the contract.
     unsafe {
         let sock = &mut *s;
@@ -432,7 +432,7 @@ pub unsafe fn prepare_latency_optimized(s: *mut Socket, c: &ffi::socket::h2o_soc
 ///
 /// # Safety
 /// `lp` is a live loop; `addr` is valid for `len` bytes.
-pub unsafe fn connect(lp: *mut Loop, addr: *const libc::sockaddr, len: libc::socklen_t, cb: ffi::socket::h2o_socket_cb) -> *mut Socket {
+pub unsafe fn connect(lp: *mut Loop, addr: *const libc::sockaddr, len: libc::socklen_t, cb: crate::abi::socket::h2o_socket_cb) -> *mut Socket {
     // SAFETY: per the contract.
     unsafe {
         let family = c_int::from((*addr).sa_family);
@@ -460,28 +460,28 @@ pub unsafe fn connect(lp: *mut Loop, addr: *const libc::sockaddr, len: libc::soc
 
 /// A prototype that recycles nothing: exported input buffers use it, so they can be imported and
 /// freed on any thread (each thread has its own socket buffer prototype).
-fn nonpooling_prototype() -> *mut ffi::memory::h2o_buffer_prototype_t {
+fn nonpooling_prototype() -> *mut crate::abi::memory::h2o_buffer_prototype_t {
     use std::sync::OnceLock;
     static PROTO: OnceLock<usize> = OnceLock::new();
     *PROTO.get_or_init(|| {
-        let proto = ffi::memory::socket_buffer_prototype();
+        let proto = buffer::socket_prototype();
         // SAFETY: the calling thread's prototype is live; the copy is leaked (process-global) and
         // only its `_initial_buf` and `_prototype` pointers are used: `max` 0 means no recycling.
         unsafe {
-            let mut p: ffi::memory::h2o_buffer_prototype_t = std::ptr::read(proto);
-            p.allocator = ffi::memory::h2o_mem_recycle_t { max: 0, cnt: 0, _link: null_mut() };
+            let mut p: crate::abi::memory::h2o_buffer_prototype_t = std::ptr::read(proto);
+            p.allocator = crate::abi::memory::h2o_mem_recycle_t { max: 0, cnt: 0, _link: null_mut() };
             let b = Box::into_raw(Box::new(p));
             (*b)._initial_buf._prototype = b;
             b as usize
         }
-    }) as *mut ffi::memory::h2o_buffer_prototype_t
+    }) as *mut crate::abi::memory::h2o_buffer_prototype_t
 }
 
 /// `h2o_buffer_set_prototype`.
 ///
 /// # Safety
 /// `*buf` is a valid buffer; `proto` is live.
-unsafe fn set_prototype(buf: &mut *mut h2o_buffer_t, proto: *mut ffi::memory::h2o_buffer_prototype_t) {
+unsafe fn set_prototype(buf: &mut *mut h2o_buffer_t, proto: *mut crate::abi::memory::h2o_buffer_prototype_t) {
     // SAFETY: per the contract.
     unsafe {
         if (**buf)._prototype.is_null() || (**buf).bytes.is_null() {
@@ -497,12 +497,12 @@ unsafe fn set_prototype(buf: &mut *mut h2o_buffer_t, proto: *mut ffi::memory::h2
 ///
 /// # Safety
 /// `s` is a live, open socket with no write in progress; `info` is writable.
-pub unsafe fn export(s: *mut Socket, info: *mut ffi::socket::h2o_socket_export_t) -> c_int {
+pub unsafe fn export(s: *mut Socket, info: *mut crate::abi::socket::h2o_socket_export_t) -> c_int {
     // SAFETY: per the contract.
     unsafe {
         assert!((*s).base._cb_write.is_none(), "h2o_socket_export: a write is in progress");
         // the socket keeps an empty buffer until it is freed (on_close may still look at it)
-        let proto = ffi::memory::socket_buffer_prototype();
+        let proto = buffer::socket_prototype();
         let empty = if proto.is_null() { null_mut() } else { &raw mut (*proto)._initial_buf };
         let mut input = std::mem::replace(&mut (*s).base.input, empty);
         if !input.is_null() {
@@ -522,7 +522,7 @@ pub unsafe fn export(s: *mut Socket, info: *mut ffi::socket::h2o_socket_export_t
 ///
 /// # Safety
 /// `lp` is a live loop; `info` came from [`export`] and was not imported or disposed of.
-pub unsafe fn import(lp: *mut Loop, info: *mut ffi::socket::h2o_socket_export_t) -> *mut Socket {
+pub unsafe fn import(lp: *mut Loop, info: *mut crate::abi::socket::h2o_socket_export_t) -> *mut Socket {
     // SAFETY: per the contract.
     unsafe {
         assert!((*info).fd != -1, "h2o_socket_import: the export was already used");
@@ -534,7 +534,7 @@ pub unsafe fn import(lp: *mut Loop, info: *mut ffi::socket::h2o_socket_export_t)
         if input.is_null() {
             input = (*s).base.input;
         } else {
-            let proto = ffi::memory::socket_buffer_prototype();
+            let proto = buffer::socket_prototype();
             if !proto.is_null() {
                 set_prototype(&mut input, proto);
             }
@@ -551,7 +551,7 @@ pub unsafe fn import(lp: *mut Loop, info: *mut ffi::socket::h2o_socket_export_t)
 ///
 /// # Safety
 /// `info` came from [`export`] and was not imported or disposed of.
-pub unsafe fn dispose_export(info: *mut ffi::socket::h2o_socket_export_t) {
+pub unsafe fn dispose_export(info: *mut crate::abi::socket::h2o_socket_export_t) {
     // SAFETY: per the contract.
     unsafe {
         assert!((*info).fd != -1, "h2o_socket_dispose_export: the export was already used");

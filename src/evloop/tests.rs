@@ -3,7 +3,7 @@ use std::mem::offset_of;
 use std::ptr::null_mut;
 
 use super::*;
-use crate::ffi::evloop::{h2o_timeout_entry_t, h2o_timeout_t};
+use crate::abi::evloop::{h2o_timeout_entry_t, h2o_timeout_t};
 
 fn zero_timeout() -> Box<h2o_timeout_t> {
     // SAFETY: all-zero is a valid (unlinked) h2o_timeout_t: integers and null pointers.
@@ -174,8 +174,8 @@ mod sockets {
     use std::os::unix::net::UnixStream;
 
     use super::super::{socket, Loop};
-    use crate::ffi::memory::h2o_iovec_t;
-    use crate::ffi::socket::{errors, h2o_socket_t};
+    use crate::abi::memory::h2o_iovec_t;
+    use crate::abi::socket::{errors, h2o_socket_t};
 
     thread_local! {
         static EVENTS: std::cell::RefCell<Vec<(&'static str, usize, bool)>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -282,8 +282,8 @@ mod latency_loopback {
 
     use super::super::latency::{self, STATE_DETERMINED, STATE_DISABLED};
     use super::*;
-    use crate::ffi::memory::h2o_iovec_t;
-    use crate::ffi::socket::{h2o_socket_latency_optimization_conditions_t as Conditions, h2o_socket_t};
+    use crate::abi::memory::h2o_iovec_t;
+    use crate::abi::socket::{h2o_socket_latency_optimization_conditions_t as Conditions, h2o_socket_t};
 
     static DONE: AtomicBool = AtomicBool::new(false);
 

@@ -11,7 +11,7 @@
 
 use std::ptr::null_mut;
 
-use crate::ffi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_timeout_entry_t, h2o_timeout_t};
+use crate::abi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_timeout_entry_t, h2o_timeout_t};
 
 // ---- h2o_linklist_t (the same operations as the header's inline functions) ------------------------
 

@@ -16,10 +16,10 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 use std::mem::offset_of;
 use std::ptr::null_mut;
 
-use super::core::{h2o_logger_t, h2o_pathconf_t};
-use super::memory::st_h2o_mem_pool_shared_entry_t;
-use super::panic::boundary;
-use super::request::h2o_req_t;
+use crate::abi::core::{h2o_logger_t, h2o_pathconf_t};
+use crate::abi::memory::st_h2o_mem_pool_shared_entry_t;
+use crate::abi::panic::boundary;
+use crate::abi::request::h2o_req_t;
 use crate::handler::access_log::{self as engine, logconf, render, FileHandle, LogConf};
 use crate::mem;
 

@@ -11,11 +11,12 @@
 use std::ffi::{c_char, c_int, CStr};
 use std::ptr::null_mut;
 
-use super::core::{h2o_handler_t, h2o_pathconf_t};
-use super::memory::h2o_iovec_t;
-use super::mimemap::{h2o_mimemap_t, h2o_mimemap_type_t};
-use super::panic::boundary;
-use super::request::h2o_req_t;
+use crate::abi::core::{h2o_handler_t, h2o_pathconf_t};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::mimemap::h2o_mimemap_type_t;
+use crate::core::mimemap::h2o_mimemap_t;
+use crate::abi::panic::boundary;
+use crate::abi::request::h2o_req_t;
 use crate::handler::file;
 
 /// A NULL-terminated list of C strings in static storage.

@@ -6,9 +6,9 @@
 
 use std::ffi::c_void;
 
-use super::memory::h2o_iovec_t;
-use super::panic::boundary;
-use super::request::h2o_req_t;
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::panic::boundary;
+use crate::abi::request::h2o_req_t;
 use crate::http1::conn::UpgradeCb;
 
 /// `h2o_http1_upgrade`: sends the response head of `req` (`req->res.status`, usually 101, its

@@ -1,8 +1,10 @@
-//! The C ABI: the only place with `extern "C"`.
+//! The top layer: the exported C functions (and the exported data objects no engine code refers
+//! to), one module per header, over the types of `crate::abi`. Each export checks and converts its
+//! arguments and calls into the engine; nothing below this module calls up into it.
 //!
 //! Conventions (as in rustls-ffi and hyper's C API):
-//! - every exported function runs its body inside [`panic::boundary`]: a panic never unwinds into
-//!   C; it is reported on stderr and turned into the function's error value;
+//! - every exported function runs its body inside [`crate::abi::panic::boundary`]: a panic never
+//!   unwinds into C; it is reported on stderr and turned into the function's error value;
 //! - pointers are checked for NULL where the C contract allows a caller to get it wrong cheaply;
 //! - who owns what is written on each function. Nothing in this module allocates memory that the
 //!   caller must free unless the function says so.
@@ -28,7 +30,6 @@ pub mod mimemap;
 /// `h2o/linklist.h`, `h2o/timeout.h`, `h2o/socket/evloop.h` (hand-written headers).
 /// cbindgen:ignore
 pub mod evloop;
-pub mod panic;
 pub mod picohttpparser;
 /// `h2o.h` requests, responses and `h2o_accept` (hand-written header).
 /// cbindgen:ignore

@@ -1,4 +1,6 @@
-//! `h2o/socket.h` (the socket part) and the socket functions of `h2o/socket/evloop.h`.
+//! `h2o/socket.h` (the socket part) and the socket functions of `h2o/socket/evloop.h`, over the
+//! types and error strings of `crate::abi::socket`; the engine is `crate::evloop::socket` (and
+//! `crate::evloop::addr` for the address helpers).
 //!
 //! Ownership: a socket returned by `h2o_evloop_socket_create` / `_accept` is owned by the caller
 //! until `h2o_socket_close` (the library frees it later, once no callback can see it); its
@@ -7,130 +9,15 @@
 
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
-use std::ffi::{c_char, c_int, c_uint, c_void};
-use std::mem::{offset_of, size_of};
+use crate::abi::socket::*;
+use std::ffi::{c_char, c_int, c_void};
 use std::ptr::null_mut;
 
-use super::evloop::h2o_evloop_t;
-use super::memory::{h2o_buffer_t, h2o_iovec_t};
-use super::panic::boundary;
+use crate::abi::evloop::h2o_evloop_t;
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::panic::boundary;
 use crate::evloop::{socket, Loop};
 
-/// `h2o_socket_cb`.
-pub type h2o_socket_cb = Option<unsafe extern "C" fn(*mut h2o_socket_t, *const c_char)>;
-
-/// `h2o_socket_t` (96 bytes); the engine's state follows it in [`socket::Socket`].
-#[repr(C)]
-pub struct h2o_socket_t {
-    pub data: *mut c_void,
-    pub ssl: *mut c_void,
-    pub input: *mut h2o_buffer_t,
-    pub bytes_read: usize,
-    pub bytes_written: usize,
-    pub on_close_cb: Option<unsafe extern "C" fn(*mut c_void)>,
-    pub on_close_data: *mut c_void,
-    pub _cb_read: h2o_socket_cb,
-    pub _cb_write: h2o_socket_cb,
-    pub _peername: *mut c_void,
-    pub _lo_state: u8,
-    pub _lo_flags: u8,
-    pub _lo_suggested_tls_payload_size: u16,
-    pub _lo_suggested_write_size: usize,
-}
-
-impl h2o_socket_t {
-    pub fn new(input: *mut h2o_buffer_t) -> Self {
-        h2o_socket_t {
-            data: null_mut(),
-            ssl: null_mut(),
-            input,
-            bytes_read: 0,
-            bytes_written: 0,
-            on_close_cb: None,
-            on_close_data: null_mut(),
-            _cb_read: None,
-            _cb_write: None,
-            _peername: null_mut(),
-            _lo_state: 0,
-            _lo_flags: 0,
-            _lo_suggested_tls_payload_size: 0,
-            _lo_suggested_write_size: usize::MAX,
-        }
-    }
-}
-
-/// `h2o_socket_export_t` (24 bytes): a socket detached from its loop by `h2o_socket_export`.
-#[repr(C)]
-#[derive(Debug)]
-pub struct h2o_socket_export_t {
-    pub fd: c_int,
-    pub ssl: *mut c_void,
-    pub input: *mut h2o_buffer_t,
-}
-
-/// `h2o_socket_latency_optimization_conditions_t` (12 bytes): when to use latency-optimized writes.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct h2o_socket_latency_optimization_conditions_t {
-    /// Milliseconds.
-    pub min_rtt: c_uint,
-    /// Percent of the RTT.
-    pub max_additional_delay: c_uint,
-    /// Bytes.
-    pub max_cwnd: c_uint,
-}
-
-#[cfg(target_pointer_width = "64")]
-const _: () = {
-    assert!(size_of::<h2o_socket_export_t>() == 24 && offset_of!(h2o_socket_export_t, input) == 16);
-    assert!(size_of::<h2o_socket_latency_optimization_conditions_t>() == 12);
-    assert!(size_of::<h2o_socket_t>() == 96);
-    assert!(offset_of!(h2o_socket_t, input) == 16 && offset_of!(h2o_socket_t, bytes_read) == 24);
-    assert!(offset_of!(h2o_socket_t, on_close_cb) == 40 && offset_of!(h2o_socket_t, _cb_read) == 56);
-    assert!(offset_of!(h2o_socket_t, _peername) == 72 && offset_of!(h2o_socket_t, _lo_state) == 80);
-    assert!(offset_of!(h2o_socket_t, _lo_suggested_write_size) == 88);
-};
-
-// ---- the error strings (data objects, as in 2.2.5) ---------------------------------------------------
-
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_out_of_memory: *const c_char = c"out of memory".as_ptr();
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_io: *const c_char = c"I/O error".as_ptr();
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_closed: *const c_char = c"socket closed by peer".as_ptr();
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_conn_fail: *const c_char = c"connection failure".as_ptr();
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_ssl_no_cert: *const c_char = c"no certificate".as_ptr();
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_ssl_cert_invalid: *const c_char = c"invalid certificate".as_ptr();
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_ssl_cert_name_mismatch: *const c_char = c"certificate name mismatch".as_ptr();
-#[unsafe(no_mangle)]
-pub static mut h2o_socket_error_ssl_decode: *const c_char = c"SSL decode error".as_ptr();
-
-/// The current values of the error objects.
-pub mod errors {
-    use std::ffi::c_char;
-
-    pub fn io() -> *const c_char {
-        // SAFETY: a plain read of a pointer-sized static that C may only set before use.
-        unsafe { super::h2o_socket_error_io }
-    }
-    pub fn closed() -> *const c_char {
-        // SAFETY: as above.
-        unsafe { super::h2o_socket_error_closed }
-    }
-    pub fn conn_fail() -> *const c_char {
-        // SAFETY: as above.
-        unsafe { super::h2o_socket_error_conn_fail }
-    }
-    pub fn out_of_memory() -> *const c_char {
-        // SAFETY: as above.
-        unsafe { super::h2o_socket_error_out_of_memory }
-    }
-}
 
 fn sock(s: *mut h2o_socket_t) -> *mut socket::Socket {
     s.cast()
@@ -380,7 +267,7 @@ pub unsafe extern "C" fn h2o_socket_do_prepare_for_latency_optimized_write(
 pub unsafe extern "C" fn h2o_socket_getnumerichost(sa: *mut libc::sockaddr, salen: libc::socklen_t, buf: *mut c_char) -> usize {
     boundary("h2o_socket_getnumerichost", usize::MAX, || {
         // SAFETY: per the contract.
-        unsafe { addr::numeric_host(sa, salen, buf) }
+        unsafe { crate::evloop::addr::numeric_host(sa, salen, buf) }
     })
 }
 
@@ -392,7 +279,7 @@ pub unsafe extern "C" fn h2o_socket_getnumerichost(sa: *mut libc::sockaddr, sale
 pub unsafe extern "C" fn h2o_socket_getport(sa: *mut libc::sockaddr) -> i32 {
     boundary("h2o_socket_getport", -1, || {
         // SAFETY: per the contract.
-        unsafe { addr::port(sa) }
+        unsafe { crate::evloop::addr::port(sa) }
     })
 }
 
@@ -404,88 +291,10 @@ pub unsafe extern "C" fn h2o_socket_getport(sa: *mut libc::sockaddr) -> i32 {
 pub unsafe extern "C" fn h2o_socket_compare_address(x: *mut libc::sockaddr, y: *mut libc::sockaddr) -> c_int {
     boundary("h2o_socket_compare_address", 0, || {
         // SAFETY: per the contract.
-        unsafe { addr::compare(x, y) }
+        unsafe { crate::evloop::addr::compare(x, y) }
     })
 }
 
-/// Address helpers (no socket involved).
-mod addr {
-    use std::cmp::Ordering;
-    use std::ffi::{c_char, c_int};
-
-    /// See `h2o_socket_getnumerichost`.
-    ///
-    /// # Safety
-    /// `sa` is valid for `salen` bytes; `buf` has room for NI_MAXHOST bytes.
-    pub unsafe fn numeric_host(sa: *const libc::sockaddr, salen: libc::socklen_t, buf: *mut c_char) -> usize {
-        // SAFETY: per the contract.
-        unsafe {
-            if c_int::from((*sa).sa_family) == libc::AF_INET {
-                let a = u32::from_be((*sa.cast::<libc::sockaddr_in>()).sin_addr.s_addr).to_be_bytes();
-                let s = format!("{}.{}.{}.{}\0", a[0], a[1], a[2], a[3]);
-                std::ptr::copy_nonoverlapping(s.as_ptr().cast::<c_char>(), buf, s.len());
-                return s.len() - 1;
-            }
-            let r = libc::getnameinfo(sa, salen, buf, libc::NI_MAXHOST, std::ptr::null_mut(), 0, libc::NI_NUMERICHOST);
-            if r != 0 {
-                return usize::MAX;
-            }
-            libc::strlen(buf)
-        }
-    }
-
-    /// See `h2o_socket_getport`.
-    ///
-    /// # Safety
-    /// `sa` is a valid address of its family.
-    pub unsafe fn port(sa: *const libc::sockaddr) -> i32 {
-        // SAFETY: per the contract.
-        unsafe {
-            match c_int::from((*sa).sa_family) {
-                libc::AF_INET => i32::from(u16::from_be((*sa.cast::<libc::sockaddr_in>()).sin_port)),
-                libc::AF_INET6 => i32::from(u16::from_be((*sa.cast::<libc::sockaddr_in6>()).sin6_port)),
-                _ => -1,
-            }
-        }
-    }
-
-    fn ord(o: Ordering) -> c_int {
-        o as c_int
-    }
-
-    /// See `h2o_socket_compare_address`. Unknown families compare equal when the families are.
-    ///
-    /// # Safety
-    /// `x` and `y` are valid addresses of their families.
-    pub unsafe fn compare(x: *const libc::sockaddr, y: *const libc::sockaddr) -> c_int {
-        // SAFETY: per the contract.
-        unsafe {
-            let (fx, fy) = ((*x).sa_family, (*y).sa_family);
-            if fx != fy {
-                return ord(fx.cmp(&fy));
-            }
-            match c_int::from(fx) {
-                libc::AF_UNIX => {
-                    let (a, b) = (x.cast::<libc::sockaddr_un>(), y.cast::<libc::sockaddr_un>());
-                    ord(libc::strcmp((*a).sun_path.as_ptr(), (*b).sun_path.as_ptr()).cmp(&0))
-                }
-                libc::AF_INET => {
-                    let (a, b) = (&*x.cast::<libc::sockaddr_in>(), &*y.cast::<libc::sockaddr_in>());
-                    let ka = (u32::from_be(a.sin_addr.s_addr), u16::from_be(a.sin_port));
-                    let kb = (u32::from_be(b.sin_addr.s_addr), u16::from_be(b.sin_port));
-                    ord(ka.cmp(&kb))
-                }
-                libc::AF_INET6 => {
-                    let (a, b) = (&*x.cast::<libc::sockaddr_in6>(), &*y.cast::<libc::sockaddr_in6>());
-                    let ka = (a.sin6_addr.s6_addr, u16::from_be(a.sin6_port), a.sin6_flowinfo, a.sin6_scope_id);
-                    let kb = (b.sin6_addr.s6_addr, u16::from_be(b.sin6_port), b.sin6_flowinfo, b.sin6_scope_id);
-                    ord(ka.cmp(&kb))
-                }
-                _ => 0,
-            }
-        }
-    }
-}
 
 // ---- the TLS getters (no TLS yet: every socket is plain, and the answers are 2.2.5's for one) -------
 

@@ -17,8 +17,8 @@
 use std::ffi::{c_char, c_void};
 use std::sync::Once;
 
-use super::memory::h2o_iovec_t;
-use super::panic::boundary;
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::panic::boundary;
 
 /// A NULL-terminated list of protocol names (`{NULL, 0}` ends it), the shape 2.2.5's ALPN lists have.
 #[repr(transparent)]

@@ -9,8 +9,9 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use super::memory::{h2o__fatal, h2o_iovec_t, h2o_mem_alloc_pool, h2o_mem_alloc_shared, h2o_mem_pool_t};
-use super::panic::boundary;
+use super::memory::{h2o__fatal, h2o_mem_alloc_pool, h2o_mem_alloc_shared};
+use crate::abi::memory::{h2o_iovec_t, h2o_mem_pool_t};
+use crate::abi::panic::boundary;
 use crate::strings;
 
 const NULL_IOVEC: h2o_iovec_t = h2o_iovec_t { base: std::ptr::null_mut(), len: 0 };

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int};
 
-use super::panic::boundary;
+use crate::abi::panic::boundary;
 use crate::core::time::{log_time, parse_rfc1123, rfc1123};
 
 /// Copies `s` and a NUL to `buf`.

@@ -1,12 +1,7 @@
-//! `h2o/token.h`: `h2o_token_t`, the exported token table `h2o__tokens` / `h2o__num_tokens`, and
-//! `h2o_lookup_token` / `h2o_iovec_is_token`.
-//!
-//! The table is an exported data object of exactly 2.2.5's size (100 entries of 24 bytes):
-//! executables built against 2.2.5 use `H2O_TOKEN_HOST` (= `h2o__tokens + 30`) directly, so their
-//! linker copy-relocates the array into the executable, and every reference the library makes to
-//! it (through the GOT, as for any exported data of a shared object) then sees that copy. Token
-//! identity is therefore pointer identity: `h2o_lookup_token("host", 4) == H2O_TOKEN_HOST` in the
-//! caller's program, whatever copy is in use.
+//! `h2o/token.h`: `h2o_lookup_token` / `h2o_iovec_is_token`. The exported table `h2o__tokens` /
+//! `h2o__num_tokens` is defined in `crate::token` (the engine hands out pointers into it), its type
+//! in `crate::abi::token`. Token identity is pointer identity: `h2o_lookup_token("host", 4) ==
+//! H2O_TOKEN_HOST` in the caller's program, whatever copy of the array is in use.
 //!
 //! Ownership: the table is static, process-global and read-only; every `h2o_token_t *` returned
 //! points into it and lives forever. Nothing here allocates.
@@ -14,71 +9,11 @@
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
 use std::ffi::{c_char, c_int};
-use std::mem::{offset_of, size_of};
 
-use super::memory::h2o_iovec_t;
-use super::panic::boundary;
-use crate::token::{self, MAX_TOKENS, TOKENS};
-
-/// `h2o_token_t` (2.2.5 x86_64 layout): a name (`buf`, so that a token is also an `h2o_iovec_t`),
-/// the HPACK static-table index of the name (0: none), and one byte of single-bit flags (the C
-/// header declares them as bit-fields; see [`crate::token::flag`] for the bit of each).
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct h2o_token_t {
-    pub buf: h2o_iovec_t,
-    pub http2_static_table_name_index: c_char,
-    pub flags: u8,
-}
-
-const _: () = {
-    assert!(size_of::<h2o_token_t>() == 24);
-    assert!(offset_of!(h2o_token_t, buf) == 0);
-    assert!(offset_of!(h2o_token_t, http2_static_table_name_index) == 16);
-    assert!(offset_of!(h2o_token_t, flags) == 17);
-};
-
-/// The exported array. `#[repr(transparent)]` keeps the array's layout (2400 bytes, the size of the
-/// ELF symbol, which copy relocations depend on).
-#[repr(transparent)]
-pub struct TokenTable(pub [h2o_token_t; MAX_TOKENS]);
-
-// SAFETY: the table is never written by this library after its static initialization, and the
-// only raw pointers in it point at `'static` string literals; sharing it between threads is sound.
-unsafe impl Sync for TokenTable {}
-
-const _: () = assert!(size_of::<TokenTable>() == 2400);
-
-const fn table() -> TokenTable {
-    let empty = h2o_token_t { buf: h2o_iovec_t::EMPTY, http2_static_table_name_index: 0, flags: 0 };
-    let mut a = [empty; MAX_TOKENS];
-    let mut i = 0;
-    while i < TOKENS.len() {
-        let t = &TOKENS[i];
-        a[i] = h2o_token_t {
-            buf: h2o_iovec_t { base: t.c_name.as_ptr() as *mut c_char, len: t.name().len() },
-            http2_static_table_name_index: t.hpack_index as c_char,
-            flags: t.flags,
-        };
-        i += 1;
-    }
-    TokenTable(a)
-}
-
-/// `h2o_token_t h2o__tokens[H2O_MAX_TOKENS]`: every token at its 2.2.5 index (`H2O_TOKEN_*`), then
-/// zeroed slots. Read-only (writing to it is undefined behaviour).
-#[unsafe(no_mangle)]
-pub static h2o__tokens: TokenTable = table();
-
-/// `size_t h2o__num_tokens`: the number of used slots of `h2o__tokens`.
-#[unsafe(no_mangle)]
-pub static h2o__num_tokens: usize = TOKENS.len();
-
-/// The address of element 0 of the array in use (the executable's copy when it copy-relocated it).
-#[inline]
-fn base() -> *const h2o_token_t {
-    (&raw const h2o__tokens).cast::<h2o_token_t>()
-}
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::panic::boundary;
+use crate::abi::token::h2o_token_t;
+use crate::token;
 
 /// `h2o_lookup_token`: the token whose name is exactly `name[0..len]` (lower case; no case
 /// folding, as 2.2.5), or NULL. `name` may be NULL when `len` is 0. Borrows `name` for the call;
@@ -94,11 +29,7 @@ pub unsafe extern "C" fn h2o_lookup_token(name: *const c_char, len: usize) -> *c
         }
         // SAFETY: the caller's contract: `name` points to `len` readable bytes.
         let s = unsafe { std::slice::from_raw_parts(name.cast::<u8>(), len) };
-        match token::lookup(s) {
-            // SAFETY: `i < TOKENS.len() <= MAX_TOKENS`, an element of the array.
-            Some(i) => unsafe { base().add(i) },
-            None => std::ptr::null(),
-        }
+        token::lookup_ptr(s)
     })
 }
 
@@ -110,16 +41,14 @@ pub unsafe extern "C" fn h2o_lookup_token(name: *const c_char, len: usize) -> *c
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn h2o_iovec_is_token(buf: *const h2o_iovec_t) -> c_int {
     boundary("h2o_iovec_is_token", 0, || {
-        let start = base() as usize;
-        let p = buf as usize;
-        let inside = p >= start && p - start < MAX_TOKENS * size_of::<h2o_token_t>();
-        (inside && (p - start) % size_of::<h2o_token_t>() == 0) as c_int
+        token::is_token_ptr(buf) as c_int
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::{base, h2o__num_tokens, h2o__tokens, TOKENS};
 
     #[test]
     fn lookup_returns_the_array_elements() {

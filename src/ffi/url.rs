@@ -1,8 +1,5 @@
-//! `h2o/url.h` (hand-written header): `h2o_url_scheme_t` and the two exported scheme objects
-//! `H2O_URL_SCHEME_HTTP` / `H2O_URL_SCHEME_HTTPS` (24-byte data objects, as in 2.2.5). A request's
-//! `scheme` points to one of them and embedders compare by address, so executables built against
-//! 2.2.5 may copy-relocate them; the library refers to them through the symbol (its GOT entry),
-//! like `h2o__tokens`, so it sees the same copy.
+//! `h2o/url.h` (hand-written header): the URL functions over the types and scheme objects of
+//! `crate::abi::url`; the engine is `crate::core::url`.
 //!
 //! Ownership: the scheme objects are static, process-global, read-only. The URL functions follow
 //! 2.2.5: results that are views point into the caller's input; new strings come from the caller's
@@ -11,98 +8,12 @@
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
 use std::ffi::{c_char, c_int};
-use std::mem::{offset_of, size_of};
 
-use super::memory::{h2o_iovec_t, h2o_mem_pool_t};
-use super::panic::boundary;
-use crate::core::url::{self as core_url, normalize_path, NormalizedPath, ParsedUrl, Scheme, SunError, UrlPath};
+use crate::abi::memory::{h2o_iovec_t, h2o_mem_pool_t};
+use crate::abi::panic::boundary;
+use crate::abi::url::*;
+use crate::core::url::{self as core_url, normalize_path_in_pool, root_iovec, ParsedUrl, Scheme, SunError, UrlPath};
 use crate::mem;
-
-/// `h2o_url_scheme_t` (24 bytes): the name and the default port.
-#[repr(C)]
-#[derive(Debug)]
-pub struct h2o_url_scheme_t {
-    pub name: h2o_iovec_t,
-    pub default_port: u16,
-}
-
-const _: () = {
-    assert!(size_of::<h2o_url_scheme_t>() == 24);
-    assert!(offset_of!(h2o_url_scheme_t, default_port) == 16);
-};
-
-// SAFETY: never written after static initialization; the pointer is to a 'static literal.
-unsafe impl Sync for h2o_url_scheme_t {}
-
-const fn scheme(name: &'static std::ffi::CStr, default_port: u16) -> h2o_url_scheme_t {
-    h2o_url_scheme_t { name: h2o_iovec_t { base: name.as_ptr() as *mut c_char, len: name.count_bytes() }, default_port }
-}
-
-/// `const h2o_url_scheme_t H2O_URL_SCHEME_HTTP`: {"http", 80}.
-#[unsafe(no_mangle)]
-pub static H2O_URL_SCHEME_HTTP: h2o_url_scheme_t = scheme(c"http", 80);
-
-/// `const h2o_url_scheme_t H2O_URL_SCHEME_HTTPS`: {"https", 443}.
-#[unsafe(no_mangle)]
-pub static H2O_URL_SCHEME_HTTPS: h2o_url_scheme_t = scheme(c"https", 443);
-
-/// The static "/" that 2.2.5 returns for an empty or rejected path (never written through).
-static ROOT: &[u8; 2] = b"/\0";
-
-fn root_iovec() -> h2o_iovec_t {
-    h2o_iovec_t { base: ROOT.as_ptr() as *mut c_char, len: 1 }
-}
-
-/// Copies `bytes` into `n.max(bytes.len())` bytes of `pool`.
-///
-/// # Safety
-/// `pool` is initialized.
-unsafe fn pool_copy<T: Copy>(pool: *mut h2o_mem_pool_t, bytes: &[T], n: usize) -> *mut T {
-    // SAFETY: the caller's pool; the allocation holds n.max(len) elements of T (pool memory is
-    // 16-byte aligned), and nothing else refers to it yet.
-    unsafe {
-        let p = mem::pool::alloc(&mut *pool, n.max(bytes.len()).max(1) * size_of::<T>()).cast::<T>();
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
-        p
-    }
-}
-
-/// `h2o_url_normalize_path` for Rust callers (the HTTP/1 and HTTP/2 request paths): normalizes
-/// `path` (see `crate::core::url`), returning the normalized path, the offset of the `?` (or
-/// `usize::MAX`) and the index array (NULL when the path is used as is).
-///
-/// Ownership: the result is a view into `path` when it needs no change, the static "/" for an
-/// empty or rejected path, else a new string from `pool` (not NUL-terminated, as 2.2.5); the index
-/// array (`path.len() + 1` entries allocated, the first `result.len` meaningful) is from `pool` too.
-///
-/// # Safety
-/// `pool` is initialized; `path` stays valid as long as the result is used.
-pub unsafe fn normalize_path_in_pool(pool: *mut h2o_mem_pool_t, path: &[u8]) -> (h2o_iovec_t, usize, *mut usize) {
-    let n = normalize_path(path);
-    let query_at = n.query_at.unwrap_or(usize::MAX);
-    let src_len = n.query_at.unwrap_or(path.len());
-    match &n.path {
-        NormalizedPath::Empty => (root_iovec(), query_at, std::ptr::null_mut()),
-        NormalizedPath::AsIs { len } => {
-            (h2o_iovec_t { base: path.as_ptr() as *mut c_char, len: *len }, query_at, std::ptr::null_mut())
-        }
-        NormalizedPath::Rebuilt { path: out, indexes } => {
-            // SAFETY: the caller's pool.
-            let (base, idx) = unsafe { (pool_copy(pool, out, src_len + 1), pool_copy(pool, indexes, src_len + 1)) };
-            (h2o_iovec_t { base: base.cast(), len: out.len() }, query_at, idx)
-        }
-        NormalizedPath::Rejected { rebuilt, indexes } => {
-            eprintln!(
-                "libh2o-rs: path normalization left a \"..\" segment, using \"/\": `{}` => `{}`",
-                String::from_utf8_lossy(path),
-                String::from_utf8_lossy(rebuilt)
-            );
-            // SAFETY: the caller's pool.
-            let idx = unsafe { pool_copy(pool, indexes, src_len + 1) };
-            (root_iovec(), query_at, idx)
-        }
-    }
-}
 
 /// Removes `.` and `..` segments and decodes `%xx` in the request path `path` (`len` bytes) as
 /// 2.2.5 does, stopping at the first `?`, whose offset goes to `*query_at` (SIZE_MAX if none).
@@ -135,25 +46,6 @@ pub unsafe extern "C" fn h2o_url_normalize_path(
         ret
     })
 }
-
-/// `h2o_url_t` (64 bytes): iovecs into the parsed string (or a pool), `_port` 65535 when absent.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub struct h2o_url_t {
-    pub scheme: *const h2o_url_scheme_t,
-    pub authority: h2o_iovec_t,
-    pub host: h2o_iovec_t,
-    pub path: h2o_iovec_t,
-    pub _port: u16,
-}
-
-const _: () = {
-    assert!(size_of::<h2o_url_t>() == 64);
-    assert!(offset_of!(h2o_url_t, authority) == 8);
-    assert!(offset_of!(h2o_url_t, host) == 24);
-    assert!(offset_of!(h2o_url_t, path) == 40);
-    assert!(offset_of!(h2o_url_t, _port) == 56);
-};
 
 /// A wrapper making a C string pointer a `Sync` static.
 #[repr(transparent)]

@@ -29,7 +29,7 @@ use std::ffi::{c_int, CStr};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use crate::ffi::core::h2o_context_t;
+use crate::abi::core::h2o_context_t;
 
 /// Files up to this size are kept in memory.
 pub const SMALL_MAX: u64 = 64 * 1024;

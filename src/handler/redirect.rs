@@ -8,9 +8,9 @@ use std::ptr::null_mut;
 
 use crate::core::config::{create_module, ModuleKind};
 use crate::core::request;
-use crate::ffi::core::{h2o_build_destination, h2o_handler_t, h2o_pathconf_t};
-use crate::ffi::memory::h2o_iovec_t;
-use crate::ffi::request::h2o_req_t;
+use crate::abi::core::{h2o_handler_t, h2o_pathconf_t};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::request::h2o_req_t;
 
 /// `h2o_redirect_handler_t` (private to the library in 2.2.5 too): the module header, then the
 /// settings; `prefix` is a malloc'ed NUL-terminated copy, freed by `dispose`.
@@ -28,7 +28,7 @@ unsafe extern "C" fn on_req(h: *mut h2o_handler_t, req: *mut h2o_req_t) -> c_int
     unsafe {
         let this = &*h.cast::<RedirectHandler>();
         let prefix = CStr::from_ptr(this.prefix);
-        let dest = h2o_build_destination(req, prefix.as_ptr(), prefix.count_bytes(), 1);
+        let dest = crate::core::request::build_destination(&mut *req, prefix.to_bytes(), true);
         if this.internal == 0 {
             request::send_redirect(req, this.status, c"Redirected".as_ptr(), dest.base, dest.len);
             return 0;

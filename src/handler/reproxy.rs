@@ -11,9 +11,9 @@ use std::ffi::c_void;
 use crate::core::config::{create_module, ModuleKind};
 use crate::core::headers;
 use crate::core::request;
-use crate::ffi::core::{h2o_filter_t, h2o_pathconf_t};
-use crate::ffi::memory::h2o_iovec_t;
-use crate::ffi::request::{h2o_ostream_t, h2o_req_t};
+use crate::abi::core::{h2o_filter_t, h2o_pathconf_t};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::request::{h2o_ostream_t, h2o_req_t};
 
 /// Swallows what the original response's generator sends: that response is replaced.
 unsafe extern "C" fn discard(_o: *mut h2o_ostream_t, _req: *mut h2o_req_t, _bufs: *mut h2o_iovec_t, _n: usize, _state: i32) {}

@@ -2,7 +2,7 @@
 //! its ref-counted shared chunks, vector growth, and small helpers (secure memset, hex dump,
 //! NULL-terminated lists).
 //!
-//! The C structs of `crate::ffi::memory` are the state; this module works on them. Memory that C
+//! The C structs of `crate::abi::memory` are the state; this module works on them. Memory that C
 //! code frees or reads directly (shared entries, pool chunks, vector entries) comes from libc
 //! `malloc`/`realloc`, never from Rust's allocator. The raw-memory steps are few and each carries a
 //! `SAFETY:` note; decisions (sizes, growth, formatting) are plain safe functions, tested below.

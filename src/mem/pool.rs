@@ -12,40 +12,17 @@ use std::cell::UnsafeCell;
 use std::ffi::c_void;
 
 use super::recycle;
-use crate::ffi::memory::{h2o_mem_pool_t, h2o_mem_recycle_t, st_h2o_mem_pool_shared_entry_t};
+use crate::abi::memory::{h2o_mem_pool_t, h2o_mem_recycle_t, st_h2o_mem_pool_shared_entry_t};
 
-/// A chunk is one 4 KiB malloc block: a 16-byte header, then the payload (16-byte aligned).
-pub const CHUNK_SIZE: usize = 4096;
-const HEADER: usize = 16;
-pub const CHUNK_PAYLOAD: usize = CHUNK_SIZE - HEADER;
+pub use crate::abi::memory::{POOL_CHUNK_PAYLOAD as CHUNK_PAYLOAD, POOL_CHUNK_SIZE as CHUNK_SIZE};
+use crate::abi::memory::POOL_CHUNK_HEADER as HEADER;
+use crate::abi::memory::{
+    st_h2o_mem_pool_chunk_t as PoolChunk, st_h2o_mem_pool_direct_t as PoolDirect, st_h2o_mem_pool_shared_ref_t as PoolSharedRef,
+};
 /// Requests of this size or more get their own block instead of a quarter or more of a chunk.
 pub const DIRECT_THRESHOLD: usize = CHUNK_PAYLOAD / 4;
 /// How many free chunks each thread keeps for reuse.
 const RECYCLED_CHUNKS: usize = 16;
-
-#[repr(C, align(16))]
-pub struct PoolChunk {
-    next: *mut PoolChunk,
-    _pad: usize,
-    payload: [u8; CHUNK_PAYLOAD],
-}
-
-#[repr(C, align(16))]
-pub struct PoolDirect {
-    next: *mut PoolDirect,
-    _pad: usize,
-    // the user's bytes follow the 16-byte header
-}
-
-#[repr(C)]
-pub struct PoolSharedRef {
-    next: *mut PoolSharedRef,
-    entry: *mut st_h2o_mem_pool_shared_entry_t,
-}
-
-const _: () = assert!(size_of::<PoolChunk>() == CHUNK_SIZE);
-const _: () = assert!(std::mem::offset_of!(PoolChunk, payload) == HEADER);
-const _: () = assert!(size_of::<PoolDirect>() == HEADER);
 
 /// An initialized, empty pool.
 pub const EMPTY: h2o_mem_pool_t = h2o_mem_pool_t {

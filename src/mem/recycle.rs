@@ -3,7 +3,7 @@
 
 use std::ffi::c_void;
 
-use crate::ffi::memory::{h2o_mem_recycle_t, st_h2o_mem_recycle_chunk_t};
+use crate::abi::memory::{h2o_mem_recycle_t, st_h2o_mem_recycle_chunk_t};
 
 /// A block of `size` bytes: the last recycled one, or a new malloc block (dies when out of memory).
 /// Every block in `allocator` must have `size` bytes (the caller's contract, as in libh2o).

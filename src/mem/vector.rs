@@ -1,6 +1,6 @@
 //! `h2o_vector__expand`: growth of `H2O_VECTOR`s (capacity 4, then doubling), in a pool or malloc'ed.
 
-use crate::ffi::memory::{h2o_mem_pool_t, h2o_vector_t};
+use crate::abi::memory::{h2o_mem_pool_t, h2o_vector_t};
 
 /// The capacity a vector of `capacity` grows to so that it holds `wanted` elements.
 pub fn grown_capacity(capacity: usize, wanted: usize) -> usize {

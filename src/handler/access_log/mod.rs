@@ -86,7 +86,7 @@ thread_local! {
 ///
 /// # Safety
 /// `fh` is a live file handle; `req` as [`render::render`] requires.
-pub unsafe fn log_access(fh: &FileHandle, req: *mut crate::ffi::request::h2o_req_t) {
+pub unsafe fn log_access(fh: &FileHandle, req: *mut crate::abi::request::h2o_req_t) {
     // SAFETY: a live handle holds its compiled format.
     let conf = unsafe { &*fh.logconf };
     LINE.with(|cell| {

@@ -12,10 +12,11 @@ use std::ptr::null_mut;
 use super::logconf::{Element, Escape, Kind, LogConf, Span, PROTOCOL_SPECIFIC_SLOTS};
 use crate::core::headers::entries;
 use crate::core::request::bytes;
-use crate::ffi::core::{h2o_header_t, h2o_headers_t, Vector};
-use crate::ffi::memory::h2o_iovec_t;
-use crate::ffi::request::{h2o_conn_t, h2o_req_t};
-use crate::ffi::token::{h2o__tokens, h2o_token_t};
+use crate::abi::core::{h2o_header_t, h2o_headers_t, Vector};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::request::{h2o_conn_t, h2o_req_t};
+use crate::abi::token::h2o_token_t;
+use crate::token::h2o__tokens;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 /// `NI_MAXHOST`: room `h2o_socket_getnumerichost` needs.
@@ -156,7 +157,7 @@ unsafe fn address(conn: *mut h2o_conn_t, local: bool, port: bool, out: &mut Vec<
     }
     if port {
         // SAFETY: an address the callback filled.
-        let p = unsafe { crate::ffi::socket::h2o_socket_getport(sa) };
+        let p = unsafe { crate::evloop::addr::port(sa) };
         if p == -1 {
             return false;
         }
@@ -165,7 +166,7 @@ unsafe fn address(conn: *mut h2o_conn_t, local: bool, port: bool, out: &mut Vec<
     }
     let mut host = [0 as c_char; NI_MAXHOST];
     // SAFETY: `len` bytes of address; `host` has NI_MAXHOST bytes.
-    let n = unsafe { crate::ffi::socket::h2o_socket_getnumerichost(sa, len, host.as_mut_ptr()) };
+    let n = unsafe { crate::evloop::addr::numeric_host(sa, len, host.as_mut_ptr()) };
     if n == usize::MAX {
         return false;
     }
@@ -426,8 +427,8 @@ unsafe fn element(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::core::h2o_timestamp_string_t;
-    use crate::ffi::request::h2o_conn_callbacks_t;
+    use crate::abi::core::h2o_timestamp_string_t;
+    use crate::abi::request::h2o_conn_callbacks_t;
     use crate::handler::access_log::logconf::{compile, ESCAPE_APACHE, ESCAPE_JSON};
 
     fn iov(s: &'static [u8]) -> h2o_iovec_t {

@@ -35,10 +35,11 @@ use std::rc::Rc;
 
 use crate::core::headers;
 use crate::core::request::{self, bytes};
-use crate::ffi::core::{h2o_context_t, h2o_handler_t, h2o_pathconf_t};
-use crate::ffi::memory::h2o_iovec_t;
-use crate::ffi::mimemap::{h2o_mimemap_t, h2o_mimemap_type_t};
-use crate::ffi::request::h2o_req_t;
+use crate::abi::core::{h2o_context_t, h2o_handler_t, h2o_pathconf_t};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::mimemap::h2o_mimemap_type_t;
+use crate::core::mimemap::h2o_mimemap_t;
+use crate::abi::request::h2o_req_t;
 use crate::handler::filecache::{self, Entry};
 
 pub const FLAG_NO_ETAG: c_int = 0x1;
@@ -111,9 +112,9 @@ pub unsafe fn register(
             }
         }
         let map = if mimemap.is_null() {
-            crate::ffi::mimemap::h2o_mimemap_create()
+            crate::core::mimemap::create()
         } else {
-            crate::ffi::mimemap::map_addref(mimemap.cast());
+            crate::core::mimemap::map_addref(mimemap.cast());
             mimemap
         };
         let h = crate::core::config::create_module(pathconf, size_of::<FileHandler>(), crate::core::config::ModuleKind::Handler)
@@ -140,21 +141,21 @@ pub unsafe fn register(
 /// The map's dynamic types get their pathconf contexts with the handler's (2.2.5).
 unsafe extern "C" fn on_context_init(h: *mut h2o_handler_t, ctx: *mut h2o_context_t) {
     // SAFETY: `h` is a FileHandler, whose map is live while it lives; `ctx` is being initialized.
-    unsafe { crate::ffi::mimemap::h2o_mimemap_on_context_init((*h.cast::<FileHandler>()).mimemap, ctx) }
+    unsafe { crate::core::mimemap::on_context_init((*h.cast::<FileHandler>()).mimemap, ctx) }
 }
 
 unsafe extern "C" fn on_context_dispose(h: *mut h2o_handler_t, ctx: *mut h2o_context_t) {
     // SAFETY: as on_context_init.
-    unsafe { crate::ffi::mimemap::h2o_mimemap_on_context_dispose((*h.cast::<FileHandler>()).mimemap, ctx) }
+    unsafe { crate::core::mimemap::on_context_dispose((*h.cast::<FileHandler>()).mimemap, ctx) }
 }
 
 unsafe extern "C" fn dispose_file_handler(h: *mut h2o_handler_t) {
-    crate::ffi::panic::boundary("h2o_file_handler dispose", (), || {
+    crate::abi::panic::boundary("h2o_file_handler dispose", (), || {
         // SAFETY: `h` is a FileHandler written by `register`, disposed of once (then freed by the
         // configuration).
         unsafe {
             let fh = h.cast::<FileHandler>();
-            crate::ffi::mimemap::map_release((*fh).mimemap.cast());
+            crate::core::mimemap::map_release((*fh).mimemap.cast());
             std::ptr::drop_in_place(&raw mut (*fh).conf_path);
             std::ptr::drop_in_place(&raw mut (*fh).real_path);
             std::ptr::drop_in_place(&raw mut (*fh).index_files);
@@ -172,7 +173,7 @@ pub unsafe fn register_file(pathconf: *mut h2o_pathconf_t, real_path: *const c_c
         let h = crate::core::config::create_module(pathconf, size_of::<SpecificHandler>(), crate::core::config::ModuleKind::Handler)
             .cast::<SpecificHandler>();
         let slot = (*h).super_._config_slot;
-        crate::ffi::mimemap::map_addref(mime_type.cast());
+        crate::core::mimemap::map_addref(mime_type.cast());
         h.write(SpecificHandler {
             super_: h2o_handler_t {
                 _config_slot: slot,
@@ -190,11 +191,11 @@ pub unsafe fn register_file(pathconf: *mut h2o_pathconf_t, real_path: *const c_c
 }
 
 unsafe extern "C" fn dispose_specific_handler(h: *mut h2o_handler_t) {
-    crate::ffi::panic::boundary("h2o_file_register_file dispose", (), || {
+    crate::abi::panic::boundary("h2o_file_register_file dispose", (), || {
         // SAFETY: a SpecificHandler written by `register_file`, disposed of once.
         unsafe {
             let sh = h.cast::<SpecificHandler>();
-            crate::ffi::mimemap::map_release((*sh).mime_type.cast());
+            crate::core::mimemap::map_release((*sh).mime_type.cast());
             std::ptr::drop_in_place(&raw mut (*sh).real_path);
         }
     })
@@ -210,7 +211,7 @@ unsafe fn dynamic_pathconf(t: *mut h2o_mimemap_type_t) -> *mut h2o_pathconf_t {
 }
 
 unsafe extern "C" fn specific_on_context_init(h: *mut h2o_handler_t, ctx: *mut h2o_context_t) {
-    crate::ffi::panic::boundary("h2o_file_register_file on_context_init", (), || {
+    crate::abi::panic::boundary("h2o_file_register_file on_context_init", (), || {
         // SAFETY: a SpecificHandler; its type is live while the handler holds it.
         unsafe {
             let t = (*h.cast::<SpecificHandler>()).mime_type;
@@ -222,7 +223,7 @@ unsafe extern "C" fn specific_on_context_init(h: *mut h2o_handler_t, ctx: *mut h
 }
 
 unsafe extern "C" fn specific_on_context_dispose(h: *mut h2o_handler_t, ctx: *mut h2o_context_t) {
-    crate::ffi::panic::boundary("h2o_file_register_file on_context_dispose", (), || {
+    crate::abi::panic::boundary("h2o_file_register_file on_context_dispose", (), || {
         // SAFETY: as specific_on_context_init.
         unsafe {
             let t = (*h.cast::<SpecificHandler>()).mime_type;
@@ -456,7 +457,7 @@ unsafe fn method_not_allowed(req: *mut h2o_req_t, tk: &Tokens) -> c_int {
 
 /// `on_req` of the directory handler.
 unsafe extern "C" fn on_req(h: *mut h2o_handler_t, req: *mut h2o_req_t) -> c_int {
-    crate::ffi::panic::boundary("h2o_file_register on_req", -1, || {
+    crate::abi::panic::boundary("h2o_file_register on_req", -1, || {
         // SAFETY: `h` is a FileHandler; `req` a live request of the handler's pathconf.
         unsafe { serve_dir(&*h.cast::<FileHandler>(), req) }
     })
@@ -527,7 +528,7 @@ unsafe fn serve_dir(fh: &FileHandler, req: *mut h2o_req_t) -> c_int {
         if err == libc::ENFILE || err == libc::EMFILE {
             return send_open_error(req, err);
         }
-        if crate::ffi::mimemap::h2o_mimemap_has_dynamic_type(fh.mimemap) != 0
+        if crate::core::mimemap::has_dynamic_type(fh.mimemap)
             && let Some(ret) = send::try_dynamic(fh, req, &rpath)
         {
             return ret;
@@ -541,7 +542,7 @@ unsafe fn serve_dir(fh: &FileHandler, req: *mut h2o_req_t) -> c_int {
 
 /// `on_req` of the single-file handler.
 unsafe extern "C" fn specific_on_req(h: *mut h2o_handler_t, req: *mut h2o_req_t) -> c_int {
-    crate::ffi::panic::boundary("h2o_file_register_file on_req", -1, || {
+    crate::abi::panic::boundary("h2o_file_register_file on_req", -1, || {
         // SAFETY: `h` is a SpecificHandler; `req` is live.
         unsafe {
             let sh = &*h.cast::<SpecificHandler>();

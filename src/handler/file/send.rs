@@ -9,9 +9,10 @@ use super::range::{self, ByteRange};
 use super::{cond, method_of, method_not_allowed, send_error, FileHandler, Method, Opened, Tokens, FLAG_NO_ETAG, FLAG_SEND_COMPRESSED, TYPE_DYNAMIC};
 use crate::core::headers;
 use crate::core::request::{self, bytes};
-use crate::ffi::memory::h2o_iovec_t;
-use crate::ffi::mimemap::{h2o_mime_attributes_t, h2o_mimemap_t, h2o_mimemap_type_t};
-use crate::ffi::request::{h2o_generator_t, h2o_req_t, SEND_STATE_ERROR, SEND_STATE_FINAL, SEND_STATE_IN_PROGRESS};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::mimemap::{h2o_mime_attributes_t, h2o_mimemap_type_t};
+use crate::core::mimemap::h2o_mimemap_t;
+use crate::abi::request::{h2o_generator_t, h2o_req_t, SEND_STATE_ERROR, SEND_STATE_FINAL, SEND_STATE_IN_PROGRESS};
 use crate::handler::filecache::{Entry, Kind};
 
 /// The most a body piece read from a large file holds (2.2.5: 65000 bytes).
@@ -63,7 +64,7 @@ unsafe extern "C" fn drop_gen(p: *mut std::ffi::c_void) {
 }
 
 unsafe extern "C" fn proceed(g: *mut h2o_generator_t, req: *mut h2o_req_t) {
-    crate::ffi::panic::boundary("file handler proceed", (), || {
+    crate::abi::panic::boundary("file handler proceed", (), || {
         // SAFETY: `g` is the head of a live Gen (the pool holds it until the request is done).
         unsafe {
             let g_ = &mut *g.cast::<Gen>();
@@ -207,7 +208,7 @@ unsafe fn add_unconditional(req: &mut h2o_req_t, file: &Entry, flags: c_int, tk:
             headers::add(&mut req.pool, &mut req.res.headers, tk.etag, std::ptr::null(), v);
         }
         if flags & FLAG_SEND_COMPRESSED != 0 {
-            crate::ffi::core::h2o_set_header_token(&mut req.pool, &mut req.res.headers, tk.vary.cast(), c"accept-encoding".as_ptr(), 15);
+            crate::core::headers::set_token(&mut req.pool, &mut req.res.headers, tk.vary.cast(), h2o_iovec_t { base: c"accept-encoding".as_ptr().cast_mut(), len: 15 });
         }
     }
 }
@@ -219,7 +220,7 @@ unsafe fn add_unconditional(req: &mut h2o_req_t, file: &Entry, flags: c_int, tk:
 pub(super) unsafe fn serve(req: *mut h2o_req_t, opened: Opened, rpath: &[u8], mimemap: *mut h2o_mimemap_t, flags: c_int, tk: &Tokens) -> c_int {
     let ext = crate::strings::get_filext(rpath).map(|r| &rpath[r]).unwrap_or(&[]);
     // SAFETY: a live map; `ext` is readable for the call.
-    let t = unsafe { crate::ffi::mimemap::h2o_mimemap_get_type_by_extension(mimemap, borrowed(ext)) };
+    let t = unsafe { crate::core::mimemap::type_by_extension(mimemap, borrowed(ext)) };
     // SAFETY: the caller's contract; the type is the map's (alive as long as the handler).
     unsafe { serve_with_type(req, opened, rpath, t, flags, tk) }
 }
@@ -265,7 +266,7 @@ pub(super) unsafe fn serve_with_type(req: *mut h2o_req_t, opened: Opened, rpath:
                 headers::add(&mut r.pool, &mut r.res.headers, tk.content_range, std::ptr::null(), cr);
                 return send_error(req, 416, c"Request Range Not Satisfiable", c"requested range not satisfiable", 2);
             };
-            let as_is = &raw mut crate::ffi::mimemap::h2o_mime_attributes_as_is;
+            let as_is = &raw mut crate::abi::mimemap::h2o_mime_attributes_as_is;
             send_file(req, opened, 206, c"Partial Content".as_ptr(), mime, as_is, method == Method::Get, Some(ranges), flags, tk);
             return 0;
         }
@@ -413,7 +414,7 @@ pub(super) unsafe fn try_dynamic(fh: &FileHandler, req: *mut h2o_req_t, rpath: &
     let name = &rpath[..slash_at];
     let ext = crate::strings::get_filext(name).map(|r| &name[r]).unwrap_or(&[]);
     // SAFETY: the handler's live map.
-    let t = unsafe { crate::ffi::mimemap::h2o_mimemap_get_type_by_extension(fh.mimemap, borrowed(ext)) };
+    let t = unsafe { crate::core::mimemap::type_by_extension(fh.mimemap, borrowed(ext)) };
     // SAFETY: a type of the map.
     if unsafe { (*t).type_ } != TYPE_DYNAMIC {
         return None;
@@ -453,7 +454,7 @@ unsafe fn delegate(req: *mut h2o_req_t, script_name: h2o_iovec_t, path_info: h2o
             return -1;
         }
         // SAFETY: a handler's on_req is `int (*)(h2o_handler_t *, h2o_req_t *)`.
-        let on_req: unsafe extern "C" fn(*mut crate::ffi::core::h2o_handler_t, *mut h2o_req_t) -> c_int = std::mem::transmute((*h).on_req);
+        let on_req: unsafe extern "C" fn(*mut crate::abi::core::h2o_handler_t, *mut h2o_req_t) -> c_int = std::mem::transmute((*h).on_req);
         on_req(h, req)
     }
 }

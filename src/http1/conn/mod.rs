@@ -41,15 +41,22 @@ use std::ptr::null_mut;
 use crate::core::{headers, request};
 use crate::evloop::socket::{self as evsock, Socket};
 use crate::evloop::timeout as tmo;
-use crate::ffi::core::{h2o_context_t, h2o_header_t};
-use crate::ffi::evloop::{h2o_linklist_t, h2o_timeout_entry_t};
-use crate::ffi::memory::h2o_iovec_t;
-use crate::ffi::request::*;
-use crate::ffi::socket::{h2o_socket_getpeername, h2o_socket_getsockname, h2o_socket_t};
-use crate::ffi::url::H2O_URL_SCHEME_HTTP;
+use crate::abi::core::{h2o_context_t, h2o_header_t};
+use crate::abi::evloop::{h2o_linklist_t, h2o_timeout_entry_t};
+use crate::abi::memory::h2o_iovec_t;
+use crate::abi::request::*;
+use crate::abi::socket::h2o_socket_t;
+use crate::abi::url::H2O_URL_SCHEME_HTTP;
 use crate::http1::parser::{parse_request, Chunked, ChunkedDecoder, Header, Request, Status};
 use crate::mem;
 use head::{Framing, Special};
+
+/// The HTTP/1 layer's protocol callbacks: `request_shutdown` (idle connections close at once,
+/// busy ones after their response) and `foreach_request` (each request in progress). The exported
+/// `H2O_HTTP1_CALLBACKS` holds them; `h2o_config_init` copies them into
+/// `globalconf.http1.callbacks`, as 2.2.5 does.
+pub const PROTOCOL_CALLBACKS: h2o_protocol_callbacks_t =
+    h2o_protocol_callbacks_t { request_shutdown: Some(request_shutdown), foreach_request: Some(foreach_request) };
 
 /// `H2O_MAX_HEADERS` and `H2O_MAX_REQLEN` of h2o.h.
 const MAX_HEADERS: usize = 100;
@@ -164,7 +171,7 @@ unsafe extern "C" fn get_sockname(conn: *mut h2o_conn_t, sa: *mut libc::sockaddr
     // SAFETY: `conn` is the head of a live Conn (these callbacks are only installed on ours).
     unsafe {
         let sock = (*conn.cast::<Conn>()).sock;
-        if sock.is_null() { 0 } else { h2o_socket_getsockname(sock, sa) }
+        if sock.is_null() { 0 } else { crate::evloop::socket::name(sock.cast(), sa, false) }
     }
 }
 
@@ -172,7 +179,7 @@ unsafe extern "C" fn get_peername(conn: *mut h2o_conn_t, sa: *mut libc::sockaddr
     // SAFETY: as get_sockname.
     unsafe {
         let sock = (*conn.cast::<Conn>()).sock;
-        if sock.is_null() { 0 } else { h2o_socket_getpeername(sock, sa) }
+        if sock.is_null() { 0 } else { crate::evloop::socket::name(sock.cast(), sa, true) }
     }
 }
 
@@ -200,7 +207,7 @@ fn sock_of(s: *mut h2o_socket_t) -> *mut Socket {
 ///
 /// # Safety
 /// `ctx` is an initialized context with a live loop.
-unsafe fn now(ctx: *mut h2o_context_t) -> (libc::timeval, *const crate::ffi::core::h2o_timestamp_string_t) {
+unsafe fn now(ctx: *mut h2o_context_t) -> (libc::timeval, *const crate::abi::core::h2o_timestamp_string_t) {
     // SAFETY: the caller's contract.
     unsafe {
         let c = &mut *ctx;
@@ -239,7 +246,7 @@ pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connec
         }
         let ctx = actx.ctx;
         let hosts = if actx.hosts.is_null() { (*(*ctx).globalconf).hosts } else { actx.hosts };
-        let id = crate::ffi::core::h2o_connection_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let id = crate::abi::core::h2o_connection_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let conn = Box::into_raw(Box::new(Conn {
             super_: h2o_conn_t { ctx, hosts, connected_at, id, callbacks: &CALLBACKS },
             sock,
@@ -571,7 +578,7 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
             match token {
                 Some(i) if crate::token::TOKENS[i].flags & crate::token::flag::INIT_SPECIAL != 0 => {}
                 Some(i) => {
-                    let t = (&raw const crate::ffi::token::h2o__tokens).cast::<crate::ffi::token::h2o_token_t>().add(i);
+                    let t = crate::token::base().add(i);
                     headers::add(&mut req.pool, &mut req.headers, t.cast_mut().cast(), orig, iov_of(h.value));
                 }
                 None => {
@@ -856,7 +863,7 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
 ///
 /// # Safety
 /// `conn` is live with its socket, no write in flight; `iov` points to live bytes.
-unsafe fn start_write(conn: *mut Conn, cb: crate::ffi::socket::h2o_socket_cb) {
+unsafe fn start_write(conn: *mut Conn, cb: crate::abi::socket::h2o_socket_cb) {
     // SAFETY: the caller's contract.
     unsafe {
         let c = &mut *conn;

@@ -1,4 +1,7 @@
-//! The panic boundary every exported function goes through.
+//! The panic boundary every C entry point goes through: the exported functions (`crate::ffi`) and
+//! the callbacks the engine installs in C structs (`on_req`, `dispose`, `proceed`, socket and
+//! timeout callbacks), which C calls just the same. It sits at the bottom, beside the C types, so
+//! that the engine can use it without depending on `crate::ffi`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
