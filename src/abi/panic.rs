@@ -1,7 +1,8 @@
 //! The panic boundary every C entry point goes through: the exported functions (`crate::ffi`) and
-//! the callbacks the engine installs in C structs (`on_req`, `dispose`, `proceed`, socket and
-//! timeout callbacks), which C calls just the same. It sits at the bottom, beside the C types, so
-//! that the engine can use it without depending on `crate::ffi`.
+//! the engine callbacks C code may call directly (the `dispose` of a shared allocation, which the
+//! header's inline `h2o_mem_release_shared` calls; the file handler's callbacks).
+//! It sits at the bottom, beside the C types, so that the engine can use it without depending on
+//! `crate::ffi`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
