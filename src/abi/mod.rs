@@ -7,7 +7,7 @@
 //! of the crate; the engine modules build on these types and `crate::ffi` exports over them.
 //!
 //! [`panic`] is the one piece of code: the boundary every C entry point (an exported function, or
-//! a callback the engine installs in a C struct) runs inside, so that no panic unwinds into C.
+//! an engine callback C code calls directly) runs inside, so that no panic unwinds into C.
 
 /// `h2o.h`: configuration, context, handlers, header lists.
 /// cbindgen:ignore

@@ -14,7 +14,7 @@ use super::memory::h2o_buffer_t;
 /// `h2o_socket_cb`.
 pub type h2o_socket_cb = Option<unsafe extern "C" fn(*mut h2o_socket_t, *const c_char)>;
 
-/// `h2o_socket_t` (96 bytes); the engine's state follows it in [`socket::Socket`].
+/// `h2o_socket_t` (96 bytes); the engine's state follows it in `crate::evloop::socket::Socket`.
 #[repr(C)]
 pub struct h2o_socket_t {
     pub data: *mut c_void,
