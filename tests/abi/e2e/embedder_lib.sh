@@ -9,8 +9,14 @@
 #          checked in /proc/PID/maps, so a test can never pass on the wrong library
 #
 # E2E_WRAPPER (environment): a command to run the server under, e.g. valgrind with its options.
-# Skips (exit 77) without curl or python3. Bounded: every curl call --max-time 10, every wait a
-# fixed number of turns, the server is killed on exit if still running.
+# E2E_PROTO (environment): h1 (default) or h2c. With h2c every `c` call is an HTTP/2 request by
+# prior knowledge (curl --http2-prior-knowledge), `cu` one by Upgrade: h2c (curl --http2), the raw
+# scenarios of embedder_client.py are their HTTP/2 counterparts (it reads E2E_PROTO too), and on
+# our library the run is skipped (pending) while it does not export h2o_http2_accept and
+# h2o_http2_handle_upgrade. The scripts branch on `h2c` where HTTP/1-only semantics are checked.
+# Skips (exit 77) without curl or python3 (h2c: without curl's HTTP/2, nghttp or python3's h2).
+# Bounded: every curl call --max-time 10, every wait a fixed number of turns, the server is killed
+# on exit if still running.
 
 set -uo pipefail
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,6 +26,18 @@ server_pid=""
 
 command -v curl >/dev/null 2>&1 || { echo "SKIPPED: curl not found"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIPPED: python3 not found"; exit 77; }
+E2E_PROTO=${E2E_PROTO:-h1}
+case $E2E_PROTO in
+h1) ;;
+h2c)
+    curl --version | grep -qi nghttp2 || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
+    command -v nghttp >/dev/null 2>&1 || { echo "SKIPPED: nghttp not found (apt-get install nghttp2-client)"; exit 77; }
+    python3 -c 'import h2' 2>/dev/null || { echo "SKIPPED: python3 lacks h2 (tests/setup-deps.sh installs it)"; exit 77; }
+    ;;
+*) echo "E2E_PROTO must be h1 or h2c, not $E2E_PROTO"; exit 2 ;;
+esac
+export E2E_PROTO
+h2c() { [ "$E2E_PROTO" = h2c ]; }
 
 e2e_cleanup() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -38,7 +56,17 @@ expect() {
 expect_match() {
     if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else fail "$1: [$2] does not match /$3/"; fi
 }
-c() { curl --silent --show-error --max-time 10 "$@"; }
+if h2c; then E2E_CURL_PROTO=--http2-prior-knowledge; else E2E_CURL_PROTO=--http1.1; fi
+c() { curl --silent --show-error --max-time 10 "$E2E_CURL_PROTO" "$@"; }
+# cu: by Upgrade: h2c from HTTP/1.1 (h1: plain HTTP/1.1)
+cu() { if h2c; then curl --silent --show-error --max-time 10 --http2 "$@"; else c "$@"; fi; }
+# the status line of the header dump $1, without CR and trailing blanks ("HTTP/2 200 " -> "HTTP/2 200")
+status_line() { printf '%s\n' "$1" | head -1 | tr -d '\r' | sed 's/ *$//'; }
+# want_status CODE REASON: that status line in this protocol (HTTP/2 has no reason phrase)
+want_status() { if h2c; then echo "HTTP/2 $1"; else echo "HTTP/1.1 $1 $2"; fi; }
+# the request's protocol as the access log's %H writes it
+E2E_LOG_PROTO='HTTP/1.1'
+h2c && E2E_LOG_PROTO='HTTP/2'
 # the value of response header $2 (lower-cased name) in the header dump $1
 header() { printf '%s\n' "$1" | tr -d '\r' | awk -v n="$2" 'tolower($1) == n ":" { sub(/^[^:]*: ?/, ""); print; exit }'; }
 md5() { md5sum | cut -d' ' -f1; }
@@ -50,10 +78,13 @@ e2e_start() {
     shift 2
     mkdir -p "$work"
     if [ "$expect_lib" != debian ]; then
-        local sym
-        for sym in ${E2E_REQUIRES:-}; do
-            if ! nm -D --defined-only "$expect_lib/libh2o-evloop.so.0.13" | grep -qw "$sym"; then
-                echo "SKIPPED: our library does not export $sym yet (pending); the program needs it"
+        local sym why="the program needs it"
+        local -a syms=(${E2E_REQUIRES:-})
+        h2c && syms+=(h2o_http2_accept h2o_http2_handle_upgrade) && why="HTTP/2 is not wired in"
+        # (grep reads nm's whole output: with pipefail, grep -q's early exit could fail the pipe)
+        for sym in "${syms[@]}"; do
+            if ! nm -D --defined-only "$expect_lib/libh2o-evloop.so.0.13" | grep -w -- "$sym" >/dev/null; then
+                echo "SKIPPED: our library does not export $sym yet (pending: $why)"
                 exit 77
             fi
         done

@@ -18,6 +18,11 @@
 # our library are repeated under memcheck (abi-embedder-<name>[-relink]-valgrind: errors or definite
 # leaks make the server's exit status, which the script checks, non-zero).
 #
+# With H2C, the same three runs over HTTP/2 (E2E_PROTO=h2c: prior knowledge and Upgrade: h2c, the
+# HTTP/2 counterparts of HTTP/1-only checks; see embedder_lib.sh), label h2:
+#   abi-embedder-<name>-h2c, abi-embedder-<name>-relink-h2c, abi-embedder-<name>-debian-h2c
+# (on our library skipped, pending, while it does not export h2o_http2_accept / _handle_upgrade).
+#
 # REQUIRES names symbols a program needs that our library may not export yet (work of another
 # issue): while one is missing, the tests running on our library are skipped with a message naming
 # it (the -debian run still runs); they run by themselves once the symbol is there.
@@ -38,15 +43,20 @@ function(_abi_prog_common tgt ssl)
   endif()
 endfunction()
 
-# abi_embedder_program(NAME SOURCE SCRIPT [SSL] [VALGRIND] [REQUIRES symbols...] [ARGS script arguments after EXPECT...])
+# abi_embedder_program(NAME SOURCE SCRIPT [SSL] [VALGRIND] [H2C] [REQUIRES symbols...] [ARGS script arguments after EXPECT...])
 function(abi_embedder_program name src script)
-  cmake_parse_arguments(P "SSL;VALGRIND" "" "ARGS;REQUIRES" ${ARGN})
+  cmake_parse_arguments(P "SSL;VALGRIND;H2C" "" "ARGS;REQUIRES" ${ARGN})
   set(vg_wrapper "E2E_WRAPPER=${VALGRIND_EXECUTABLE} -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite")
   string(REPLACE ";" " " requires "${P_REQUIRES}")
   set(run ${CMAKE_COMMAND} -E env "E2E_REQUIRES=${requires}" ${ABI_BASH} ${_abi_e2e_dir}/${script})
+  set(run_h2c ${CMAKE_COMMAND} -E env "E2E_REQUIRES=${requires}" E2E_PROTO=h2c ${ABI_BASH} ${_abi_e2e_dir}/${script})
   set(work ${CMAKE_CURRENT_BINARY_DIR}/embedder-${name})
+  set(variants "" -relink -debian)
+  if(P_H2C)
+    list(APPEND variants -h2c -relink-h2c -debian-h2c)
+  endif()
   if(P_SSL AND NOT OPENSSL_FOUND)
-    foreach(t "" -relink -debian)
+    foreach(t IN LISTS variants)
       abi_skip_test(abi-embedder-${name}${t} "OpenSSL development files not found (apt-get install libssl-dev)")
     endforeach()
     return()
@@ -58,7 +68,7 @@ function(abi_embedder_program name src script)
   target_link_libraries(${tgt} PRIVATE h2o::h2o-evloop)
   # (with REQUIRES: skipped while our library lacks one of those symbols)
   add_test(NAME abi-embedder-${name}-build
-           COMMAND ${ABI_BASH} -c "for s in $0; do [ \"$s\" = - ] || nm -D --defined-only \"$1\" | grep -qw \"$s\" || \
+           COMMAND ${ABI_BASH} -c "for s in $0; do [ \"$s\" = - ] || nm -D --defined-only \"$1\" | grep -w -- \"$s\" >/dev/null || \
 { echo \"SKIPPED: our library does not export $s yet (pending)\"; exit 77; }; done; \"$2\" --build \"$3\" --target \"$4\""
                    "- ${requires}" ${_abi_loc} ${CMAKE_COMMAND} ${CMAKE_BINARY_DIR} ${tgt})
   set_tests_properties(abi-embedder-${name}-build PROPERTIES LABELS "abi;e2e" FIXTURES_SETUP abi-embedder-${name}
@@ -66,6 +76,11 @@ function(abi_embedder_program name src script)
   add_test(NAME abi-embedder-${name} COMMAND ${run} $<TARGET_FILE:${tgt}> ${work}-ours ${ABI_OUR_LIBDIR} ${P_ARGS})
   set_tests_properties(abi-embedder-${name} PROPERTIES LABELS "abi;e2e" SKIP_RETURN_CODE 77 TIMEOUT 120
                                                        FIXTURES_REQUIRED abi-embedder-${name})
+  if(P_H2C)
+    add_test(NAME abi-embedder-${name}-h2c COMMAND ${run_h2c} $<TARGET_FILE:${tgt}> ${work}-ours-h2c ${ABI_OUR_LIBDIR} ${P_ARGS})
+    set_tests_properties(abi-embedder-${name}-h2c PROPERTIES LABELS "abi;e2e;h2" SKIP_RETURN_CODE 77 TIMEOUT 120
+                                                             FIXTURES_REQUIRED abi-embedder-${name})
+  endif()
   if(P_VALGRIND AND VALGRIND_EXECUTABLE)
     add_test(NAME abi-embedder-${name}-valgrind
              COMMAND ${CMAKE_COMMAND} -E env ${vg_wrapper} ${run} $<TARGET_FILE:${tgt}> ${work}-ours-valgrind ${ABI_OUR_LIBDIR} ${P_ARGS})
@@ -87,6 +102,13 @@ function(abi_embedder_program name src script)
                                                               ENVIRONMENT "LD_LIBRARY_PATH=${ABI_OUR_LIBDIR}")
     add_test(NAME abi-embedder-${name}-debian COMMAND ${run} $<TARGET_FILE:${tgt}> ${work}-debian debian ${P_ARGS})
     set_tests_properties(abi-embedder-${name}-debian PROPERTIES LABELS "abi;e2e;relink" SKIP_RETURN_CODE 77 TIMEOUT 120)
+    if(P_H2C)
+      add_test(NAME abi-embedder-${name}-relink-h2c COMMAND ${run_h2c} $<TARGET_FILE:${tgt}> ${work}-relink-h2c ${ABI_OUR_LIBDIR} ${P_ARGS})
+      set_tests_properties(abi-embedder-${name}-relink-h2c PROPERTIES LABELS "abi;e2e;relink;h2" SKIP_RETURN_CODE 77 TIMEOUT 120
+                                                                    ENVIRONMENT "LD_LIBRARY_PATH=${ABI_OUR_LIBDIR}")
+      add_test(NAME abi-embedder-${name}-debian-h2c COMMAND ${run_h2c} $<TARGET_FILE:${tgt}> ${work}-debian-h2c debian ${P_ARGS})
+      set_tests_properties(abi-embedder-${name}-debian-h2c PROPERTIES LABELS "abi;e2e;relink;h2" SKIP_RETURN_CODE 77 TIMEOUT 120)
+    endif()
     if(P_VALGRIND AND VALGRIND_EXECUTABLE)
       add_test(NAME abi-embedder-${name}-relink-valgrind
                COMMAND ${CMAKE_COMMAND} -E env ${vg_wrapper} "LD_LIBRARY_PATH=${ABI_OUR_LIBDIR}"
@@ -97,15 +119,17 @@ function(abi_embedder_program name src script)
       abi_skip_test(abi-embedder-${name}-relink-valgrind "valgrind not found")
     endif()
   else()
-    foreach(t relink debian)
-      abi_skip_test(abi-embedder-${name}-${t} "${ABI_NO_DEBIAN_WHY}")
+    foreach(t IN LISTS variants)
+      if(t MATCHES "^-(relink|debian)")
+        abi_skip_test(abi-embedder-${name}${t} "${ABI_NO_DEBIAN_WHY}")
+      endif()
     endforeach()
   endif()
 endfunction()
 
-abi_embedder_program(demo ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_e2e.sh VALGRIND ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
-abi_embedder_program(load ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_load.sh ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
-abi_embedder_program(stream ${_abi_prog_dir}/stream_backpressure.c embedder_stream.sh)
-abi_embedder_program(post ${_abi_prog_dir}/post_echo.c embedder_post.sh)
-abi_embedder_program(headers ${_abi_prog_dir}/header_inspect.c embedder_headers.sh)
-abi_embedder_program(source ${_abi_prog_dir}/../source/embedder.c embedder_source.sh SSL)
+abi_embedder_program(demo ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_e2e.sh VALGRIND H2C ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
+abi_embedder_program(load ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_load.sh H2C ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
+abi_embedder_program(stream ${_abi_prog_dir}/stream_backpressure.c embedder_stream.sh H2C)
+abi_embedder_program(post ${_abi_prog_dir}/post_echo.c embedder_post.sh H2C)
+abi_embedder_program(headers ${_abi_prog_dir}/header_inspect.c embedder_headers.sh H2C)
+abi_embedder_program(source ${_abi_prog_dir}/../source/embedder.c embedder_source.sh SSL H2C)
