@@ -616,8 +616,8 @@ ssize_t h2o_delete_header(h2o_headers_t *headers, ssize_t cursor);
  * http2.latency_optimization {50, 10, 65535}, proxy.io_timeout 30 s, proxy.emit_x_forwarded_headers
  * and proxy.emit_via_header 1, an empty configurators list and an empty, NULL-terminated hosts
  * list; http1.callbacks = H2O_HTTP1_CALLBACKS (h2o/http1.h); mimemap = a new h2o_mimemap_create()
- * (hosts and pathconfs hold a reference to their map, as in 2.2.5). Unlike 2.2.5, the http2
- * callbacks are NULL for now. */
+ * (hosts and pathconfs hold a reference to their map, as in 2.2.5); http2.callbacks =
+ * H2O_HTTP2_CALLBACKS (h2o/http2.h). */
 void h2o_config_init(h2o_globalconf_t *config);
 /** Disposes of every host, path, handler, filter and logger (calling their `dispose`), then of
  * what h2o_config_init allocated. `config` may be initialized again afterwards. */
@@ -1065,9 +1065,15 @@ void h2o_throttle_resp_register(h2o_pathconf_t *pathconf);
 
 void h2o_status_register(h2o_pathconf_t *pathconf);
 void h2o_duration_stats_register(h2o_globalconf_t *conf);
-void h2o_http2_debug_state_register(h2o_hostconf_t *hostconf, int hpack_enabled);
 
 /* ----------------------------------------------------------------------------------------------------- */
+
+/** Registers a handler on `/.well-known/h2/state` of `hostconf` answering HTTP/2 requests with the
+ * connection's state as JSON (content-type application/json; H2O's format: settings, peer
+ * settings, connFlowIn/Out, the streams; with the HPACK tables when `hpack_enabled`) and the
+ * conn-flow-in / conn-flow-out headers. HTTP/1 requests are passed on to the next handler (404 when
+ * none), as 2.2.5. */
+void h2o_http2_debug_state_register(h2o_hostconf_t *hostconf, int hpack_enabled);
 
 /* Inline helpers, as 2.2.5 has them. */
 

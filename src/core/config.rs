@@ -102,6 +102,9 @@ pub unsafe fn init(config: *mut h2o_globalconf_t) {
     c.http2.max_concurrent_requests_per_connection = defaults::HTTP2_MAX_CONCURRENT_REQUESTS_PER_CONNECTION;
     c.http2.max_streams_for_priority = defaults::HTTP2_MAX_STREAMS_FOR_PRIORITY;
     c.http2.latency_optimization = defaults::HTTP2_LATENCY_OPTIMIZATION;
+    let h2 = &crate::http2::conn::PROTOCOL_CALLBACKS;
+    c.http2.callbacks.request_shutdown = h2.request_shutdown.map_or(std::ptr::null_mut(), |f| f as *mut c_void);
+    c.http2.callbacks.foreach_request = h2.foreach_request.map_or(std::ptr::null_mut(), |f| f as *mut c_void);
     c.proxy.io_timeout = defaults::PROXY_IO_TIMEOUT;
     c.proxy.flags = PROXY_EMIT_X_FORWARDED_HEADERS | PROXY_EMIT_VIA_HEADER;
     c.mimemap = crate::core::mimemap::create().cast();

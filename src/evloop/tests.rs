@@ -167,6 +167,29 @@ fn max_wait_bounds_an_idle_run_and_the_clock_advances() {
 
 // ---- sockets --------------------------------------------------------------------------------------
 
+#[test]
+fn snapshot_lists_the_structs_on_a_list_in_order() {
+    let mut anchor = Box::new(h2o_linklist_t { next: null_mut(), prev: null_mut() });
+    let mut jobs: Vec<Box<Job>> = (1..=3).map(Job::new).collect();
+    // SAFETY: the anchor and the jobs are boxed (they stay in place) and outlive the list.
+    unsafe {
+        timeout::init_anchor(&mut *anchor);
+        for j in &mut jobs {
+            timeout::insert(&mut *anchor, &raw mut j.entry._link);
+        }
+        let at = offset_of!(Job, entry) + offset_of!(h2o_timeout_entry_t, _link);
+        let got: Vec<u32> = timeout::snapshot::<Job>(&mut *anchor, at).iter().map(|&j| (*j).id).collect();
+        assert_eq!(got, [1, 2, 3]);
+        timeout::unlink(&raw mut jobs[1].entry._link);
+        let got: Vec<u32> = timeout::snapshot::<Job>(&mut *anchor, at).iter().map(|&j| (*j).id).collect();
+        assert_eq!(got, [1, 3]);
+        for j in [0, 2] {
+            timeout::unlink(&raw mut jobs[j].entry._link);
+        }
+        assert!(timeout::snapshot::<Job>(&mut *anchor, at).is_empty());
+    }
+}
+
 mod sockets {
     use std::ffi::c_char;
     use std::io::{Read, Write};

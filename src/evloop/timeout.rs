@@ -72,6 +72,24 @@ pub unsafe fn unlink(node: *mut h2o_linklist_t) {
     }
 }
 
+/// The structs linked on the list at `anchor` through their field at byte offset `link_at` (a
+/// snapshot, first to last: the caller may unlink and free them while going through it).
+///
+/// # Safety
+/// `anchor` is an initialized anchor whose nodes are each the field at `link_at` of a `T`.
+pub unsafe fn snapshot<T>(anchor: *mut h2o_linklist_t, link_at: usize) -> Vec<*mut T> {
+    let mut out = Vec::new();
+    // SAFETY: per the contract.
+    unsafe {
+        let mut n = (*anchor).next;
+        while !n.is_null() && n != anchor {
+            out.push(n.wrapping_byte_sub(link_at).cast::<T>());
+            n = (*n).next;
+        }
+    }
+    out
+}
+
 /// The entry whose `_link` is `node`.
 fn entry_of(node: *mut h2o_linklist_t) -> *mut h2o_timeout_entry_t {
     node.wrapping_byte_sub(std::mem::offset_of!(h2o_timeout_entry_t, _link)).cast()

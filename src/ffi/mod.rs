@@ -21,6 +21,9 @@ pub mod file;
 /// `h2o/http1.h`: h2o_http1_upgrade (hand-written header).
 /// cbindgen:ignore
 pub mod http1;
+/// `h2o/http2.h`: the HTTP/2 server's entry points and data objects (hand-written header).
+/// cbindgen:ignore
+pub mod http2;
 /// `h2o/memory.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod memory;

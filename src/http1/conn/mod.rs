@@ -26,8 +26,9 @@
 //!   and each response write.
 //! - Graceful shutdown closes idle connections at once; busy ones answer with `Connection: close`
 //!   (when their head is not out yet) and close after the response.
-//! - `h2o_http1_upgrade` hands the socket to the caller after a 101-style head; `Upgrade: h2c` has
-//!   its hook ([`upgrade_to_h2c`]) for the HTTP/2 server, which declines today.
+//! - `h2o_http1_upgrade` hands the socket to the caller after a 101-style head; `Upgrade: h2c`
+//!   ([`upgrade_to_h2c`]) and a connection starting with the HTTP/2 preface
+//!   ([`accept_http2_preface`]) are handed to the HTTP/2 server (`crate::http2::conn`).
 //!
 //! Ownership: [`accept_at`] allocates a [`Conn`] (owning the socket and its one request); [`close`]
 //! frees it.
@@ -515,10 +516,12 @@ unsafe fn start_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: 
         evsock::read_stop(sock_of(c.sock));
         disarm_timeout(conn);
         fill_request(conn, r, hdrs, special, entity);
-        if let Some(u) = head::upgrade(special) {
-            if head::is_h2c(u) && (*(*c.super_.ctx).globalconf).http1.upgrade_to_http2 != 0 && upgrade_to_h2c(conn) {
-                return;
-            }
+        if let Some(u) = head::upgrade(special)
+            && head::is_h2c(u)
+            && (*(*c.super_.ctx).globalconf).http1.upgrade_to_http2 != 0
+            && upgrade_to_h2c(conn)
+        {
+            return;
         }
         request::process_request(&raw mut c.req);
     }
@@ -601,23 +604,53 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
     }
 }
 
-/// Where a request with `Upgrade: h2c` will be handed to the HTTP/2 server (RFC 7540 3.2; the
-/// HTTP/2 issue): it will answer 101, switch the socket to HTTP/2 and serve the request as stream
-/// 1, returning true. Until then it declines, and the request is served over HTTP/1.1.
+/// `Upgrade: h2c` (RFC 7540 3.2; `http1.upgrade_to_http2` on, checked by the caller): the
+/// HTTP/2 server answers 101, switches the socket to HTTP/2 and serves the request as stream 1
+/// (true). False when it declines (no valid `HTTP2-Settings`): the request is served over
+/// HTTP/1.1, as 2.2.5.
 ///
 /// # Safety
-/// `conn` is live with its request filled.
-unsafe fn upgrade_to_h2c(_conn: *mut Conn) -> bool {
-    false
+/// `conn` is live with its request filled, its response not started.
+unsafe fn upgrade_to_h2c(conn: *mut Conn) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe { crate::http2::conn::handle_upgrade(&raw mut (*conn).req, (*conn).super_.connected_at) == 0 }
 }
 
-/// Where a connection that starts with the HTTP/2 connection preface ("PRI * HTTP/2.0", prior
-/// knowledge) will be handed to the HTTP/2 server. Declines today: the preface gets the 400.
+/// A connection whose first request line is "PRI * HTTP/2" (the HTTP/2 client preface: prior
+/// knowledge) is handed to the HTTP/2 server with its unread input, as 2.2.5 does when
+/// `http1.upgrade_to_http2` is on (true); the HTTP/1 connection is freed. Otherwise false (the
+/// head gets the 400).
 ///
 /// # Safety
-/// `conn` is live in state `Head`.
-unsafe fn accept_http2_preface(_conn: *mut Conn) -> bool {
-    false
+/// `conn` is live in state `Head`, no write in flight; it is freed when this returns true.
+unsafe fn accept_http2_preface(conn: *mut Conn) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let ctx = (*conn).super_.ctx;
+        if (*(*ctx).globalconf).http1.upgrade_to_http2 == 0 || !input(conn).starts_with(b"PRI * HTTP/2") {
+            return false;
+        }
+        let (sock, hosts, connected_at) = ((*conn).sock, (*conn).super_.hosts, (*conn).super_.connected_at);
+        evsock::read_stop(sock_of(sock));
+        (*sock).data = null_mut();
+        (*conn).sock = null_mut();
+        close(conn);
+        crate::http2::conn::accept(ctx, hosts, sock, connected_at);
+        true
+    }
+}
+
+/// Whether `req` belongs to an HTTP/1 connection of this library whose response can still start
+/// (what [`upgrade`] needs).
+///
+/// # Safety
+/// `req` is a live request.
+pub unsafe fn can_upgrade(req: *mut h2o_req_t) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let conn = (*req).conn.cast::<Conn>();
+        !conn.is_null() && std::ptr::eq((*conn).super_.callbacks, &CALLBACKS) && !(*conn).sent_head && !(*conn).write_in_flight
+    }
 }
 
 /// Answers a head that cannot be parsed with 2.2.5's fixed 400, then closes.
@@ -977,7 +1010,7 @@ pub unsafe fn upgrade(req: *mut h2o_req_t, inbufs: *const h2o_iovec_t, inbufcnt:
     // SAFETY: the caller's contract.
     unsafe {
         let conn = (*req).conn.cast::<Conn>();
-        if conn.is_null() || !std::ptr::eq((*conn).super_.callbacks, &CALLBACKS) || (*conn).sent_head || (*conn).write_in_flight {
+        if !can_upgrade(req) {
             eprintln!("libh2o-rs: h2o_http1_upgrade: not an HTTP/1 request whose response can start; refused");
             if let Some(cb) = on_complete {
                 cb(user_data, null_mut(), 0);
@@ -1030,17 +1063,8 @@ unsafe extern "C" fn on_upgrade_written(sock: *mut h2o_socket_t, err: *const c_c
 /// # Safety
 /// `ctx` is an initialized context.
 unsafe fn conns_of(ctx: *mut h2o_context_t) -> Vec<*mut Conn> {
-    let mut out = Vec::new();
     // SAFETY: the list holds the `link` fields of live Conns.
-    unsafe {
-        let anchor = &raw mut (*ctx).http1_conns;
-        let mut n = (*anchor).next;
-        while !n.is_null() && n != anchor {
-            out.push(n.cast::<u8>().sub(std::mem::offset_of!(Conn, link)).cast::<Conn>());
-            n = (*n).next;
-        }
-    }
-    out
+    unsafe { tmo::snapshot(&raw mut (*ctx).http1_conns, std::mem::offset_of!(Conn, link)) }
 }
 
 /// `H2O_HTTP1_CALLBACKS.request_shutdown` (called once `ctx->shutdown_requested` is set): closes

@@ -11,16 +11,6 @@ use crate::core::config::{create_module, register_path, ModuleKind};
 use crate::core::{headers, request};
 use crate::mem;
 
-/// `h2o_http2_debug_state_t` (40 bytes): the JSON as a vector of iovecs, the connection's
-/// receive and send windows.
-#[repr(C)]
-pub struct h2o_http2_debug_state_t {
-    pub json: Vector<h2o_iovec_t>,
-    pub conn_flow_in: isize,
-    pub conn_flow_out: isize,
-}
-const _: () = assert!(size_of::<h2o_http2_debug_state_t>() == 40);
-
 /// The handler: the module header, then whether the HPACK tables are included.
 #[repr(C)]
 struct Handler {

@@ -55,6 +55,13 @@ use c::*;
 pub use debug_state::register as debug_state_register;
 use stream::Stream;
 
+/// The HTTP/2 layer's protocol callbacks: `request_shutdown` (graceful: GOAWAY, the streams in
+/// flight finish) and `foreach_request` (each open stream's request). The exported
+/// `H2O_HTTP2_CALLBACKS` holds them; `h2o_config_init` copies them into
+/// `globalconf.http2.callbacks`, as 2.2.5 does.
+pub const PROTOCOL_CALLBACKS: h2o_protocol_callbacks_t =
+    h2o_protocol_callbacks_t { request_shutdown: Some(request_shutdown), foreach_request: Some(foreach_request) };
+
 /// What one write may carry when the socket sets no limit (not in latency-optimized mode).
 pub const BULK_WRITE: usize = 256 * 1024;
 /// The write buffer's capacity kept across idle periods; a larger one is released on a tick
@@ -133,7 +140,8 @@ pub struct Conn {
     finished: Vec<u32>,
     /// Scratch space for response heads (stream.rs).
     scratch: stream::Scratch,
-    /// Disposed streams kept for reuse.
+    /// Disposed streams kept for reuse (boxed: a stream's request must not move once in use).
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Stream>>,
 }
 
@@ -284,7 +292,7 @@ pub unsafe fn accept(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, s
 pub unsafe fn handle_upgrade(req: *mut h2o_req_t, connected_at: libc::timeval) -> c_int {
     // SAFETY: the caller's contract.
     unsafe {
-        if (*req).version >= 0x200 || (*req).conn.is_null() {
+        if (*req).version >= 0x200 || !crate::http1::conn::can_upgrade(req) {
             return -1;
         }
         let Some(settings) = upgrade_settings(req) else { return -1 };
@@ -500,11 +508,8 @@ unsafe fn run(conn: *mut Conn) {
             request_flush(conn);
         }
         update_idle_timeout(conn, false);
-        if c.sock.is_null() {
-            return;
-        }
-        if c.engine.is_closed() && !c.write_in_flight && !c.engine.wants_write() {
-            return close_now(conn);
+        if !c.sock.is_null() && c.engine.is_closed() && !c.write_in_flight && !c.engine.wants_write() {
+            close_now(conn);
         }
     }
 }
@@ -673,17 +678,8 @@ unsafe fn close_now(conn: *mut Conn) {
 /// # Safety
 /// `ctx` is an initialized context.
 unsafe fn conns_of(ctx: *mut h2o_context_t) -> Vec<*mut Conn> {
-    let mut out = Vec::new();
     // SAFETY: the list holds the `link` fields of live Conns.
-    unsafe {
-        let anchor = &raw mut (*ctx).http2_conns;
-        let mut n = (*anchor).next;
-        while !n.is_null() && n != anchor {
-            out.push(n.cast::<u8>().sub(std::mem::offset_of!(Conn, link)).cast::<Conn>());
-            n = (*n).next;
-        }
-    }
-    out
+    unsafe { tmo::snapshot(&raw mut (*ctx).http2_conns, std::mem::offset_of!(Conn, link)) }
 }
 
 /// `H2O_HTTP2_CALLBACKS.request_shutdown`: a graceful shutdown of every connection (2.2.5:

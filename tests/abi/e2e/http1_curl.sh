@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # curl against http1_server (e2e/http1_server.c) on 127.0.0.1: what a real client makes of the
 # HTTP/1 server: keep-alive reuse, HEAD, absolute-form targets (curl's proxy mode), virtual hosts,
-# chunked uploads, Expect: 100-continue, 413, HTTP/1.0, an h2c upgrade request (served as HTTP/1.1),
+# chunked uploads, Expect: 100-continue, 413, HTTP/1.0, an h2c upgrade request (answered over HTTP/2),
 # a streamed response, and the Date/Server headers.
 # Skips (77) without curl. Bounded: the server exits after 30 s, every curl call has --max-time 5.
 # Usage: http1_curl.sh SERVER_BINARY WORKDIR
@@ -52,8 +52,8 @@ expect "413 for a chunked upload" "$(c -o /dev/null -w '%{http_code}' -H 'Transf
 expect "HTTP/1.0" "$(c --http1.0 "$base/stream")" "part0;part1;part2;part3;"
 expect "HTTP/1.0: Connection: close" "$(c --http1.0 -D - -o /dev/null "$base/hello" | header connection)" "close"
 if curl --version | grep -q HTTP2; then
-    # curl --http2 on http:// asks for h2c with Upgrade: it gets HTTP/1.1 (no h2c yet) and goes on
-    expect "Upgrade: h2c is answered over HTTP/1.1" "$(c --http2 -o /dev/null -w '%{http_version} %{http_code}' "$base/hello")" "1.1 200"
+    # curl --http2 on http:// asks for h2c with Upgrade: 101, then the answer comes over HTTP/2
+    expect "Upgrade: h2c is answered over HTTP/2" "$(c --http2 -o /dev/null -w '%{http_version} %{http_code}' "$base/hello")" "2 200"
 fi
 expect "quit" "$(c "$base/quit")" "bye"
 

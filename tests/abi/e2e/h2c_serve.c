@@ -1,0 +1,200 @@
+/*
+ * A 2.2.5-style embedder for h2c_curl.sh: HTTP/1.1 and HTTP/2 over cleartext on one plain listener
+ * (h2o_accept: HTTP/1 first, HTTP/2 by prior knowledge or Upgrade: h2c, as 2.2.5). Serves on
+ * 127.0.0.1 (port 0; the port is written to argv[1]) until /quit or argv[2] seconds have passed,
+ * logs every request to argv[3]/h2.log as
+ * "%{http2.stream-id}x %H %s %b %m %U %{http2.priority.received}x %{http2.priority.actual}x".
+ * Handlers:
+ *   /hello      "hello\n" (h2o_send_inline)
+ *   /echo       the request body
+ *   /stream     a generator: four pieces, 100 ms apart (the next one is armed from proceed)
+ *   /big        1 MiB (byte i is i % 251) in 16 KiB pieces, each sent from proceed
+ *   /shutdown   h2o_context_request_shutdown() from inside the handler, then "shutting down\n"
+ *   /quit       stops the server
+ *   /.well-known/h2/state   h2o_http2_debug_state_register(hostconf, 0)
+ * anything else is 404. Request bodies over 1 MiB get 413 (max_request_entity_size).
+ * A second listener hands its connections to h2o_http2_accept() directly (HTTP/2 only, prior
+ * knowledge); its port is written to argv[3]/port2.
+ */
+#include "e2e_server.h"
+#include <sys/time.h>
+#include <h2o/http2.h>
+
+#define BIG_SIZE (1024 * 1024)
+#define BIG_PIECE (16 * 1024)
+
+struct stream_gen {
+    h2o_generator_t super;
+    h2o_timeout_entry_t timer;
+    h2o_req_t *req;
+    int sent;
+    size_t off;
+    char buf[BIG_PIECE];
+};
+
+static h2o_timeout_t stream_timeout; /* 100 ms */
+
+static void stream_send(struct stream_gen *g)
+{
+    h2o_iovec_t v = h2o_iovec_init(g->buf, (size_t)snprintf(g->buf, sizeof(g->buf), "part%d;", g->sent));
+    ++g->sent;
+    h2o_send(g->req, &v, 1, g->sent == 4 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static void stream_on_timer(h2o_timeout_entry_t *entry)
+{
+    struct stream_gen *g = (void *)((char *)entry - offsetof(struct stream_gen, timer));
+    stream_send(g);
+}
+
+static void stream_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    struct stream_gen *g = (struct stream_gen *)self;
+    (void)req;
+    h2o_timeout_link(e2e_ctx.loop, &stream_timeout, &g->timer);
+}
+
+static void stream_stop(h2o_generator_t *self, h2o_req_t *req)
+{
+    struct stream_gen *g = (struct stream_gen *)self;
+    (void)req;
+    if (h2o_timeout_is_linked(&g->timer))
+        h2o_timeout_unlink(&g->timer);
+}
+
+static void big_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    struct stream_gen *g = (struct stream_gen *)self;
+    size_t i, n = BIG_SIZE - g->off < BIG_PIECE ? BIG_SIZE - g->off : BIG_PIECE;
+    h2o_iovec_t v;
+    for (i = 0; i != n; ++i)
+        g->buf[i] = (char)((g->off + i) % 251);
+    g->off += n;
+    v = h2o_iovec_init(g->buf, n);
+    h2o_send(req, &v, 1, g->off == BIG_SIZE ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static struct stream_gen *new_gen(h2o_req_t *req)
+{
+    struct stream_gen *g = h2o_mem_alloc_pool(&req->pool, sizeof(*g));
+    memset(g, 0, sizeof(*g));
+    g->timer.cb = stream_on_timer;
+    g->req = req;
+    return g;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    if (e2e_path_is(req, "/hello")) {
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
+        h2o_send_inline(req, H2O_STRLIT("hello\n"));
+    } else if (e2e_path_is(req, "/echo")) {
+        h2o_send_inline(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
+    } else if (e2e_path_is(req, "/stream")) {
+        struct stream_gen *g = new_gen(req);
+        g->super.proceed = stream_proceed;
+        g->super.stop = stream_stop;
+        h2o_start_response(req, &g->super);
+        stream_send(g);
+    } else if (e2e_path_is(req, "/big")) {
+        struct stream_gen *g = new_gen(req);
+        g->super.proceed = big_proceed;
+        req->res.content_length = BIG_SIZE;
+        h2o_start_response(req, &g->super);
+        big_proceed(&g->super, req);
+    } else if (e2e_path_is(req, "/shutdown")) {
+        h2o_context_request_shutdown(&e2e_ctx);
+        h2o_send_inline(req, H2O_STRLIT("shutting down\n"));
+    } else if (e2e_path_is(req, "/quit")) {
+        e2e_quit = 1;
+        h2o_send_inline(req, H2O_STRLIT("bye\n"));
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static h2o_socket_t *direct_listener;
+
+static void on_direct_accept(h2o_socket_t *listener, const char *err)
+{
+    h2o_socket_t *sock;
+    struct timeval now;
+    if (err != NULL)
+        return;
+    while ((sock = h2o_evloop_socket_accept(listener)) != NULL) {
+        gettimeofday(&now, NULL);
+        h2o_http2_accept(&e2e_accept_ctx, sock, now);
+    }
+}
+
+/* the second listener (127.0.0.1, a port of the kernel's choice written to `port_file`) */
+static int listen_direct(h2o_evloop_t *loop, const char *port_file)
+{
+    struct sockaddr_in sin;
+    socklen_t slen = sizeof(sin);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), reuse = 1;
+    FILE *fp;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 64) != 0 || getsockname(fd, (struct sockaddr *)&sin, &slen) != 0) {
+        perror("listen");
+        return -1;
+    }
+    direct_listener = h2o_evloop_socket_create(loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    h2o_socket_read_start(direct_listener, on_direct_accept);
+    if ((fp = fopen(port_file, "w")) == NULL) {
+        perror(port_file);
+        return -1;
+    }
+    fprintf(fp, "%u\n", ntohs(sin.sin_port));
+    fclose(fp);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    h2o_evloop_t *loop;
+    h2o_hostconf_t *hostconf;
+    h2o_pathconf_t *pathconf;
+    h2o_access_log_filehandle_t *log;
+    char path[1024];
+    int status;
+
+    e2e_init(argc, argv, 1, "LOG_DIR");
+    e2e_config.max_request_entity_size = 1024 * 1024;
+    hostconf = h2o_config_register_host(&e2e_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_http2_debug_state_register(hostconf, 0);
+    pathconf = h2o_config_register_path(hostconf, "/", 0);
+    h2o_create_handler(pathconf, sizeof(h2o_handler_t))->on_req = on_req;
+    snprintf(path, sizeof(path), "%s/h2.log", argv[3]);
+    log = h2o_access_log_open_handle(path, "%{http2.stream-id}x %H %s %b %m %U %{http2.priority.received}x %{http2.priority.actual}x",
+                                     H2O_LOGCONF_ESCAPE_APACHE);
+    if (log == NULL) {
+        fprintf(stderr, "cannot open the access log %s\n", path);
+        return 1;
+    }
+    h2o_access_log_register(pathconf, log);
+    h2o_access_log_register(&hostconf->fallback_path, log);
+    if ((loop = e2e_listen()) == NULL)
+        return 1;
+    snprintf(path, sizeof(path), "%s/port2", argv[3]);
+    if (listen_direct(loop, path) != 0)
+        return 1;
+    h2o_timeout_init(loop, &stream_timeout, 100);
+    e2e_serve(loop, 300, 1);
+    h2o_socket_read_stop(direct_listener);
+    h2o_socket_close(direct_listener);
+    /* 2.2.5's graceful shutdown leaves a one-second timer linked: let it fire (bounded) */
+    for (status = 0; status < 300 && !h2o_linklist_is_empty(&e2e_ctx.one_sec_timeout._entries); ++status)
+        h2o_evloop_run(loop, 10);
+    h2o_timeout_dispose(loop, &stream_timeout);
+    status = e2e_finish(loop, "h2c_serve");
+    h2o_mem_release_shared(log);
+    return status;
+}
