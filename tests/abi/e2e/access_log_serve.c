@@ -13,45 +13,6 @@
  */
 #include "e2e_server.h"
 
-struct stream_gen {
-    h2o_generator_t super;
-    h2o_timeout_entry_t timer;
-    h2o_req_t *req;
-    int sent;
-    char buf[32];
-};
-
-static h2o_timeout_t stream_timeout; /* 100 ms */
-
-static void stream_send(struct stream_gen *g)
-{
-    h2o_iovec_t v = h2o_iovec_init(g->buf, (size_t)snprintf(g->buf, sizeof(g->buf), "part%d;", g->sent));
-    ++g->sent;
-    h2o_send(g->req, &v, 1, g->sent == 4 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
-}
-
-static void stream_on_timer(h2o_timeout_entry_t *entry)
-{
-    struct stream_gen *g = (void *)((char *)entry - offsetof(struct stream_gen, timer));
-    stream_send(g);
-}
-
-/* each part goes out 100 ms after the previous one left, so the response takes about 300 ms */
-static void stream_proceed(h2o_generator_t *self, h2o_req_t *req)
-{
-    struct stream_gen *g = (struct stream_gen *)self;
-    (void)req;
-    h2o_timeout_link(e2e_ctx.loop, &stream_timeout, &g->timer);
-}
-
-static void stream_stop(h2o_generator_t *self, h2o_req_t *req)
-{
-    struct stream_gen *g = (struct stream_gen *)self;
-    (void)req;
-    if (h2o_timeout_is_linked(&g->timer))
-        h2o_timeout_unlink(&g->timer);
-}
-
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
@@ -61,15 +22,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
         h2o_send_inline(req, H2O_STRLIT("hello\n"));
     } else if (e2e_path_is(req, "/stream")) {
-        struct stream_gen *g = h2o_mem_alloc_pool(&req->pool, sizeof(*g));
-        memset(g, 0, sizeof(*g));
-        g->super.proceed = stream_proceed;
-        g->super.stop = stream_stop;
-        g->timer.cb = stream_on_timer;
-        g->req = req;
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/octet-stream"));
-        h2o_start_response(req, &g->super);
-        stream_send(g);
+        e2e_stream_start(req, "application/octet-stream");
     } else if (e2e_path_is(req, "/echo")) {
         h2o_send_inline(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
     } else if (e2e_path_is(req, "/quit")) {
@@ -117,9 +70,9 @@ int main(int argc, char **argv)
         h2o_access_log_register(pathconf, logs[i]);
     if ((loop = e2e_listen()) == NULL)
         return 1;
-    h2o_timeout_init(loop, &stream_timeout, 100);
+    h2o_timeout_init(loop, &e2e_stream_timeout, 100);
     e2e_serve(loop, 10, 0);
-    h2o_timeout_dispose(loop, &stream_timeout);
+    h2o_timeout_dispose(loop, &e2e_stream_timeout);
     status = e2e_finish(loop, "access_log_serve");
     /* the configuration let go of its references: these are the last (the piped command sees EOF) */
     for (i = 0; i != 4; ++i)

@@ -1,5 +1,5 @@
 /*
- * What the end-to-end test servers (serve_http1.c, http1_server.c, file_serve.c, access_log_serve.c)
+ * What the end-to-end test servers (serve_http1.c, http1_server.c, file_serve.c, access_log_serve.c, h2c_serve.c)
  * share. 2.2.5 API only, so that each builds against Debian's headers and against ours.
  *
  *   usage: PROGRAM PORT_FILE MAX_SECONDS [more arguments of the program]
@@ -13,6 +13,7 @@
  *   ... registers its hosts and handlers on e2e_config ...
  *   loop = e2e_listen()                 loop, context (e2e_ctx), listener, port file; NULL on failure
  *   e2e_serve(loop, turns, until_idle)  serves, drains, closes the listener
+ *   (e2e_stream_start(req, type): a /stream response, see below)
  *   ... disposes of what it created on the loop itself (timeouts) ...
  *   return e2e_finish(loop, "name")     context, configuration, loop; the exit status
  */
@@ -64,6 +65,60 @@ static void e2e_on_accept(h2o_socket_t *listener, const char *err)
         return;
     while ((sock = h2o_evloop_socket_accept(listener)) != NULL)
         h2o_accept(&e2e_accept_ctx, sock);
+}
+
+/* A streamed response (the /stream of several servers): "part0;" .. "part3;", each piece sent 100 ms
+ * after the previous one left (armed from proceed), so the response takes about 300 ms; a client
+ * that goes away stops it. A program using it initializes e2e_stream_timeout on its loop (100 ms)
+ * after e2e_listen and disposes of it before e2e_finish. */
+struct e2e_stream {
+    h2o_generator_t super;
+    h2o_timeout_entry_t timer;
+    h2o_req_t *req;
+    int sent;
+    char buf[32];
+};
+__attribute__((unused)) static h2o_timeout_t e2e_stream_timeout;
+
+__attribute__((unused)) static void e2e_stream_send(struct e2e_stream *g)
+{
+    h2o_iovec_t v = h2o_iovec_init(g->buf, (size_t)snprintf(g->buf, sizeof(g->buf), "part%d;", g->sent));
+    ++g->sent;
+    h2o_send(g->req, &v, 1, g->sent == 4 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+__attribute__((unused)) static void e2e_stream_on_timer(h2o_timeout_entry_t *entry)
+{
+    e2e_stream_send((struct e2e_stream *)((char *)entry - offsetof(struct e2e_stream, timer)));
+}
+
+__attribute__((unused)) static void e2e_stream_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    (void)req;
+    h2o_timeout_link(e2e_ctx.loop, &e2e_stream_timeout, &((struct e2e_stream *)self)->timer);
+}
+
+__attribute__((unused)) static void e2e_stream_stop(h2o_generator_t *self, h2o_req_t *req)
+{
+    struct e2e_stream *g = (struct e2e_stream *)self;
+    (void)req;
+    if (h2o_timeout_is_linked(&g->timer))
+        h2o_timeout_unlink(&g->timer);
+}
+
+/* starts the streamed response on `req` (with that content-type when not NULL) */
+__attribute__((unused)) static void e2e_stream_start(h2o_req_t *req, const char *content_type)
+{
+    struct e2e_stream *g = h2o_mem_alloc_pool(&req->pool, sizeof(*g));
+    memset(g, 0, sizeof(*g));
+    g->super.proceed = e2e_stream_proceed;
+    g->super.stop = e2e_stream_stop;
+    g->timer.cb = e2e_stream_on_timer;
+    g->req = req;
+    if (content_type != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    h2o_start_response(req, &g->super);
+    e2e_stream_send(g);
 }
 
 /* creates the loop and e2e_ctx over e2e_config, listens on 127.0.0.1 (a port of the kernel's choice)

@@ -7,7 +7,7 @@
  * Handlers:
  *   /hello      "hello\n" (h2o_send_inline)
  *   /echo       the request body
- *   /stream     a generator: four pieces, 100 ms apart (the next one is armed from proceed)
+ *   /stream     e2e_stream_start (e2e_server.h): four pieces, 100 ms apart
  *   /big        1 MiB (byte i is i % 251) in 16 KiB pieces, each sent from proceed
  *   /shutdown   h2o_context_request_shutdown() from inside the handler, then "shutting down\n"
  *   /quit       stops the server
@@ -23,48 +23,15 @@
 #define BIG_SIZE (1024 * 1024)
 #define BIG_PIECE (16 * 1024)
 
-struct stream_gen {
+struct big_gen {
     h2o_generator_t super;
-    h2o_timeout_entry_t timer;
-    h2o_req_t *req;
-    int sent;
     size_t off;
     char buf[BIG_PIECE];
 };
 
-static h2o_timeout_t stream_timeout; /* 100 ms */
-
-static void stream_send(struct stream_gen *g)
-{
-    h2o_iovec_t v = h2o_iovec_init(g->buf, (size_t)snprintf(g->buf, sizeof(g->buf), "part%d;", g->sent));
-    ++g->sent;
-    h2o_send(g->req, &v, 1, g->sent == 4 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
-}
-
-static void stream_on_timer(h2o_timeout_entry_t *entry)
-{
-    struct stream_gen *g = (void *)((char *)entry - offsetof(struct stream_gen, timer));
-    stream_send(g);
-}
-
-static void stream_proceed(h2o_generator_t *self, h2o_req_t *req)
-{
-    struct stream_gen *g = (struct stream_gen *)self;
-    (void)req;
-    h2o_timeout_link(e2e_ctx.loop, &stream_timeout, &g->timer);
-}
-
-static void stream_stop(h2o_generator_t *self, h2o_req_t *req)
-{
-    struct stream_gen *g = (struct stream_gen *)self;
-    (void)req;
-    if (h2o_timeout_is_linked(&g->timer))
-        h2o_timeout_unlink(&g->timer);
-}
-
 static void big_proceed(h2o_generator_t *self, h2o_req_t *req)
 {
-    struct stream_gen *g = (struct stream_gen *)self;
+    struct big_gen *g = (struct big_gen *)self;
     size_t i, n = BIG_SIZE - g->off < BIG_PIECE ? BIG_SIZE - g->off : BIG_PIECE;
     h2o_iovec_t v;
     for (i = 0; i != n; ++i)
@@ -72,15 +39,6 @@ static void big_proceed(h2o_generator_t *self, h2o_req_t *req)
     g->off += n;
     v = h2o_iovec_init(g->buf, n);
     h2o_send(req, &v, 1, g->off == BIG_SIZE ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
-}
-
-static struct stream_gen *new_gen(h2o_req_t *req)
-{
-    struct stream_gen *g = h2o_mem_alloc_pool(&req->pool, sizeof(*g));
-    memset(g, 0, sizeof(*g));
-    g->timer.cb = stream_on_timer;
-    g->req = req;
-    return g;
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -94,13 +52,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     } else if (e2e_path_is(req, "/echo")) {
         h2o_send_inline(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
     } else if (e2e_path_is(req, "/stream")) {
-        struct stream_gen *g = new_gen(req);
-        g->super.proceed = stream_proceed;
-        g->super.stop = stream_stop;
-        h2o_start_response(req, &g->super);
-        stream_send(g);
+        e2e_stream_start(req, NULL);
     } else if (e2e_path_is(req, "/big")) {
-        struct stream_gen *g = new_gen(req);
+        struct big_gen *g = h2o_mem_alloc_pool(&req->pool, sizeof(*g));
+        memset(g, 0, sizeof(*g));
         g->super.proceed = big_proceed;
         req->res.content_length = BIG_SIZE;
         h2o_start_response(req, &g->super);
@@ -186,14 +141,14 @@ int main(int argc, char **argv)
     snprintf(path, sizeof(path), "%s/port2", argv[3]);
     if (listen_direct(loop, path) != 0)
         return 1;
-    h2o_timeout_init(loop, &stream_timeout, 100);
+    h2o_timeout_init(loop, &e2e_stream_timeout, 100);
     e2e_serve(loop, 300, 1);
     h2o_socket_read_stop(direct_listener);
     h2o_socket_close(direct_listener);
     /* 2.2.5's graceful shutdown leaves a one-second timer linked: let it fire (bounded) */
     for (status = 0; status < 300 && !h2o_linklist_is_empty(&e2e_ctx.one_sec_timeout._entries); ++status)
         h2o_evloop_run(loop, 10);
-    h2o_timeout_dispose(loop, &stream_timeout);
+    h2o_timeout_dispose(loop, &e2e_stream_timeout);
     status = e2e_finish(loop, "h2c_serve");
     h2o_mem_release_shared(log);
     return status;
