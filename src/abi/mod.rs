@@ -15,6 +15,9 @@ pub mod core;
 /// `h2o/linklist.h`, `h2o/timeout.h`, `h2o/socket/evloop.h`.
 /// cbindgen:ignore
 pub mod evloop;
+/// `h2o/hpack.h`: the HPACK header table.
+/// cbindgen:ignore
+pub mod hpack;
 /// `h2o/http2.h`: SETTINGS values, priorities, the debug state.
 /// cbindgen:ignore
 pub mod http2;

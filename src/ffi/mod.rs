@@ -18,6 +18,9 @@ pub mod core;
 /// `h2o.h` file handler (hand-written header).
 /// cbindgen:ignore
 pub mod file;
+/// `h2o/hpack.h`: the HPACK exports (hand-written header).
+/// cbindgen:ignore
+pub mod hpack;
 /// `h2o/http1.h`: h2o_http1_upgrade (hand-written header).
 /// cbindgen:ignore
 pub mod http1;

@@ -13,6 +13,7 @@
 //! HTTP/2 engine codes against; additions are fine, changes must be coordinated.
 #![forbid(unsafe_code)]
 
+pub mod field_chars;
 pub mod huffman;
 pub mod table;
 
@@ -135,6 +136,24 @@ impl Decoder {
     /// Changes the limit on the decoded header list.
     pub fn set_max_list_size(&mut self, size: usize) {
         self.max_list_size = size;
+    }
+
+    /// Sets the table's current maximum to `size` as a size update from the peer would (evicting
+    /// the oldest entries to fit), without changing the limit updates are checked against. For
+    /// callers that keep that state themselves (2.2.5's `h2o_hpack_header_table_t`).
+    pub fn set_table_capacity(&mut self, size: usize) {
+        self.table.set_max_size(size);
+    }
+
+    /// Sets the limit size updates are checked against, without requiring the next block to
+    /// start with one (unlike [`Decoder::set_max_table_size`]).
+    pub fn set_update_limit(&mut self, size: usize) {
+        self.settings_max = size;
+    }
+
+    /// Number of entries in the dynamic table.
+    pub fn table_len(&self) -> usize {
+        self.table.len()
     }
 
     /// Decodes one complete header block (HEADERS + CONTINUATION fragments joined), calling
@@ -471,6 +490,11 @@ impl Encoder {
     /// Current dynamic table size in bytes and its current maximum.
     pub fn table_size(&self) -> (usize, usize) {
         (self.table.size(), self.table.max_size())
+    }
+
+    /// Number of entries in the dynamic table.
+    pub fn table_len(&self) -> usize {
+        self.table.len()
     }
 
     /// The dynamic table, newest first.

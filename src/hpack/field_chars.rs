@@ -1,0 +1,88 @@
+//! The characters a decoded field may hold (RFC 9110 5.1 and 5.5), as the 2.2.5 exports check
+//! them: a name is a `token` of lower-case letters (an upper-case letter is refused outright,
+//! RFC 9113 8.2.1; any other character outside `tchar` is reported but tolerated), a value is
+//! visible characters, SP, HTAB and obs-text (other control characters are reported). Pseudo-header
+//! names (starting with `:`) are not checked here.
+
+/// What [`check_name`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameCheck {
+    /// Only lower-case `tchar`s.
+    Valid,
+    /// A character outside `tchar` (but no upper-case letter).
+    Invalid,
+    /// An upper-case letter.
+    UpperCase,
+}
+
+/// `tchar` of RFC 9110 5.6.2 without the upper-case letters.
+const fn name_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_digit()
+            || b.is_ascii_lowercase()
+            || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
+        c += 1;
+    }
+    t
+}
+
+/// Field value octets: HTAB, SP, VCHAR, obs-text.
+const fn value_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c == 0x09 || (c >= 0x20 && c != 0x7f);
+        c += 1;
+    }
+    t
+}
+
+static NAME_OK: [bool; 256] = name_table();
+static VALUE_OK: [bool; 256] = value_table();
+
+/// Checks a (non-pseudo) field name.
+#[inline]
+pub fn check_name(name: &[u8]) -> NameCheck {
+    if name.iter().all(|&b| NAME_OK[b as usize]) {
+        return NameCheck::Valid;
+    }
+    if name.iter().any(u8::is_ascii_uppercase) { NameCheck::UpperCase } else { NameCheck::Invalid }
+}
+
+/// Whether every octet of a field value is allowed.
+#[inline]
+pub fn value_is_valid(value: &[u8]) -> bool {
+    value.iter().all(|&b| VALUE_OK[b as usize])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(check_name(b"content-type"), NameCheck::Valid);
+        assert_eq!(check_name(b"x-a!#$%&'*+-.^_`|~09"), NameCheck::Valid);
+        assert_eq!(check_name(b""), NameCheck::Valid);
+        assert_eq!(check_name(b"Host"), NameCheck::UpperCase);
+        assert_eq!(check_name(b"a b"), NameCheck::Invalid);
+        assert_eq!(check_name(b"a:b"), NameCheck::Invalid);
+        // an upper-case letter wins over an earlier invalid character
+        assert_eq!(check_name(b"a bZ"), NameCheck::UpperCase);
+        for b in [b'"', b'(', b')', b',', b'/', b';', b'<', b'=', b'>', b'?', b'@', b'[', b'\\', b']', b'{', b'}', 0x7f, 0x80, 0] {
+            assert_eq!(check_name(&[b'x', b]), NameCheck::Invalid, "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn values() {
+        assert!(value_is_valid(b"text/html; q=0.9\t\x80\xff"));
+        assert!(value_is_valid(b""));
+        for b in (0u8..0x20).filter(|&b| b != 9).chain([0x7f]) {
+            assert!(!value_is_valid(&[b'a', b]), "{b:#x}");
+        }
+    }
+}
