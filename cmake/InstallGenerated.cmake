@@ -25,11 +25,14 @@ endforeach()
 
 # Absolute dirs for the .pc; paths relative to the config file's directory for the CMake package,
 # so a DESTDIR-staged or moved install still works.
+# `cmake --install build --prefix relative/dir` passes the prefix as given: make it absolute (relative
+# to the directory cmake --install runs in, as file(INSTALL) treats it) before deriving paths from it.
+get_filename_component(H2O_RS_PREFIX "${CMAKE_INSTALL_PREFIX}" ABSOLUTE)
 foreach(d LIBDIR INCLUDEDIR)
   if(IS_ABSOLUTE "${H2O_RS_${d}}")
     set(H2O_RS_FULL_${d} "${H2O_RS_${d}}")
   else()
-    set(H2O_RS_FULL_${d} "${CMAKE_INSTALL_PREFIX}/${H2O_RS_${d}}")
+    set(H2O_RS_FULL_${d} "${H2O_RS_PREFIX}/${H2O_RS_${d}}")
   endif()
 endforeach()
 set(H2O_RS_CONFIG_DIR "${H2O_RS_FULL_LIBDIR}/cmake/h2o-evloop")
