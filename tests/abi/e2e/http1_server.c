@@ -12,7 +12,8 @@
  *   /case      response headers added with an original-case name (h2o_add_header, _by_str)
  *   /stream    four parts, each sent from the generator's proceed
  *   /slow      five parts 100 ms apart (an h2o_timeout drives them; stop cancels it)
- *   /big       4 MiB (Content-Length) in 64 KiB pieces from proceed; stop is logged
+ *   /big       32 MiB (Content-Length) in 64 KiB pieces from proceed; stop is logged (more than the
+ *              kernel's buffers can hold: tcp_wmem's 4 MiB maximum send buffer plus the client's)
  *   /echo      the request body
  *   /info      what the request carries (method, authority, path, version, flags, timestamps, ...)
  *   /shutdown  h2o_context_request_shutdown, then "shutting down\n"
@@ -94,8 +95,9 @@ static void start_stream(h2o_req_t *req, int slow)
         stream_next(g);
 }
 
-/* --- /big: 64 pieces of 64 KiB, each sent from proceed; stop logs how far it got --------------- */
+/* --- /big: 512 pieces of 64 KiB, each sent from proceed; stop logs how far it got --------------- */
 
+#define BIG_PIECES 512
 static char big_piece[65536];
 
 struct big_gen {
@@ -108,7 +110,7 @@ static void big_proceed(h2o_generator_t *self, h2o_req_t *req)
     struct big_gen *g = (struct big_gen *)self;
     h2o_iovec_t v = h2o_iovec_init(big_piece, sizeof(big_piece));
     ++g->sent;
-    h2o_send(req, &v, 1, g->sent == 64 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+    h2o_send(req, &v, 1, g->sent == BIG_PIECES ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
 }
 
 static void big_stop(h2o_generator_t *self, h2o_req_t *req)
@@ -126,7 +128,7 @@ static void start_big(h2o_req_t *req)
     memset(big_piece, 'b', sizeof(big_piece));
     req->res.status = 200;
     req->res.reason = "OK";
-    req->res.content_length = 64 * sizeof(big_piece);
+    req->res.content_length = BIG_PIECES * sizeof(big_piece);
     h2o_start_response(req, &g->super);
     big_proceed(&g->super, req);
 }
