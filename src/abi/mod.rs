@@ -21,6 +21,12 @@ pub mod hpack;
 /// `h2o/http2.h`: SETTINGS values, priorities, the debug state.
 /// cbindgen:ignore
 pub mod http2;
+/// `h2o/http2.h`'s frame codec section (2.2.5's `h2o/http2_internal.h`): frames and payloads.
+/// cbindgen:ignore
+pub mod http2_frame;
+/// `h2o/http2_scheduler.h`: the caller-allocated scheduler nodes.
+/// cbindgen:ignore
+pub mod http2_scheduler;
 /// `h2o/memory.h`: iovecs, pools, shared entries, buffers, vectors.
 /// cbindgen:ignore
 pub mod memory;

@@ -27,6 +27,12 @@ pub mod http1;
 /// `h2o/http2.h`: the HTTP/2 server's entry points and data objects (hand-written header).
 /// cbindgen:ignore
 pub mod http2;
+/// `h2o/http2.h`'s frame codec section (hand-written header).
+/// cbindgen:ignore
+pub mod http2_frame;
+/// `h2o/http2_scheduler.h` (hand-written header).
+/// cbindgen:ignore
+pub mod http2_scheduler;
 /// `h2o/memory.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod memory;

@@ -8,10 +8,12 @@
 //! ```
 //!
 //! - [`frame`]: frame codec; [`scheduler`]: the priority tree; [`engine`]: the protocol state
-//!   machine with no C types; [`conn`]: the C glue (socket, `h2o_req_t` per stream). HPACK is
+//!   machine with no C types; [`conn`]: the C glue (socket, `h2o_req_t` per stream);
+//!   [`c_scheduler`]: 2.2.5's scheduler API (caller-allocated nodes) over [`scheduler`]. HPACK is
 //!   [`crate::hpack`].
 
 pub mod frame;
 pub mod scheduler;
 pub mod engine;
 pub mod conn;
+pub mod c_scheduler;

@@ -563,15 +563,19 @@ fn every_prefix_of_a_valid_frame_is_incomplete() {
 }
 
 /// Arbitrary bytes never panic; a frame or a stream error never claims more than the input.
-#[test]
-fn arbitrary_input_is_handled() {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
+/// A xorshift64 generator: the same numbers for the same seed.
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         state
-    };
+    }
+}
+
+#[test]
+fn arbitrary_input_is_handled() {
+    let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
     let mut buf = Vec::new();
     for _ in 0..20000 {
         buf.clear();
@@ -760,20 +764,14 @@ fn error_code_names() {
 /// itself is left to the caller (then it gives the frame that `decode` refuses).
 #[test]
 fn decode_split_agrees_with_decode() {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
     let (mut frames, mut self_deps) = (0, 0);
     for _ in 0..20000 {
         let r = next();
         let len = (r % 24) as usize;
         let kind = (r >> 8) as u8 % 0x12;
         let flags = (r >> 16) as u8;
-        let stream = ((r >> 24) as u32) % 4 | if r >> 63 != 0 { 0x8000_0000 } else { 0 };
+        let stream = (((r >> 24) as u32) % 4) | if r >> 63 != 0 { 0x8000_0000 } else { 0 };
         let mut payload: Vec<u8> = (0..len).map(|_| next() as u8).collect();
         if len >= 5 && r & 0x100_0000_0000 != 0 {
             // make priority fields name the frame's own stream now and then
