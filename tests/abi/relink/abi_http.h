@@ -2,7 +2,7 @@
  * What the relink programs that serve HTTP/1.x share (2.2.5 API only, so they build against both
  * header sets): a listener on 127.0.0.1 (port 0) whose accept callback calls h2o_accept, a loop
  * runner that serves while a client thread talks to it, and a small blocking HTTP/1.x client
- * (raw sockets, 3-second timeouts) that reads responses framed by Content-Length, chunked encoding
+ * (raw sockets, 8-second timeouts) that reads responses framed by Content-Length, chunked encoding
  * or the end of the connection.
  *
  * Everything is bounded: the loop runs at most `max_turns` turns of 10 ms, client reads time out.
@@ -89,14 +89,14 @@ struct abi_client {
     char buf[65536];
     size_t len;
     int eof;
-    int timed_out; /* the end came from the 3-second read timeout, not from the server */
+    int timed_out; /* the end came from the 8-second read timeout, not from the server */
 };
 
-/* a socket connected to 127.0.0.1:abi_http_port with 3-second read and write timeouts, or -1 */
+/* a socket connected to 127.0.0.1:abi_http_port with 8-second read and write timeouts (generous: the server may run under valgrind on a loaded machine), or -1 */
 static int abi_http_dial(void)
 {
     struct sockaddr_in sin;
-    struct timeval tv = {3, 0};
+    struct timeval tv = {8, 0};
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));

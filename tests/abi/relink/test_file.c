@@ -7,7 +7,7 @@
  * a small file, a large one (read in pieces), a range, several ranges, HEAD, 304, 404, 405, a
  * directory redirect, a .gz decompressed for H2O_FILE_FLAG_GUNZIP (when gzip(1) is there to make it),
  * and clients that hang up in the middle of a large body (the generator must let go of the file). After h2o_config_dispose the map and type are back to the caller's references.
- * Bounded: alarm(30), at most 3000 loop turns of 10 ms, 3-second client timeouts.
+ * Bounded: alarm(30), at most 3000 loop turns of 10 ms, 8-second client timeouts.
  */
 #include "abi_http.h"
 

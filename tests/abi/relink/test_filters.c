@@ -7,7 +7,7 @@
  * chain with the generator's proceed. Also what h2o_config_register_path sets up by default (2.2.5
  * pre-registers its chunked-encoding filter), h2o_chunked_register, and the headers filter
  * (h2o_headers_register with a list from h2o_headers_append_command).
- * Bounded: alarm(20), at most 2000 loop turns, 3-second client timeouts.
+ * Bounded: alarm(20), at most 2000 loop turns, 8-second client timeouts.
  */
 #include "abi_http.h"
 

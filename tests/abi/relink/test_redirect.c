@@ -5,7 +5,7 @@
  * response with X-Reproxy-URL replaced by what that URL answers on a host this server serves; the
  * header never reaches the client; 307 keeps the method). Same results on Debian's 2.2.5; on ours
  * a URL of a host not served here gets 502 (2.2.5 would proxy it).
- * Bounded: alarm(20), at most 2000 loop turns, 3-second client timeouts.
+ * Bounded: alarm(20), at most 2000 loop turns, 8-second client timeouts.
  */
 #include "abi_http.h"
 

@@ -11,7 +11,7 @@
  *   h2o_get_compressible_types, h2o_config_register_status_handler / _simple_status_handler;
  * - a request of the program's own (h2o_create_connection, h2o_init_request, its own final output
  *   stream, h2o_process_request, h2o_dispose_request running the loggers).
- * Bounded: alarm(20), at most 2000 loop turns, 3-second client timeouts.
+ * Bounded: alarm(20), at most 2000 loop turns, 8-second client timeouts.
  */
 #include "abi_http.h"
 
