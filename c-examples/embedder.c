@@ -12,6 +12,12 @@
  *   /chunked     a streamed response: eight pieces, one every 100 ms, each sent by a generator
  *                when the library asks for more (proceed) and a timer has fired
  *   /headers     the request as the server saw it: method, path, version, peer, every header
+ *   /.well-known/h2/state
+ *                over HTTP/2: the connection's state as JSON (h2o_http2_debug_state_register);
+ *                over HTTP/1: 404
+ *
+ * HTTP/1.1 and HTTP/2 over cleartext (prior knowledge or Upgrade: h2c) on the same port: h2o_accept
+ * tells them apart, and the handlers above serve both.
  *
  * and it writes an access log (Apache's combined format) to standard output.
  *
@@ -305,6 +311,7 @@ int main(int argc, char **argv)
     register_handler(hostconf, "/post-test", on_post_test);
     register_handler(hostconf, "/chunked", on_chunked);
     register_handler(hostconf, "/headers", on_headers);
+    h2o_http2_debug_state_register(hostconf, 0); /* /.well-known/h2/state, without the HPACK tables */
     h2o_file_register(h2o_config_register_path(hostconf, "/", 0), docroot, NULL, NULL, 0);
 
     /* one access log for every path, and for requests no path matched (hostconf->fallback_path);

@@ -11,7 +11,8 @@
 # 100-continue answered without an interim response (2.2.5 and ours: curl sends after its timeout),
 # /chunked in one DATA frame per piece with END_STREAM on the last (nghttp -nv) and by Upgrade: h2c
 # for the HTTP/1.0 run, keep-alive by Upgrade: h2c (curl 7.88 fails to reuse a prior-knowledge
-# connection, on any server), several streams in one write for the pipelining.
+# connection, on any server), several streams in one write for the pipelining; and
+# /.well-known/h2/state (h2o_http2_debug_state_register): JSON listing the requesting stream.
 #
 #   embedder_e2e.sh EMBEDDER WORKDIR EXPECT SITE_DIR      (EXPECT: debian | our library's directory)
 bin=$1 work=$2 expect_lib=$3 site=$4
@@ -123,6 +124,25 @@ reuse=$(cu -v "$base/" "$base/style.css" "$base/headers" 2>&1 >/dev/null | grep 
 expect "keep-alive: one connection for three URLs" "$reuse" "2"
 e2e_client pipeline-site "$port" "$site"
 
+# --- /.well-known/h2/state (h2o_http2_debug_state_register) ------------------------------------------------
+expect "GET /.well-known/h2/state over HTTP/1.1: 404 (the handler passes it on)" \
+    "$(curl --silent --show-error --max-time 10 --http1.1 -o /dev/null -w '%{http_code}' "$base/.well-known/h2/state")" "404"
+if h2c; then
+    # STATE_SUMMARY < JSON: "content-type; streams; state of stream 1" (curl's request is stream 1)
+    state_summary() {
+        python3 -c 'import json, sys
+s = json.load(sys.stdin)
+print("%s %s %s" % (sorted(s["streams"]), s["streams"].get("1", {}).get("state"), sorted(k for k in s if k in ("settings", "peerSettings", "connFlowIn", "connFlowOut"))))' 2>&1 | tail -1
+    }
+    want_state="['1'] HALF_CLOSED_REMOTE ['connFlowIn', 'connFlowOut', 'peerSettings', 'settings']"
+    h=$(c -D - -o "$work/state.json" "$base/.well-known/h2/state")
+    expect "GET /.well-known/h2/state: 200 application/json" "$(status_line "$h") $(header "$h" content-type)" \
+        "HTTP/2 200 application/json; charset=utf-8"
+    expect "  ... JSON listing the requesting stream (1, half-closed remote), settings and windows" \
+        "$(state_summary <"$work/state.json")" "$want_state"
+    expect "  ... by Upgrade: h2c (the upgraded request is stream 1)" \
+        "$(cu "$base/.well-known/h2/state" | state_summary)" "$want_state"
+fi
 
 # --- graceful shutdown with a response in flight ----------------------------------------------------------
 c -N -o "$work/inflight" "$base/chunked" &

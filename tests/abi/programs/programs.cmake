@@ -127,8 +127,10 @@ function(abi_embedder_program name src script)
   endif()
 endfunction()
 
-abi_embedder_program(demo ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_e2e.sh VALGRIND H2C ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
-abi_embedder_program(load ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_load.sh H2C ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
+abi_embedder_program(demo ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_e2e.sh VALGRIND H2C
+                     REQUIRES h2o_http2_debug_state_register ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
+abi_embedder_program(load ${H2O_RS_SOURCE_DIR}/c-examples/embedder.c embedder_load.sh H2C
+                     REQUIRES h2o_http2_debug_state_register ARGS ${H2O_RS_SOURCE_DIR}/c-examples/site)
 abi_embedder_program(stream ${_abi_prog_dir}/stream_backpressure.c embedder_stream.sh H2C)
 abi_embedder_program(post ${_abi_prog_dir}/post_echo.c embedder_post.sh H2C)
 abi_embedder_program(headers ${_abi_prog_dir}/header_inspect.c embedder_headers.sh H2C)
