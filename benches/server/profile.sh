@@ -85,29 +85,25 @@ echo "$proto $path, $requests requests (h2load ${args[*]}), library $(readlink -
 total=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$work/self.txt")
 echo "instructions inside h2o_evloop_run: $total ($((total / requests)) per request)"
 echo
-echo "inclusive share | Ir per request | function"
-awk -v total="$total" -v n="$requests" -v top="$top" '
+# per_function FILE incl|self: "share | Ir per request | function" rows of a callgrind_annotate
+# listing, largest first. A function inlined elsewhere is listed once per source file it came
+# from: inclusive counts take the largest of those, self counts their sum.
+per_function() {
+    awk -v total="$total" -v n="$requests" -v mode="$2" '
         /^-+$/ { dashes++; next }
         dashes >= 3 && $1 ~ /^[0-9,]+$/ {
             ir = $1; gsub(",", "", ir)
             $1 = ""; if ($2 ~ /^\(/) $2 = ""
             sub(/^ +/, ""); sub(/ \[[^]]*\]$/, ""); sub(/^[^:]*:/, "")
-            # an inlined part appears under its own file too: one line per function name
-            if ($0 in seen || $0 ~ /^(\(below main\)|__libc_start_main|0x[0-9a-f]+|main)/) next
-            seen[$0] = 1
-            printf "%6.1f%% | %8d | %s\n", 100 * ir / total, ir / n, $0
-            if (++k >= top) exit
-        }' "$work/incl.txt"
+            if ($0 ~ /^(\(below main\)|__libc_start_main.*|0x[0-9a-f]+|main)$/) next
+            if (mode == "self") cost[$0] += ir
+            else if (ir > cost[$0]) cost[$0] = ir
+        }
+        END { for (f in cost) printf "%6.1f%% | %8d | %s\n", 100 * cost[f] / total, cost[f] / n, f }' "$1" |
+        sort -t'|' -k2 -rn | head -n "$top"
+}
+echo "inclusive share | Ir per request | function"
+per_function "$work/incl.txt" incl
 echo
 echo "self share | Ir per request | function (self cost: the instructions in the function's own code)"
-awk -v total="$total" -v n="$requests" -v top="$top" '
-        /^-+$/ { dashes++; next }
-        dashes >= 3 && $1 ~ /^[0-9,]+$/ {
-            ir = $1; gsub(",", "", ir)
-            $1 = ""; if ($2 ~ /^\(/) $2 = ""
-            sub(/^ +/, ""); sub(/ \[[^]]*\]$/, ""); sub(/^[^:]*:/, "")
-            self[$0] += ir
-        }
-        END {
-            for (f in self) printf "%6.1f%% | %8d | %s\n", 100 * self[f] / total, self[f] / n, f
-        }' "$work/self.txt" | sort -t'|' -k2 -rn | head -n "$top"
+per_function "$work/self.txt" self
