@@ -199,7 +199,9 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
         let mut on_field = |name: &[u8], value: &[u8], _: FieldFlags| -> Result<(), Refused> {
             let pseudo = name.first() == Some(&b':');
             let mut soft = None;
-            if !pseudo {
+            // A token's name is valid (lower-case tchars): most names need no check.
+            let token = if pseudo { None } else { headers::lookup_token(name) };
+            if !pseudo && token.is_none() {
                 match check_name(name) {
                     NameCheck::UpperCase => return Err(Refused { code: HTTP2_ERROR_PROTOCOL, desc: Some(ERR_UPPER_CASE) }),
                     NameCheck::Invalid => soft = Some(SOFT_ERR_NAME),
@@ -247,8 +249,6 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
                 return Ok(());
             }
             map = None;
-            // A name with an invalid character is no token (2.2.5 does not look those up).
-            let token = if soft == Some(SOFT_ERR_NAME) { None } else { headers::lookup_token(name) };
             match token {
                 Some(tok) => {
                     // SAFETY: an element of the token table.

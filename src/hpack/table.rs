@@ -313,9 +313,6 @@ impl DynamicTable {
     pub fn set_max_size(&mut self, max_size: usize) {
         self.evict_to(max_size);
         self.max_size = max_size;
-        if !self.buf.is_empty() && self.buf.len() < 2 * max_size {
-            self.relayout(2 * max_size);
-        }
     }
 
     /// Copies the live entries to the start of a new buffer of `capacity` bytes.
@@ -365,16 +362,17 @@ impl DynamicTable {
             return;
         }
         self.evict_to(self.max_size - size);
-        if self.buf.len() < 2 * self.max_size {
-            self.relayout(2 * self.max_size);
-        }
         let n = name.len() + value.len();
-        // With live bytes <= max_size - n and a buffer of 2 * max_size, there is always room;
-        // compacting is only a safety net.
+        // The buffer grows on demand (doubling, from 256 bytes) up to twice the maximum size; with
+        // live bytes <= max_size - n in a buffer of 2 * max_size there is always room, so
+        // compacting (a relayout at the same capacity) is only a safety net.
         let off = match self.place(n) {
             Some(off) => off,
             None => {
-                self.relayout(self.buf.len());
+                let live = self.size - self.slots.len() * ENTRY_OVERHEAD;
+                let full = 2 * self.max_size;
+                let grown = if self.buf.len() < full { (self.buf.len() * 2).max(256).min(full) } else { self.buf.len() };
+                self.relayout(grown.max(live + n));
                 self.head
             }
         };
