@@ -109,10 +109,13 @@ unsafe fn modules(p: &h2o_pathconf_t) -> Vec<*mut h2o_handler_t> {
 pub unsafe fn init_pathconf_context(ctx: *mut h2o_context_t, pathconf: *mut h2o_pathconf_t) {
     // SAFETY: the caller's contract.
     let c = unsafe { &mut *ctx };
-    // SAFETY: malloc'ed storage holding `size` pathconf pointers.
-    let inited = unsafe { std::slice::from_raw_parts(c._pathconfs_inited.entries, c._pathconfs_inited.size) };
-    if c._pathconfs_inited.size != 0 && inited.contains(&pathconf) {
-        return;
+    if c._pathconfs_inited.size != 0 {
+        // SAFETY: malloc'ed storage holding `size` (> 0, so non-NULL) pathconf pointers; a slice
+        // from a NULL pointer is undefined behaviour even when empty (debug builds abort on it).
+        let inited = unsafe { std::slice::from_raw_parts(c._pathconfs_inited.entries, c._pathconfs_inited.size) };
+        if inited.contains(&pathconf) {
+            return;
+        }
     }
     let wanted = c._pathconfs_inited.size + 1;
     // SAFETY: malloc'ed (or empty) vector of pointers.
