@@ -154,7 +154,19 @@ for r in $(seq "$rounds"); do
     done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+sorted() { tr ' ' '\n' | grep -v '^$' | sort -n; }
+median() { sorted | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+highest() { sorted | tail -n 1; }
+lowest() { sorted | head -n 1; }
+# table RPS_STAT CPU_STAT: one row per path, the libraries' req/s and ns CPU/req reduced over the
+# rounds by the two functions.
+table() {
+    for p in "${paths[@]}"; do
+        dr=$(echo "${rps[debian,$p]}" | $1); or=$(echo "${rps[ours,$p]}" | $1)
+        dc=$(echo "${cpu[debian,$p]}" | $2); oc=$(echo "${cpu[ours,$p]}" | $2)
+        printf '| %s | %.0f | %.0f | %.2fx | %d | %d | %.2fx |\n' "$p" "$dr" "$or" "$(echo "$or / $dr" | bc -l)" "$dc" "$oc" "$(echo "$dc / $oc" | bc -l)"
+    done
+}
 echo
 if [ "$client" = wrk ]; then per_run="3 s"; elif [ -n "$duration" ]; then per_run="$duration s"; else per_run="$requests requests"; fi
 if [ "$proto" = h2 ]; then
@@ -165,12 +177,16 @@ fi
 echo
 echo "| path | Debian req/s | ours req/s | ratio | Debian ns CPU/req | ours ns CPU/req | ratio |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-for p in "${paths[@]}"; do
-    dr=$(echo "${rps[debian,$p]}" | median); or=$(echo "${rps[ours,$p]}" | median)
-    dc=$(echo "${cpu[debian,$p]}" | median); oc=$(echo "${cpu[ours,$p]}" | median)
-    printf '| %s | %.0f | %.0f | %.2fx | %d | %d | %.2fx |\n' "$p" "$dr" "$or" "$(echo "$or / $dr" | bc -l)" "$dc" "$oc" "$(echo "$dc / $oc" | bc -l)"
-done
-echo "(ratios: above 1 means ours is better; per-round values: Debian / ours)"
+table median median
+echo "(ratios: above 1 means ours is better)"
+echo
+echo "Least disturbed rounds (other work on a shared machine only adds): each library's highest req/s and lowest CPU per request:"
+echo
+echo "| path | Debian max req/s | ours max req/s | ratio | Debian min ns CPU/req | ours min ns CPU/req | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+table highest lowest
+echo
+echo "Per-round values, Debian / ours:"
 for p in "${paths[@]}"; do
     echo "  $p req/s: ${rps[debian,$p]}/ ${rps[ours,$p]}; ns CPU/req: ${cpu[debian,$p]}/ ${cpu[ours,$p]}"
 done
