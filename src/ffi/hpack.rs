@@ -29,7 +29,7 @@ use crate::abi::request::{h2o_req_t, h2o_res_t, h2o_timestamp_t};
 use crate::abi::url::{H2O_URL_SCHEME_HTTP, H2O_URL_SCHEME_HTTPS};
 use crate::core::headers;
 use crate::hpack::field_chars::{check_name, value_is_valid, NameCheck};
-use crate::hpack::{DecodeError, Decoder, Encoder, FieldFlags, Indexing};
+use crate::hpack::{DecodeError, Decoder, Encoder, FieldFlags, Indexing, NameFrom};
 use crate::http2::frame::header_bytes;
 use crate::token::flag;
 
@@ -43,6 +43,35 @@ const FRAME_TYPE_PUSH_PROMISE: u8 = 5;
 const FRAME_TYPE_CONTINUATION: u8 = 9;
 const FRAME_FLAG_END_HEADERS: u8 = 4;
 const FRAME_HEADER_SIZE: usize = 9;
+
+/// The tags this module keeps on decoder table entries (`Decoder::decode_tagged`): set, the
+/// name's token index + 1 (0: none) in the low 16 bits, and the soft errors of name and value.
+const TAG_SET: u32 = 1 << 31;
+const TAG_NAME_SOFT: u32 = 1 << 16;
+const TAG_VALUE_SOFT: u32 = 1 << 17;
+
+fn tag_token(tag: u32) -> Option<usize> {
+    (tag & 0xffff).checked_sub(1).map(|t| t as usize)
+}
+
+/// The element of the token table in use for token index `i` (from `crate::token::lookup`).
+fn token_ptr(i: usize) -> *const crate::abi::token::h2o_token_t {
+    // SAFETY: `lookup` gives indexes of the table's used slots, within the exported array.
+    unsafe { crate::token::base().add(i) }
+}
+
+/// The token index of static table entry `i`'s name.
+fn static_token(i: u8) -> Option<usize> {
+    static TOKENS: std::sync::OnceLock<[u16; 62]> = std::sync::OnceLock::new();
+    let t = TOKENS.get_or_init(|| {
+        let mut t = [0u16; 62];
+        for (slot, (name, _)) in t[1..].iter_mut().zip(crate::hpack::table::STATIC.iter()) {
+            *slot = crate::token::lookup(name).map_or(0, |x| x as u16 + 1);
+        }
+        t
+    });
+    t.get(i as usize).and_then(|&x| (x as usize).checked_sub(1))
+}
 
 /// What `entries` points to once a table has been used.
 struct TableState {
@@ -196,22 +225,38 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
         // SAFETY: distinct fields of the caller's request, used only during this call.
         let (pool, list, input) = unsafe { (&mut (*req).pool, &mut (*req).headers, &mut (*req).input) };
         let mut map = (!pseudo_header_exists_map.is_null()).then_some(pseudo_header_exists_map);
-        let mut on_field = |name: &[u8], value: &[u8], _: FieldFlags| -> Result<(), Refused> {
+        let mut on_field = |name: &[u8], value: &[u8], flags: FieldFlags| -> Result<u32, Refused> {
             let pseudo = name.first() == Some(&b':');
-            let mut soft = None;
-            // A token's name is valid (lower-case tchars): most names need no check.
-            let token = if pseudo { None } else { headers::lookup_token(name) };
-            if !pseudo && token.is_none() {
-                match check_name(name) {
-                    NameCheck::UpperCase => return Err(Refused { code: HTTP2_ERROR_PROTOCOL, desc: Some(ERR_UPPER_CASE) }),
-                    NameCheck::Invalid => soft = Some(SOFT_ERR_NAME),
-                    NameCheck::Valid if name.is_empty() => return Err(PROTOCOL),
-                    NameCheck::Valid => {}
+            // What is known of the name (its token, whether it has an invalid character) from the
+            // table it came from, else worked out (a token's name is valid: most need no check).
+            let (token, name_soft) = match flags.name_from {
+                NameFrom::Static(i) => (static_token(i), false),
+                NameFrom::Dynamic(t) if t & TAG_SET != 0 => (tag_token(t), t & TAG_NAME_SOFT != 0),
+                _ => {
+                    let token = crate::token::lookup(name);
+                    let mut soft = false;
+                    if !pseudo && token.is_none() {
+                        match check_name(name) {
+                            NameCheck::UpperCase => return Err(Refused { code: HTTP2_ERROR_PROTOCOL, desc: Some(ERR_UPPER_CASE) }),
+                            NameCheck::Invalid => soft = true,
+                            NameCheck::Valid if name.is_empty() => return Err(PROTOCOL),
+                            NameCheck::Valid => {}
+                        }
+                    }
+                    (token, soft)
                 }
-            }
-            if !value_is_valid(value) {
-                soft = Some(SOFT_ERR_VALUE);
-            }
+            };
+            let value_soft = match flags.name_from {
+                NameFrom::Static(_) if flags.value_indexed => false,
+                NameFrom::Dynamic(t) if flags.value_indexed && t & TAG_SET != 0 => t & TAG_VALUE_SOFT != 0,
+                _ => !value_is_valid(value),
+            };
+            let tag = TAG_SET
+                | token.map_or(0, |t| t as u32 + 1)
+                | if name_soft { TAG_NAME_SOFT } else { 0 }
+                | if value_soft { TAG_VALUE_SOFT } else { 0 };
+            let static_value = flags.value_indexed && matches!(flags.name_from, NameFrom::Static(_));
+            let soft = if value_soft { Some(SOFT_ERR_VALUE) } else if name_soft { Some(SOFT_ERR_NAME) } else { None };
             if let Some(s) = soft {
                 // SAFETY: the caller's contract (writable, initialized).
                 unsafe {
@@ -234,7 +279,7 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
                         input.scheme = if value == b"https" { &raw const H2O_URL_SCHEME_HTTPS } else { &raw const H2O_URL_SCHEME_HTTP };
                         // SAFETY: `m` is writable (the caller's contract).
                         unsafe { *m |= PARSE_HEADERS_SCHEME_EXISTS };
-                        return Ok(());
+                        return Ok(tag);
                     }
                     _ => return Err(PROTOCOL),
                 };
@@ -243,13 +288,14 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
                 }
                 // SAFETY: the request's pool is initialized; `m` is writable.
                 unsafe {
-                    *slot = headers::pool_strdup(pool, value);
+                    *slot = keep(pool, value, static_value);
                     *m |= bit;
                 }
-                return Ok(());
+                return Ok(tag);
             }
             map = None;
-            match token {
+            // A name with an invalid character is no token (2.2.5 does not look those up).
+            match token.filter(|_| !name_soft).map(token_ptr) {
                 Some(tok) => {
                     // SAFETY: an element of the token table.
                     let tok_flags = unsafe { (*tok).flags };
@@ -257,31 +303,35 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
                         let n = crate::strings::strtosize(value).ok_or(PROTOCOL)?;
                         // SAFETY: the caller's contract.
                         unsafe { *content_length = n };
-                        return Ok(());
+                        return Ok(tag);
                     }
                     if tok_flags & flag::H2_REJECT != 0 {
                         if name == b"host" {
-                            return Ok(());
+                            return Ok(tag);
                         }
                         if !(name == b"te" && crate::strings::lcstris(value, b"trailers")) {
                             return Err(PROTOCOL);
                         }
                     }
                     // SAFETY: the request's pool and list; the token outlives the list.
-                    unsafe { add_field(pool, list, tok.cast_mut().cast::<h2o_iovec_t>(), value) };
+                    unsafe {
+                        let v = keep(pool, value, static_value);
+                        add_field(pool, list, tok.cast_mut().cast::<h2o_iovec_t>(), v);
+                    }
                 }
                 None => {
                     // SAFETY: the request's pool and list; the name is copied into the pool.
                     unsafe {
                         let n = headers::pool_strdup(pool, name);
                         let n = headers::pool_name(pool, n.base, n.len);
-                        add_field(pool, list, n, value);
+                        let v = keep(pool, value, static_value);
+                        add_field(pool, list, n, v);
                     }
                 }
             }
-            Ok(())
+            Ok(tag)
         };
-        let result = dec.decode(block, &mut on_field);
+        let result = dec.decode_tagged(block, &mut on_field);
         let (len, size) = (dec.table_len(), dec.table_size());
         publish(t, st, len, size);
         match result {
@@ -304,16 +354,27 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
     })
 }
 
-/// Appends `{name, value copied into pool}` to `list`.
+/// Appends `{name, value}` to `list`.
 ///
 /// # Safety
 /// `pool` initialized, `list` a list in it, `name` outlives the list.
-unsafe fn add_field(pool: &mut h2o_mem_pool_t, list: &mut h2o_headers_t, name: *mut h2o_iovec_t, value: &[u8]) {
+unsafe fn add_field(pool: &mut h2o_mem_pool_t, list: &mut h2o_headers_t, name: *mut h2o_iovec_t, value: h2o_iovec_t) {
     // SAFETY: the caller's contract.
-    unsafe {
-        let v = headers::pool_strdup(pool, value);
-        headers::add(pool, list, name, ptr::null(), v);
+    unsafe { headers::add(pool, list, name, ptr::null(), value) };
+}
+
+/// `value` as an iovec that outlives the call: the static table's own string when it came from
+/// there (`is_static`: 'static, NUL-free but not NUL-terminated, as 2.2.5's static values), else a
+/// copy in `pool` (NUL-terminated).
+///
+/// # Safety
+/// `pool` is initialized; `is_static` only for a slice of `crate::hpack::table::STATIC`.
+unsafe fn keep(pool: &mut h2o_mem_pool_t, value: &[u8], is_static: bool) -> h2o_iovec_t {
+    if is_static {
+        return h2o_iovec_t { base: value.as_ptr().cast_mut().cast::<c_char>(), len: value.len() };
     }
+    // SAFETY: the caller's contract.
+    unsafe { headers::pool_strdup(pool, value) }
 }
 
 /// The bytes of an iovec (empty for a NULL base).

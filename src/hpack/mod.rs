@@ -44,6 +44,22 @@ pub enum DecodeError {
 pub struct FieldFlags {
     /// Sent as a literal never indexed (RFC 7541 6.2.3): must be re-encoded the same way.
     pub never_indexed: bool,
+    /// Where the name came from.
+    pub name_from: NameFrom,
+    /// The value came from the same table entry as the name (an indexed field).
+    pub value_indexed: bool,
+}
+
+/// Where a decoded field's name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NameFrom {
+    /// A string literal.
+    #[default]
+    Literal,
+    /// Static table entry `i` (1..=61).
+    Static(u8),
+    /// A dynamic table entry, whose tag is given (see [`Decoder::decode_tagged`]; 0: none).
+    Dynamic(u32),
 }
 
 /// One connection's HPACK decoder.
@@ -88,23 +104,33 @@ impl Str {
 /// The callback [`Decoder::decode`] hands each field to: `(name, value, flags)`.
 pub type EmitField<'a, E> = dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E> + 'a;
 
+/// The callback of [`Decoder::decode_tagged`]: as [`EmitField`], returning the tag to keep on the
+/// field's dynamic table entry when the field is added to the table.
+pub type EmitTagged<'a, E> = dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<u32, E> + 'a;
+
 /// The list-size accounting and delivery shared by every representation.
 struct Sink<'e, E> {
-    emit: &'e mut EmitField<'e, E>,
+    emit: &'e mut EmitTagged<'e, E>,
     result: Result<(), E>,
     list_size: usize,
     max_list_size: usize,
     too_large: bool,
+    /// The tag `emit` returned for the last field (0 when it was not called).
+    tag: u32,
 }
 
 impl<E> Sink<'_, E> {
     #[inline]
     fn field(&mut self, name: &[u8], value: &[u8], flags: FieldFlags) {
+        self.tag = 0;
         self.list_size += name.len() + value.len() + ENTRY_OVERHEAD;
         if self.list_size > self.max_list_size {
             self.too_large = true;
         } else if self.result.is_ok() {
-            self.result = (self.emit)(name, value, flags);
+            match (self.emit)(name, value, flags) {
+                Ok(t) => self.tag = t,
+                Err(e) => self.result = Err(e),
+            }
         }
     }
 }
@@ -171,9 +197,22 @@ impl Decoder {
         block: &[u8],
         emit: &mut EmitField<'_, E>,
     ) -> Result<Result<(), E>, DecodeError> {
+        self.decode_tagged(block, &mut |n, v, f| emit(n, v, f).map(|()| 0))
+    }
+
+    /// [`Decoder::decode`] for a caller that keeps a note (a `u32` tag, 0 meaning none) on each
+    /// dynamic table entry: the tag `emit` returns for a field added to the table is stored with
+    /// the entry, and fields that take their name from that entry come with it
+    /// ([`NameFrom::Dynamic`]), so that what the caller learnt of a name or value (its token, its
+    /// validity) need not be worked out again.
+    pub fn decode_tagged<E>(
+        &mut self,
+        block: &[u8],
+        emit: &mut EmitTagged<'_, E>,
+    ) -> Result<Result<(), E>, DecodeError> {
         let Decoder { table, settings_max, max_list_size, update_required, scratch_name, scratch_value } =
             self;
-        let mut sink = Sink { emit, result: Ok(()), list_size: 0, max_list_size: *max_list_size, too_large: false };
+        let mut sink = Sink { emit, result: Ok(()), list_size: 0, max_list_size: *max_list_size, too_large: false, tag: 0 };
         let mut pos = 0;
         let mut at_start = true;
         while pos < block.len() {
@@ -200,13 +239,16 @@ impl Decoder {
             if b & 0x80 != 0 {
                 // Indexed field (6.1).
                 let i = decode_int(block, &mut pos, 7)?;
-                let (name, value) = match i {
+                let ((name, value), from) = match i {
                     0 => return Err(DecodeError::BadIndex),
-                    1..=STATIC_LEN => STATIC[i - 1],
-                    _ => table.get(i - STATIC_LEN - 1).ok_or(DecodeError::BadIndex)?,
+                    1..=STATIC_LEN => (STATIC[i - 1], NameFrom::Static(i as u8)),
+                    _ => {
+                        let d = i - STATIC_LEN - 1;
+                        (table.get(d).ok_or(DecodeError::BadIndex)?, NameFrom::Dynamic(table.tag(d)))
+                    }
                 };
                 if !sink.too_large {
-                    sink.field(name, value, FieldFlags::default());
+                    sink.field(name, value, FieldFlags { never_indexed: false, name_from: from, value_indexed: true });
                 }
                 continue;
             }
@@ -215,6 +257,11 @@ impl Decoder {
                 if b & 0x40 != 0 { (6, true, false) } else { (4, false, b & 0x10 != 0) };
             let skip = sink.too_large && !index;
             let i = decode_int(block, &mut pos, prefix)?;
+            let name_from = match i {
+                0 => NameFrom::Literal,
+                1..=STATIC_LEN => NameFrom::Static(i as u8),
+                _ => NameFrom::Dynamic(table.tag(i - STATIC_LEN - 1)),
+            };
             let name = match i {
                 0 if skip => {
                     skip_string(block, &mut pos)?;
@@ -245,11 +292,14 @@ impl Decoder {
             if !sink.too_large {
                 let n = name.get(block, Some(table), scratch_name);
                 let v = value.get(block, None, scratch_value);
-                sink.field(n, v, FieldFlags { never_indexed });
+                sink.field(n, v, FieldFlags { never_indexed, name_from, value_indexed: false });
+            } else {
+                sink.tag = 0;
             }
             if index {
                 // Neither string is in the table (a name from it was copied above).
                 table.insert(name.get(block, None, scratch_name), value.get(block, None, scratch_value));
+                table.set_newest_tag(sink.tag);
             }
         }
         if sink.too_large {

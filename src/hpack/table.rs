@@ -190,6 +190,8 @@ struct Slot {
     /// Id + 1 of the next older entry in the same bucket (0: none).
     next_name: u64,
     next_pair: u64,
+    /// The decoder's caller's note on the entry ([`DynamicTable::set_newest_tag`]; 0: none).
+    tag: u32,
 }
 
 const BUCKETS: usize = 256;
@@ -286,6 +288,22 @@ impl DynamicTable {
             return None;
         }
         Some(self.slot_bytes(&self.slots[n - 1 - i]))
+    }
+
+    /// The tag of entry `i` (0 being the newest), 0 when it has none or does not exist.
+    #[inline]
+    pub fn tag(&self, i: usize) -> u32 {
+        let n = self.slots.len();
+        if i >= n { 0 } else { self.slots[n - 1 - i].tag }
+    }
+
+    /// Sets the tag of the newest entry (if any): a note a decoder's caller keeps on the entry
+    /// (what it learnt of the field), handed back with each field taken from the entry.
+    #[inline]
+    pub fn set_newest_tag(&mut self, tag: u32) {
+        if let Some(s) = self.slots.back_mut() {
+            s.tag = tag;
+        }
     }
 
     /// The entries, newest first.
@@ -388,6 +406,7 @@ impl DynamicTable {
             hash_pair: 0,
             next_name: 0,
             next_pair: 0,
+            tag: 0,
         };
         if let Some(index) = self.index.as_mut() {
             let FieldHash(hn, hp) = hash;
