@@ -410,11 +410,18 @@ unsafe fn encode_list(enc: &mut Encoder, out: &mut Vec<u8>, list: &h2o_headers_t
     for h in entries {
         // SAFETY: a valid entry's name and value.
         let (name, value) = unsafe { (bytes(&*h.name), bytes(&h.value)) };
-        let sensitive = crate::token::is_token_ptr(h.name)
-            // SAFETY: a token's buf is the start of its h2o_token_t.
-            && unsafe { (*h.name.cast::<crate::abi::token::h2o_token_t>()).flags } & flag::NO_COMPRESS != 0
-            && value.len() < 20;
-        enc.encode_field(out, name, value, if sensitive { Indexing::Sensitive } else { Indexing::Auto });
+        if !crate::token::is_token_ptr(h.name) {
+            enc.encode_field(out, name, value, Indexing::Auto);
+            continue;
+        }
+        // SAFETY: a token's buf is the start of its h2o_token_t.
+        let tok = unsafe { &*h.name.cast::<crate::abi::token::h2o_token_t>() };
+        let sensitive = tok.flags & flag::NO_COMPRESS != 0 && value.len() < 20;
+        // The token knows its first static table index (0: none): no lookup of the name.
+        let first = tok.http2_static_table_name_index as u8 as usize;
+        let static_name = (first != 0).then_some(first);
+        let indexing = if sensitive { Indexing::Sensitive } else { Indexing::Auto };
+        enc.encode_field_with_static_name(out, name, value, indexing, static_name);
     }
 }
 

@@ -17,7 +17,7 @@ pub mod field_chars;
 pub mod huffman;
 pub mod table;
 
-use table::{DynamicTable, ENTRY_OVERHEAD, FieldHash, STATIC, STATIC_LEN, StaticMatch};
+use table::{DynamicTable, ENTRY_OVERHEAD, FieldHash, STATIC, STATIC_LEN};
 
 /// Why a header block could not be decoded. Every variant is a connection error of type
 /// COMPRESSION_ERROR (RFC 9113 4.3), except `ListTooLarge`, after which the decoder's state is
@@ -459,9 +459,23 @@ impl Encoder {
     /// Appends the representation of one field to `out`. Names must be lower case. Huffman is
     /// used where shorter. Call [`Encoder::begin_block`] before the first field of each block.
     pub fn encode_field(&mut self, out: &mut Vec<u8>, name: &[u8], value: &[u8], indexing: Indexing) {
+        self.encode_field_with_static_name(out, name, value, indexing, table::static_name_index(name));
+    }
+
+    /// [`Encoder::encode_field`] for a caller that knows the first static table index with this
+    /// name (`None`: the name is not in the static table), as a token does: the name is not
+    /// looked up. A wrong `static_name` gives a wrong encoding.
+    pub fn encode_field_with_static_name(
+        &mut self,
+        out: &mut Vec<u8>,
+        name: &[u8],
+        value: &[u8],
+        indexing: Indexing,
+        static_name: Option<usize>,
+    ) {
         if indexing == Indexing::Sensitive {
             // Never indexed (6.2.3), with an indexed name where there is one.
-            let name_index = match table::static_name_index(name) {
+            let name_index = match static_name {
                 Some(i) => Some(i),
                 None => {
                     let f = self.table.find(name, value);
@@ -471,14 +485,10 @@ impl Encoder {
             encode_literal(out, 0x10, 4, name_index, name, value);
             return;
         }
-        let static_name = match table::static_find(name, value) {
-            StaticMatch::Full(i) => {
-                encode_int(out, i as u64, 7, 0x80);
-                return;
-            }
-            StaticMatch::Name(i) => Some(i),
-            StaticMatch::None => None,
-        };
+        if let Some(i) = static_name.and_then(|first| table::static_value_index(first, name, value)) {
+            encode_int(out, i as u64, 7, 0x80);
+            return;
+        }
         let hash = FieldHash::of(name, value);
         let found = self.table.find_hashed(name, value, hash);
         if let Some(d) = found.full {

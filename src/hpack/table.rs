@@ -168,14 +168,23 @@ pub fn static_find(name: &[u8], value: &[u8]) -> StaticMatch {
     let Some(first) = static_name_index(name) else {
         return StaticMatch::None;
     };
+    match static_value_index(first, name, value) {
+        Some(i) => StaticMatch::Full(i),
+        None => StaticMatch::Name(first),
+    }
+}
+
+/// The index of `name` / `value` among the static entries from `first` (the first with `name`).
+#[inline]
+pub fn static_value_index(first: usize, name: &[u8], value: &[u8]) -> Option<usize> {
     let mut i = first;
     while i <= STATIC_LEN && STATIC[i - 1].0 == name {
         if STATIC[i - 1].1 == value {
-            return StaticMatch::Full(i);
+            return Some(i);
         }
         i += 1;
     }
-    StaticMatch::Name(first)
+    None
 }
 
 /// One entry's place in the buffer, and its links in the encoder's hash chains.
