@@ -92,12 +92,12 @@ per_function() {
     awk -v total="$total" -v n="$requests" -v mode="$2" '
         /^-+$/ { dashes++; next }
         dashes >= 3 && $1 ~ /^[0-9,]+$/ {
-            ir = $1; gsub(",", "", ir)
+            ir = $1; gsub(",", "", ir); ir += 0
             $1 = ""; if ($2 ~ /^\(/) $2 = ""
             sub(/^ +/, ""); sub(/ \[[^]]*\]$/, ""); sub(/^[^:]*:/, "")
             if ($0 ~ /^(\(below main\)|__libc_start_main.*|0x[0-9a-f]+|main)$/) next
             if (mode == "self") cost[$0] += ir
-            else if (ir > cost[$0]) cost[$0] = ir
+            else if (!($0 in cost) || ir > cost[$0] + 0) cost[$0] = ir
         }
         END { for (f in cost) printf "%6.1f%% | %8d | %s\n", 100 * cost[f] / total, cost[f] / n, f }' "$1" |
         sort -t'|' -k2 -rn | head -n "$top"
