@@ -198,6 +198,7 @@ pub(super) unsafe fn start(conn: *mut Conn, id: u32, head: RequestHead, body: Ve
     unsafe {
         let s = new_stream(conn, id, std::ptr::null());
         fill(s, &head, body);
+        (*conn).engine.recycle_head(head);
         if let Some(old) = (*conn).streams.insert(id, s) {
             dispose(old); // cannot happen: the engine never reuses a stream id
         }
@@ -230,20 +231,20 @@ unsafe fn fill(s: *mut Stream, head: &RequestHead, body: Vec<u8>) {
         let conn = (*s).conn;
         let req = &mut (*s).req;
         req.timestamps[0] = now((*conn).super_.ctx);
-        req.input.scheme = if head.scheme == b"https" { &H2O_URL_SCHEME_HTTPS } else { &H2O_URL_SCHEME_HTTP };
+        req.input.scheme = if head.scheme() == b"https" { &H2O_URL_SCHEME_HTTPS } else { &H2O_URL_SCHEME_HTTP };
         let tk = tokens();
         // room for every value and name (a token's name is not copied: a few bytes to spare)
-        let total = head.method.len() + head.path.len() + head.authority.len() + 3
-            + head.fields.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>();
+        let fields = head.fields();
+        let total = head.string_bytes() + 3 + 2 * fields.len();
         let mut at = mem::pool::alloc(&mut req.pool, total).cast::<u8>();
-        req.input.method = put(&mut at, &head.method);
-        req.input.path = put(&mut at, &head.path);
-        if !head.authority.is_empty() {
-            req.input.authority = put(&mut at, &head.authority);
+        req.input.method = put(&mut at, head.method());
+        req.input.path = put(&mut at, head.path());
+        if !head.authority().is_empty() {
+            req.input.authority = put(&mut at, head.authority());
         }
-        mem::vector::expand(Some(&mut req.pool), req.headers.as_raw(), size_of::<h2o_header_t>(), head.fields.len());
+        mem::vector::expand(Some(&mut req.pool), req.headers.as_raw(), size_of::<h2o_header_t>(), fields.len());
         let mut cookie_at: Option<usize> = None;
-        for (name, value) in &head.fields {
+        for (name, value) in fields {
             let v = put(&mut at, value);
             let name_ptr = match headers::lookup_token(name) {
                 Some(t) => {

@@ -212,18 +212,84 @@ impl Default for Config {
     }
 }
 
-/// A request head as decoded (fields in order, names lower case as HTTP/2 requires).
+/// A request head as decoded (fields in order, names lower case as HTTP/2 requires). Every
+/// string is in one buffer (no allocation per field); hand the head back with
+/// [`Connection::recycle_head`] once copied so that the next request reuses its buffers.
 #[derive(Debug, Clone, Default)]
 pub struct RequestHead {
-    pub method: Vec<u8>,
-    pub scheme: Vec<u8>,
-    pub authority: Vec<u8>,
-    pub path: Vec<u8>,
-    /// Regular fields in order (no pseudo-headers); `cookie` crumbs are joined with "; " later
-    /// by the glue as 2.2.5 does.
-    pub fields: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The pseudo-header values and every regular name and value, back to back.
+    buf: Vec<u8>,
+    /// (start, length) in `buf` of :method, :scheme, :authority, :path (empty when absent).
+    pseudo: [(u32, u32); 4],
+    /// Regular fields in order: the name at `buf[start..start + name_len]`, the value right after.
+    fields: Vec<(u32, u32, u32)>,
     /// `content-length` if given.
     pub content_length: Option<u64>,
+}
+
+/// Indexes of `RequestHead::pseudo`.
+pub(crate) const METHOD: usize = 0;
+pub(crate) const SCHEME: usize = 1;
+pub(crate) const AUTHORITY: usize = 2;
+pub(crate) const PATH: usize = 3;
+
+impl RequestHead {
+    #[inline]
+    fn span(&self, (start, len): (u32, u32)) -> &[u8] {
+        &self.buf[start as usize..(start + len) as usize]
+    }
+
+    pub fn method(&self) -> &[u8] {
+        self.span(self.pseudo[METHOD])
+    }
+
+    pub fn scheme(&self) -> &[u8] {
+        self.span(self.pseudo[SCHEME])
+    }
+
+    /// Empty when the request had no `:authority`.
+    pub fn authority(&self) -> &[u8] {
+        self.span(self.pseudo[AUTHORITY])
+    }
+
+    pub fn path(&self) -> &[u8] {
+        self.span(self.pseudo[PATH])
+    }
+
+    /// Regular fields (no pseudo-headers) in order; `cookie` crumbs stay separate (the glue
+    /// joins them with "; " as 2.2.5 does).
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = (&[u8], &[u8])> + '_ {
+        self.fields.iter().map(|&(start, n, v)| {
+            let (start, n, v) = (start as usize, n as usize, v as usize);
+            (&self.buf[start..start + n], &self.buf[start + n..start + n + v])
+        })
+    }
+
+    /// The bytes of all names and values together (pseudo-headers included).
+    pub fn string_bytes(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Sets a pseudo-header's value.
+    fn set_pseudo(&mut self, which: usize, value: &[u8]) {
+        self.pseudo[which] = (self.buf.len() as u32, value.len() as u32);
+        self.buf.extend_from_slice(value);
+    }
+
+    /// Appends a regular field.
+    fn push_field(&mut self, name: &[u8], value: &[u8]) {
+        self.fields.push((self.buf.len() as u32, name.len() as u32, value.len() as u32));
+        self.buf.extend_from_slice(name);
+        self.buf.extend_from_slice(value);
+    }
+
+    /// Empties the head, keeping its buffers.
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.fields.clear();
+        self.pseudo = [(0, 0); 4];
+        self.content_length = None;
+    }
 }
 
 /// What happened on the connection, for the glue.
@@ -343,6 +409,9 @@ const SHUTDOWN_PING: [u8; 8] = *b"h2o-shut";
 const CLOSED_RING: usize = 64;
 /// Largest DATA frame payload we send (the scheduler's unit).
 const CHUNK: usize = 16384;
+/// Spare request heads kept (and the largest string buffer one may keep).
+const SPARE_HEADS: usize = 16;
+const MAX_SPARE_HEAD: usize = 16384;
 /// Spare send-queue buffers kept for new streams.
 const SPARE_QUEUES: usize = 16;
 
@@ -397,6 +466,8 @@ pub struct Connection {
     scratch: Vec<u8>,
     active_count: usize,
     spare_queues: Vec<Vec<u8>>,
+    /// Request heads handed back by the glue, reused for the next requests.
+    spare_heads: Vec<RequestHead>,
 
     events: VecDeque<Event>,
 
@@ -442,6 +513,7 @@ impl Connection {
             scratch: Vec::new(),
             active_count: 0,
             spare_queues: Vec::new(),
+            spare_heads: Vec::new(),
             events: VecDeque::new(),
             flood_budget,
             abuse_budget,
@@ -534,6 +606,14 @@ impl Connection {
     /// stream that is gone or whose END_STREAM was already queued.
     pub fn send_data(&mut self, stream_id: u32, bufs: &[&[u8]], end_stream: bool) -> bool {
         self.queue_data(stream_id, bufs, end_stream)
+    }
+
+    /// Hands back the head of an [`Event::Request`] once its contents are copied: its buffers
+    /// serve a later request (optional; a head dropped instead costs an allocation next time).
+    pub fn recycle_head(&mut self, head: RequestHead) {
+        if self.spare_heads.len() < SPARE_HEADS && head.buf.capacity() <= MAX_SPARE_HEAD {
+            self.spare_heads.push(head);
+        }
     }
 
     /// Resets a stream from our side (e.g. the generator failed): RST_STREAM with `code`, the

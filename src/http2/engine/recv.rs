@@ -352,7 +352,7 @@ impl Connection {
     }
 
     fn decode_request(&mut self, block: &[u8]) -> Result<Decoded, DecodeError> {
-        let mut b = RequestBuilder::default();
+        let mut b = RequestBuilder::new(self.spare_heads.pop().unwrap_or_default());
         let r = self.decoder.decode(block, &mut |n, v, _| b.field(n, v));
         Ok(match r {
             Err(DecodeError::ListTooLarge) => Decoded::TooLarge,

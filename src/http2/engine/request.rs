@@ -1,6 +1,6 @@
 //! Request head validation (RFC 9113 8.2 and 8.3) while the HPACK decoder emits fields.
 
-use super::RequestHead;
+use super::{RequestHead, AUTHORITY, METHOD, PATH, SCHEME};
 use crate::http2::scheduler::parse_priority_field;
 
 /// Why a request (or trailer) field section is malformed: a stream error of type PROTOCOL_ERROR.
@@ -52,15 +52,18 @@ pub(super) struct RequestBuilder {
     pub priority: Option<(u8, bool)>,
 }
 
-impl Default for RequestBuilder {
-    fn default() -> Self {
-        // Room for a browser's usual dozen fields without regrowing.
-        let head = RequestHead { fields: Vec::with_capacity(16), ..RequestHead::default() };
+impl RequestBuilder {
+    /// A builder filling `head` (emptied first; a recycled one keeps its buffers).
+    pub fn new(mut head: RequestHead) -> Self {
+        head.clear();
+        if head.fields.capacity() == 0 {
+            // Room for a browser's usual dozen fields and their strings without regrowing.
+            head.fields.reserve(16);
+            head.buf.reserve(512);
+        }
         RequestBuilder { head, have: 0, regular_seen: false, priority: None }
     }
-}
 
-impl RequestBuilder {
     /// One field of the request head, in order.
     pub fn field(&mut self, name: &[u8], value: &[u8]) -> Result<(), Malformed> {
         if !valid_value(value) {
@@ -71,17 +74,17 @@ impl RequestBuilder {
                 return Err("pseudo-header after a regular field");
             }
             let (bit, slot) = match pseudo {
-                b"method" => (HAVE_METHOD, &mut self.head.method),
-                b"scheme" => (HAVE_SCHEME, &mut self.head.scheme),
-                b"authority" => (HAVE_AUTHORITY, &mut self.head.authority),
-                b"path" => (HAVE_PATH, &mut self.head.path),
+                b"method" => (HAVE_METHOD, METHOD),
+                b"scheme" => (HAVE_SCHEME, SCHEME),
+                b"authority" => (HAVE_AUTHORITY, AUTHORITY),
+                b"path" => (HAVE_PATH, PATH),
                 _ => return Err("unknown or response pseudo-header"),
             };
             if self.have & bit != 0 {
                 return Err("duplicated pseudo-header");
             }
             self.have |= bit;
-            slot.extend_from_slice(value);
+            self.head.set_pseudo(slot, value);
             return Ok(());
         }
         self.regular_seen = true;
@@ -105,7 +108,7 @@ impl RequestBuilder {
             }
             _ => {}
         }
-        self.head.fields.push((name.to_vec(), value.to_vec()));
+        self.head.push_field(name, value);
         Ok(())
     }
 
@@ -114,7 +117,7 @@ impl RequestBuilder {
         if self.have & HAVE_METHOD == 0 {
             return Err(":method missing");
         }
-        if self.head.method == b"CONNECT" {
+        if self.head.method() == b"CONNECT" {
             if self.have & (HAVE_SCHEME | HAVE_PATH) != 0 {
                 return Err(":scheme or :path in CONNECT");
             }
@@ -126,7 +129,7 @@ impl RequestBuilder {
         if self.have & HAVE_SCHEME == 0 {
             return Err(":scheme missing");
         }
-        if self.have & HAVE_PATH == 0 || self.head.path.is_empty() {
+        if self.have & HAVE_PATH == 0 || self.head.path().is_empty() {
             return Err(":path missing or empty");
         }
         Ok(())

@@ -391,17 +391,34 @@ fn invalid_settings_values() {
 // ---- requests and responses -----------------------------------------------------------------
 
 #[test]
+fn recycled_heads_hold_only_the_new_request() {
+    let mut t = T::new(small());
+    t.request(1, &[(":method", "POST"), (":scheme", "http"), (":authority", "a.example"), (":path", "/first/long/path"), ("x-one", "1"), ("x-two", "22"), ("content-length", "0")], true);
+    let (_, head, _, _) = t.one_request();
+    assert_eq!(head.content_length, Some(0));
+    t.conn.recycle_head(head);
+    t.request(3, &[(":method", "GET"), (":scheme", "https"), (":path", "/2"), ("accept", "*/*")], true);
+    let (id, head, _, _) = t.one_request();
+    assert_eq!(id, 3);
+    assert_eq!((head.method(), head.scheme(), head.authority(), head.path()), (&b"GET"[..], &b"https"[..], &b""[..], &b"/2"[..]));
+    let fields: Vec<(&[u8], &[u8])> = head.fields().collect();
+    assert_eq!(fields, vec![(&b"accept"[..], &b"*/*"[..])]);
+    assert_eq!(head.content_length, None);
+    assert_eq!(head.string_bytes(), b"GEThttps/2accept*/*".len());
+}
+
+#[test]
 fn simple_get_and_response() {
     let mut t = T::new(small());
     t.request(1, &[(":method", "GET"), (":scheme", "https"), (":authority", "example.com"), (":path", "/index.html"), ("cookie", "a=1"), ("cookie", "b=2"), ("user-agent", "t")], true);
     let (id, head, body, too_large) = t.one_request();
     assert_eq!((id, too_large), (1, false));
     assert!(body.is_empty());
-    assert_eq!(head.method, b"GET");
-    assert_eq!(head.scheme, b"https");
-    assert_eq!(head.authority, b"example.com");
-    assert_eq!(head.path, b"/index.html");
-    let names: Vec<&[u8]> = head.fields.iter().map(|f| f.0.as_slice()).collect();
+    assert_eq!(head.method(), b"GET");
+    assert_eq!(head.scheme(), b"https");
+    assert_eq!(head.authority(), b"example.com");
+    assert_eq!(head.path(), b"/index.html");
+    let names: Vec<&[u8]> = head.fields().map(|f| f.0).collect();
     assert_eq!(names, vec![&b"cookie"[..], b"cookie", b"user-agent"]);
     assert_eq!(t.conn.stream_counts(), (1, 1));
     assert!(!t.conn.is_idle());
@@ -471,7 +488,7 @@ fn post_body_is_gathered() {
     assert_eq!((id, too_large), (1, false));
     assert_eq!(body, b"hello world");
     assert_eq!(head.content_length, Some(11));
-    assert_eq!(head.method, b"POST");
+    assert_eq!(head.method(), b"POST");
 }
 
 #[test]
@@ -570,7 +587,7 @@ fn trailers_are_accepted_and_dropped() {
     t.request(1, &[("x-checksum", "123")], true);
     let (_, head, body, _) = t.one_request();
     assert_eq!(body, b"abc");
-    assert!(!head.fields.iter().any(|f| f.0 == b"x-checksum"));
+    assert!(!head.fields().any(|f| f.0 == b"x-checksum"));
 
     // Trailers without END_STREAM, or with a pseudo-header: stream PROTOCOL_ERROR.
     for (id, fields, end) in [(3, &[("x-a", "1")][..], false), (5, &[(":path", "/")][..], true), (7, &[("X-A", "1")][..], true)] {
@@ -591,7 +608,7 @@ fn headers_on_half_closed_stream_is_stream_closed() {
     assert_eq!(rsts(&t.out()), vec![(1, ErrorCode::STREAM_CLOSED)]);
     // The HPACK state survived.
     t.get(3, "/again");
-    assert_eq!(t.one_request().1.path, b"/again");
+    assert_eq!(t.one_request().1.path(), b"/again");
 }
 
 #[test]
@@ -658,7 +675,7 @@ fn continuation_sequencing() {
     frame::encode_continuation(&mut input, 1, &block[10..20], false);
     frame::encode_continuation(&mut input, 1, &block[20..], true);
     t.feed(&input);
-    assert_eq!(t.one_request().1.path, b"/split");
+    assert_eq!(t.one_request().1.path(), b"/split");
 
     // Anything else in between: connection PROTOCOL_ERROR.
     for other in [ping(false, b"12345678"), data(3, b"", false), {
@@ -1036,7 +1053,7 @@ fn hpack_bomb_gets_431() {
     assert!(matches!(&out[..], [Out::Headers { id: 3, end_stream: true, .. }]), "{out:?}");
     assert_eq!(out[0].status(), Some("431"));
     t.get(5, "/fine");
-    assert_eq!(t.one_request().1.path, b"/fine");
+    assert_eq!(t.one_request().1.path(), b"/fine");
 }
 
 #[test]
