@@ -110,6 +110,7 @@
 #![forbid(unsafe_code)]
 
 mod debug;
+mod field_cache;
 mod recv;
 mod request;
 mod send;
@@ -431,6 +432,8 @@ pub struct Connection {
 
     decoder: hpack::Decoder,
     encoder: hpack::Encoder,
+    /// Response fields' representations remembered across responses.
+    field_cache: field_cache::FieldCache,
     tree: Tree,
 
     streams: IdMap<u32, Stream>,
@@ -492,6 +495,7 @@ impl Connection {
             peer: PeerSettings::default(),
             decoder,
             encoder: hpack::Encoder::new(),
+            field_cache: field_cache::FieldCache::default(),
             tree: Tree::new(),
             streams: IdMap::default(),
             node_owner: IdMap::default(),
@@ -858,6 +862,7 @@ impl Connection {
                 setting::HEADER_TABLE_SIZE => {
                     self.peer.header_table_size = value;
                     self.encoder.set_max_table_size(value as usize);
+                    self.field_cache.max_changed();
                 }
                 setting::ENABLE_PUSH => self.peer.enable_push = value == 1,
                 setting::MAX_CONCURRENT_STREAMS => self.peer.max_concurrent_streams = value,

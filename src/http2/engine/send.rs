@@ -3,7 +3,6 @@
 
 use super::stream::Placement;
 use super::{Connection, PendingHead, CHUNK};
-use crate::hpack::Indexing;
 use crate::http2::frame::{self, ErrorCode};
 use crate::http2::scheduler::Tree;
 
@@ -116,16 +115,16 @@ impl Connection {
 
     /// HPACK-encodes one response head (now, so that the encoder's order is the wire order).
     fn emit_head(&mut self, h: PendingHead, out: &mut Vec<u8>) {
-        let Connection { streams, encoder, scratch, head_arena, peer, .. } = self;
+        let Connection { streams, encoder, field_cache, scratch, head_arena, peer, .. } = self;
         let Some(s) = streams.get_mut(&h.stream_id) else { return };
         if s.headers_sent {
             return;
         }
         scratch.clear();
         encoder.begin_block(scratch);
-        encoder.encode_status(scratch, h.status);
+        field_cache.encode_status(encoder, scratch, h.status);
         for (name, value) in fields(&head_arena[h.start..h.end]) {
-            encoder.encode_field(scratch, name, value, Indexing::Auto);
+            field_cache.encode(encoder, scratch, name, value);
         }
         // A body that turned out empty: END_STREAM goes on HEADERS.
         let end = h.end_stream || (s.end_queued && s.queued() == 0);
