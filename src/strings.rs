@@ -120,7 +120,7 @@ fn hex_value(c: u8) -> Option<u8> {
 /// Decodes `src` (an even number of hex digits, either case) into `out` (`src.len() / 2` bytes).
 /// On a bad digit, `out` holds the bytes decoded before it.
 pub fn hex_decode(src: &[u8], out: &mut [u8]) -> Option<()> {
-    if src.len() % 2 != 0 {
+    if !src.len().is_multiple_of(2) {
         return None;
     }
     for (pair, o) in src.chunks(2).zip(out.iter_mut()) {
