@@ -9,7 +9,7 @@
 //!            │                           ├ WantData ──► h2o_proceed_response
 //!            │                           └ StreamClosed ► h2o_dispose_request (generator stopped, logged)
 //!            ├ dispose the streams whose response is complete (logged)
-//!            └ flush: Connection::write(wbuf, suggested write size) ──► one h2o_socket_write
+//!            └ flush: Connection::write_gather(wout, suggested write size) ──► one h2o_socket_write
 //!   handler: h2o_send ──► Stream's final ostream (stream.rs) ──► send_response / send_data
 //! ```
 //!
@@ -50,7 +50,7 @@ use crate::core::request;
 use crate::evloop::latency::{STATE_NEEDS_UPDATE, STATE_TBD};
 use crate::evloop::socket::{self as evsock, Socket};
 use crate::evloop::timeout as tmo;
-use crate::http2::engine::{Config, Connection, Event};
+use crate::http2::engine::{Config, Connection, Event, Output};
 use c::*;
 pub use debug_state::register as debug_state_register;
 use stream::Stream;
@@ -118,8 +118,10 @@ pub struct Conn {
     deferred_entry: h2o_timeout_entry_t,
     engine: Connection,
     streams: StreamMap,
-    /// The bytes of the write in flight (reused).
-    wbuf: Vec<u8>,
+    /// The bytes of the write in flight (frames, and bodies moved out of the engine's queues;
+    /// handed back to the engine before the next write) and their iovecs.
+    wout: Output,
+    iovs: Vec<h2o_iovec_t>,
     write_in_flight: bool,
     /// The idle timeout fired once (GOAWAY sent): the next one closes.
     idle_closing: bool,
@@ -233,7 +235,8 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         deferred_entry: entry(on_deferred),
         engine,
         streams: StreamMap::default(),
-        wbuf: Vec::new(),
+        wout: Output::default(),
+        iovs: Vec::new(),
         write_in_flight: false,
         idle_closing: false,
         closing: false,
@@ -434,10 +437,11 @@ unsafe extern "C" fn on_tick(entry: *mut h2o_timeout_entry_t) {
         let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, tick_entry)).cast::<Conn>();
         (*conn).engine.tick();
         let c = &mut *conn;
-        if c.streams.is_empty() && !c.write_in_flight && c.wbuf.capacity() > IDLE_WBUF_CAPACITY {
+        if c.streams.is_empty() && !c.write_in_flight && c.wout.capacity() > IDLE_WBUF_CAPACITY {
             // idle at this tick: give back a large write buffer (not on every idle moment: a
             // busy connection is briefly idle between batches, and re-growing costs page faults)
-            c.wbuf = Vec::with_capacity(IDLE_WBUF_CAPACITY);
+            c.engine.recycle_output(&mut c.wout);
+            c.wout = Output::with_capacity(IDLE_WBUF_CAPACITY);
         }
         if let Shutdown::Requested { ticks } = (*conn).shutdown {
             // as 2.2.5: the final GOAWAY about a second after the first one at the latest
@@ -596,7 +600,8 @@ unsafe fn write_size(conn: *mut Conn) -> usize {
 /// # Safety
 /// `conn` is live.
 unsafe fn flush(conn: *mut Conn) {
-    // SAFETY: the caller's contract; `wbuf` is not touched until the write completes.
+    // SAFETY: the caller's contract; `wout` (whose buffers the iovecs point into) is not touched
+    // until the write completes.
     unsafe {
         let c = &mut *conn;
         if c.write_in_flight || c.sock.is_null() || c.hold_output || !c.engine.wants_write() {
@@ -604,14 +609,15 @@ unsafe fn flush(conn: *mut Conn) {
         }
         let max = write_size(conn);
         let c = &mut *conn;
-        c.wbuf.clear();
-        c.engine.write(&mut c.wbuf, max);
-        if c.wbuf.is_empty() {
+        c.engine.recycle_output(&mut c.wout);
+        c.engine.write_gather(&mut c.wout, max);
+        if c.wout.is_empty() {
             return;
         }
         c.write_in_flight = true;
-        let iov = h2o_iovec_t { base: c.wbuf.as_mut_ptr().cast(), len: c.wbuf.len() };
-        evsock::write(sock_of(c.sock), &iov, 1, Some(on_write_complete));
+        c.iovs.clear();
+        c.iovs.extend(c.wout.slices().map(|b| h2o_iovec_t { base: b.as_ptr().cast_mut().cast(), len: b.len() }));
+        evsock::write(sock_of(c.sock), c.iovs.as_ptr(), c.iovs.len(), Some(on_write_complete));
     }
 }
 

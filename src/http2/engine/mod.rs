@@ -293,6 +293,66 @@ impl RequestHead {
     }
 }
 
+/// Output of [`Connection::write_gather`]: frame bytes with whole DATA payloads interleaved as
+/// separate buffers.
+#[derive(Debug, Default)]
+pub struct Output {
+    bytes: Vec<u8>,
+    /// (position in `bytes` the buffer follows, the buffer), in order.
+    chunks: Vec<(usize, Vec<u8>)>,
+    chunk_bytes: usize,
+    /// Payloads may be moved in (else everything is copied into `bytes`).
+    gather: bool,
+}
+
+impl Output {
+    /// All bytes, frame headers and payloads.
+    pub fn len(&self) -> usize {
+        self.bytes.len() + self.chunk_bytes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes to write, in order (no empty slice).
+    pub fn slices(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut at = 0;
+        let mut chunks = self.chunks.iter();
+        let mut pending: Option<&[u8]> = None;
+        std::iter::from_fn(move || loop {
+            if let Some(c) = pending.take() {
+                return Some(c);
+            }
+            match chunks.next() {
+                Some((pos, c)) => {
+                    let before = &self.bytes[at..*pos];
+                    at = *pos;
+                    pending = Some(c.as_slice()).filter(|c| !c.is_empty());
+                    if !before.is_empty() {
+                        return Some(before);
+                    }
+                }
+                None => {
+                    let rest = &self.bytes[at..];
+                    at = self.bytes.len();
+                    return (!rest.is_empty()).then_some(rest);
+                }
+            }
+        })
+    }
+
+    /// An empty output with room for `n` frame bytes.
+    pub fn with_capacity(n: usize) -> Self {
+        Output { bytes: Vec::with_capacity(n), ..Output::default() }
+    }
+
+    /// The capacity held (for the glue's idle trimming).
+    pub fn capacity(&self) -> usize {
+        self.bytes.capacity()
+    }
+}
+
 /// What happened on the connection, for the glue.
 #[derive(Debug)]
 pub enum Event {
@@ -641,7 +701,30 @@ impl Connection {
     /// frame may overshoot `max` by less than a chunk, and control frames are always all
     /// written). The glue passes the socket layer's suggested write size here.
     pub fn write(&mut self, out: &mut Vec<u8>, max: usize) {
+        let mut o = Output { bytes: std::mem::take(out), ..Output::default() };
+        self.write_output(&mut o, max);
+        *out = o.bytes;
+    }
+
+    /// [`Connection::write`] into an [`Output`] (which must be empty): DATA payloads that are a
+    /// stream's whole queue are not copied but moved into it as separate buffers; write
+    /// [`Output::slices`] in order (one vectored write). Once the write has completed, hand the
+    /// output back with [`Connection::recycle_output`] (it is emptied and its buffers reused).
+    pub fn write_gather(&mut self, out: &mut Output, max: usize) {
+        out.gather = true;
         self.write_output(out, max);
+    }
+
+    /// Empties an [`Output`] whose bytes have been written, keeping its buffers for later.
+    pub fn recycle_output(&mut self, out: &mut Output) {
+        out.bytes.clear();
+        out.chunk_bytes = 0;
+        for (_, mut q) in out.chunks.drain(..) {
+            if self.spare_queues.len() < SPARE_QUEUES && q.capacity() <= 4 * self.cfg.limits.max_buffered_per_stream.max(CHUNK) {
+                q.clear();
+                self.spare_queues.push(q);
+            }
+        }
     }
 
     /// Graceful shutdown (2.2.5): GOAWAY with 2^31-1 and a PING, then (after the PING's ACK or

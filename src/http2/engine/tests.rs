@@ -176,6 +176,8 @@ fn get(path: &str) -> Vec<(&'static str, String)> {
 struct T {
     conn: Connection,
     c: Client,
+    /// Every other `out` goes through `write_gather` (and this output, recycled).
+    gathered: Option<Output>,
 }
 
 impl T {
@@ -184,7 +186,7 @@ impl T {
     }
 
     fn with_settings(cfg: Config, params: &[(u16, u32)]) -> Self {
-        let mut t = T { conn: Connection::new(cfg), c: Client::new() };
+        let mut t = T { conn: Connection::new(cfg), c: Client::new(), gathered: None };
         let mut input = PREFACE.to_vec();
         input.extend(settings(params));
         t.feed(&input);
@@ -204,7 +206,22 @@ impl T {
 
     fn out_max(&mut self, max: usize) -> Vec<Out> {
         let mut buf = Vec::new();
-        self.conn.write(&mut buf, max);
+        match self.gathered.take() {
+            None => {
+                self.conn.write(&mut buf, max);
+                self.gathered = Some(Output::default());
+            }
+            Some(mut o) => {
+                self.conn.write_gather(&mut o, max);
+                for s in o.slices() {
+                    assert!(!s.is_empty());
+                    buf.extend_from_slice(s);
+                }
+                assert_eq!(buf.len(), o.len());
+                self.conn.recycle_output(&mut o);
+                assert!(o.is_empty());
+            }
+        }
         self.c.parse(&buf)
     }
 
@@ -305,7 +322,7 @@ fn server_preface_is_settings_then_window_update() {
 
 #[test]
 fn preface_in_pieces_then_settings_ack() {
-    let mut t = T { conn: Connection::new(Config::default()), c: Client::new() };
+    let mut t = T { conn: Connection::new(Config::default()), c: Client::new(), gathered: None };
     t.out();
     let mut input = PREFACE.to_vec();
     input.extend(settings(&[(setting::MAX_FRAME_SIZE, 20000)]));
@@ -405,6 +422,42 @@ fn recycled_heads_hold_only_the_new_request() {
     assert_eq!(fields, vec![(&b"accept"[..], &b"*/*"[..])]);
     assert_eq!(head.content_length, None);
     assert_eq!(head.string_bytes(), b"GEThttps/2accept*/*".len());
+}
+
+#[test]
+fn gathered_output_moves_whole_queues_and_matches_the_copy() {
+    let body: Vec<u8> = (0..40000u32).map(|i| i as u8).collect();
+    let run = |gather: bool| {
+        let mut t = T::new(small());
+        t.get(1, "/a");
+        t.get(3, "/b");
+        t.events();
+        t.conn.send_response(1, 200, &[(b"content-type", b"text/plain")], false, false);
+        t.conn.send_data(1, &[&body[..16384]], true);
+        t.conn.send_response(3, 200, &[], false, false);
+        t.conn.send_data(3, &[&body], true);
+        let mut bytes = Vec::new();
+        let mut moved = 0;
+        let mut o = Output::default();
+        while t.conn.wants_write() {
+            if gather {
+                t.conn.write_gather(&mut o, 20000);
+                moved += o.chunks.len();
+                o.slices().for_each(|s| bytes.extend_from_slice(s));
+                t.conn.recycle_output(&mut o);
+            } else {
+                t.conn.write(&mut bytes, 20000);
+            }
+        }
+        (bytes, moved)
+    };
+    let (copied, _) = run(false);
+    let (gathered, moved) = run(true);
+    assert_eq!(moved, 1, "stream 1's whole queue is moved; stream 3's pieces are copied");
+    assert_eq!(gathered, copied);
+    let out = Client::new().parse(&gathered);
+    let data: usize = out.iter().map(|o| if let Out::Data { data, .. } = o { data.len() } else { 0 }).sum();
+    assert_eq!(data, 16384 + 40000);
 }
 
 #[test]
@@ -1232,7 +1285,7 @@ fn h2c_upgrade_answers_on_stream_1() {
     frame::encode_settings(&mut payload, &[(setting::INITIAL_WINDOW_SIZE, 10), (setting::HEADER_TABLE_SIZE, 4096)]);
     let payload = &payload[9..];
     let mut conn = Connection::new_upgraded(Config::default(), payload).unwrap();
-    let mut t = T { conn: Connection::new(Config::default()), c: Client::new() };
+    let mut t = T { conn: Connection::new(Config::default()), c: Client::new(), gathered: None };
     std::mem::swap(&mut t.conn, &mut conn);
     let out = t.out();
     assert!(matches!(out[0], Out::Settings { ack: false, .. }));
