@@ -40,8 +40,15 @@ cat <<MSG
      curl -N $base/chunked
      curl -H 'X-Hello: world' $base/headers
 
-   The access log follows below (the server's standard output). HTTP/1.1 only for now: HTTP/2 and
-   TLS come with their own issues. Ctrl-C stops the server.
+   HTTP/2 over cleartext on the same port (the program has no HTTP/2 code of its own):
+     curl --http2-prior-knowledge $base/
+     curl --http2 -v $base/            (HTTP/1.1 Upgrade: h2c)
+     nghttp -nv $base/
+     nghttp -ans $base/                (the page and its assets, with timings)
+     curl --http2-prior-knowledge $base/.well-known/h2/state
+
+   The access log follows below (the server's standard output). TLS (and so HTTP/2 in browsers)
+   comes with its own issue. Ctrl-C stops the server.
 
 MSG
 exec "$build/examples/embedder" "$port" "$root/c-examples/site"
