@@ -16,7 +16,8 @@
 //!    connection WINDOW_UPDATE are queued at once: call [`Connection::write`] right away.
 //! 2. On input: `let n = conn.recv(&buf); buf.consume(n)` (the rest is an incomplete frame; feed it
 //!    again with more bytes), then drain [`Connection::poll_event`] until `None`.
-//!    - [`Event::Request`]: build an `h2o_req_t` (join `cookie` crumbs with "; "), process it.
+//!    - [`Event::Request`]: build an `h2o_req_t` (join `cookie` crumbs with "; "), hand the head
+//!      back with [`Connection::recycle_head`] (its buffers serve the next request), process it.
 //!    - [`Event::StreamClosed`]: the client (or a stream error) ended a stream whose request you
 //!      own: stop its generator and dispose the request; later calls for that id are ignored.
 //!    - [`Event::WantData`]: call the generator's proceed for that stream.
@@ -26,7 +27,9 @@
 //!    complete needs nothing more from the glue: the engine closes it when END_STREAM is written.
 //!    [`Connection::reset_stream`] aborts one (no event follows for it).
 //! 4. Output: while [`Connection::wants_write`] and the socket takes more, call
-//!    `conn.write(&mut out, suggested_write_size)` and write `out`. New events (WantData) may
+//!    `conn.write(&mut out, suggested_write_size)` and write `out`, or (no second copy of the
+//!    bodies) [`Connection::write_gather`] into an [`Output`], write its slices as iovecs, and
+//!    [`Connection::recycle_output`] it once the write has completed. New events (WantData) may
 //!    appear after `write`: drain `poll_event` after it too.
 //! 5. Once a second: [`Connection::tick`] (flood budgets). Idle timeout when
 //!    [`Connection::is_idle`]. [`Connection::shutdown`] for a graceful stop (call it again with

@@ -176,8 +176,8 @@ mod tests {
     #[test]
     fn values_checked_by_words_as_by_bytes() {
         let plain = |v: &[u8]| {
-            !(v.first().is_some_and(|&c| c == b' ' || c == b'\t') || v.last().is_some_and(|&c| c == b' ' || c == b'\t'))
-                && !v.iter().any(|&c| c == 0 || c == b'\r' || c == b'\n')
+            let blank = |c: &u8| *c == b' ' || *c == b'\t';
+            !(v.first().is_some_and(blank) || v.last().is_some_and(blank) || v.iter().any(|&c| c == 0 || c == b'\r' || c == b'\n'))
         };
         for len in 0..40 {
             for pos in 0..len {
