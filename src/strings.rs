@@ -436,3 +436,20 @@ mod tests {
         assert_eq!(str_at_position(b"ab", 1, 9).unwrap(), b"ab\n  ^\n");
     }
 }
+
+/// Appends the decimal digits of `n` to `out` (what `write!` does, without the formatting
+/// machinery: response heads and content-length values are written on every response).
+pub fn push_decimal(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}

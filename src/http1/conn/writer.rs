@@ -22,21 +22,7 @@ pub struct Head<'a> {
     pub chunked: bool,
 }
 
-/// Appends the decimal form of `n`.
-pub fn push_decimal(out: &mut Vec<u8>, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
+pub use crate::strings::push_decimal;
 
 /// Writes the head into `out` (cleared first): `head`, then `headers` (name, value) in order.
 pub fn write_head<'h>(out: &mut Vec<u8>, head: &Head, headers: impl IntoIterator<Item = (&'h [u8], &'h [u8])>) {

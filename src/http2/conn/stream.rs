@@ -462,7 +462,7 @@ unsafe fn send_head(s: *mut Stream, final_len: Option<usize>) {
         }
         if let Some(n) = content_length {
             sc.content_length.clear();
-            push_decimal(&mut sc.content_length, n);
+            crate::strings::push_decimal(&mut sc.content_length, n as u64);
             sc.pairs.push((b"content-length", st(&sc.content_length)));
         }
         for (e, span) in list.iter().zip(&sc.spans) {
@@ -481,22 +481,6 @@ unsafe fn send_head(s: *mut Stream, final_len: Option<usize>) {
         sc.pairs.clear();
         (*s).out = if no_body { Out::NoBody } else { Out::Body };
     }
-}
-
-/// Appends the decimal digits of `n` (what `write!` does, without the formatting machinery on
-/// every response).
-fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 /// The final output stream.
@@ -650,9 +634,9 @@ mod tests {
 
     #[test]
     fn decimals() {
-        for n in [0usize, 7, 10, 100, 16384, 1234567890, usize::MAX] {
+        for n in [0u64, 7, 10, 100, 16384, 1234567890, u64::MAX] {
             let mut out = b"x".to_vec();
-            push_decimal(&mut out, n);
+            crate::strings::push_decimal(&mut out, n);
             assert_eq!(out, format!("x{n}").into_bytes());
         }
     }
