@@ -584,6 +584,7 @@ fn encode_literal(out: &mut Vec<u8>, first: u8, prefix_bits: u8, name_index: Opt
 
 /// RFC 7541 5.1: appends `value` as an integer with an `prefix_bits`-bit prefix; `first` holds
 /// the bits above the prefix in the first byte.
+#[inline]
 pub fn encode_int(out: &mut Vec<u8>, value: u64, prefix_bits: u8, first: u8) {
     let max = (1u64 << prefix_bits) - 1;
     if value < max {

@@ -174,17 +174,26 @@ pub fn static_find(name: &[u8], value: &[u8]) -> StaticMatch {
     }
 }
 
-/// The index of `name` / `value` among the static entries from `first` (the first with `name`).
+/// For each static index `i` (at `i - 1`), the last index with the same name (entries with one
+/// name are consecutive).
+const fn name_run_ends() -> [u8; STATIC_LEN] {
+    let mut t = [0u8; STATIC_LEN];
+    let mut i = STATIC_LEN;
+    while i > 0 {
+        i -= 1;
+        t[i] = if i + 1 < STATIC_LEN && same(STATIC[i].0, STATIC[i + 1].0) { t[i + 1] } else { (i + 1) as u8 };
+    }
+    t
+}
+
+static NAME_RUN_ENDS: [u8; STATIC_LEN] = name_run_ends();
+
+/// The index of `name` / `value` among the static entries from `first`, which must be the first
+/// static index with `name` (as [`static_name_index`] gives): the names are not compared again.
 #[inline]
 pub fn static_value_index(first: usize, name: &[u8], value: &[u8]) -> Option<usize> {
-    let mut i = first;
-    while i <= STATIC_LEN && STATIC[i - 1].0 == name {
-        if STATIC[i - 1].1 == value {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
+    debug_assert!(STATIC[first - 1].0 == name);
+    (first..=NAME_RUN_ENDS[first - 1] as usize).find(|&i| STATIC[i - 1].1 == value)
 }
 
 /// One entry's place in the buffer, and its links in the encoder's hash chains.
@@ -439,6 +448,7 @@ impl DynamicTable {
     }
 
     /// [`DynamicTable::find`] with the field's hash already computed.
+    #[inline]
     pub fn find_hashed(&self, name: &[u8], value: &[u8], hash: FieldHash) -> DynamicMatch {
         let mut m = DynamicMatch::default();
         let Some(index) = self.index.as_ref() else {
