@@ -798,6 +798,12 @@ impl Connection {
         (self.streams.len(), self.max_seen)
     }
 
+    /// The connection-level flow-control windows: what the peer may still send us, and what we
+    /// may still send it (the debug state's connFlowIn / connFlowOut).
+    pub fn conn_windows(&self) -> (i64, i64) {
+        (self.conn_in, self.conn_out)
+    }
+
     /// `/.well-known/h2/state` (H2O's JSON: version, settings, peerSettings, connFlowIn/Out,
     /// streams with state, flow windows, data counts, `created` (see [`Connection::set_time`])
     /// and priority; with `hpack`, the two dynamic tables).

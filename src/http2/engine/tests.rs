@@ -1527,6 +1527,8 @@ fn debug_state_json_is_valid() {
         assert_eq!(v["streams"]["3"]["dataOut"], 5);
         assert_eq!(v["streams"]["3"]["flowOut"], 65535 - 5);
         assert_eq!(v["connFlowOut"], 65535 - 5);
+        // what the glue hands 2.2.5's h2o_http2_debug_state_t without parsing the JSON
+        assert_eq!(t.conn.conn_windows(), (v["connFlowIn"].as_i64().unwrap(), v["connFlowOut"].as_i64().unwrap()));
         if hpack {
             let inbound = v["hpack"]["inboundDynamicHeaderTable"].as_array().unwrap();
             assert!(inbound.iter().any(|e| e[0] == "x-quote" && e[1] == "a\"b\\c\u{7f}"), "{inbound:?}");
