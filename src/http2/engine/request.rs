@@ -49,13 +49,6 @@ fn connection_specific(name: &[u8]) -> bool {
     matches!(name, b"connection" | b"keep-alive" | b"proxy-connection" | b"transfer-encoding" | b"upgrade")
 }
 
-fn parse_content_length(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || value.len() > 19 || !value.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    value.iter().try_fold(0u64, |acc, &c| acc.checked_mul(10)?.checked_add(u64::from(c - b'0')))
-}
-
 /// Builds a [`RequestHead`] from the decoded fields, checking each as it comes.
 pub(super) struct RequestBuilder {
     pub head: RequestHead,
@@ -110,7 +103,8 @@ impl RequestBuilder {
         match name {
             b"te" if !value.eq_ignore_ascii_case(b"trailers") => return Err("TE other than trailers"),
             b"content-length" => {
-                let n = parse_content_length(value).ok_or("invalid content-length")?;
+                // 1 to 19 digits, nothing else (h2o_strtosize's rule)
+                let n = crate::strings::strtosize(value).ok_or("invalid content-length")? as u64;
                 if self.head.content_length.is_some_and(|old| old != n) {
                     return Err("conflicting content-length");
                 }
