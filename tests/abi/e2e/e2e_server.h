@@ -44,6 +44,15 @@ __attribute__((unused)) static int e2e_path_is(h2o_req_t *req, const char *p)
     return h2o_memis(req->path_normalized.base, req->path_normalized.len, p, strlen(p));
 }
 
+/* answers 200 with `len` bytes of `s` as text/plain (h2o_send_inline) */
+__attribute__((unused)) static void e2e_send_text(h2o_req_t *req, const char *s, size_t len)
+{
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
+    h2o_send_inline(req, s, len);
+}
+
 /* argv[1] is PORT_FILE, argv[2] MAX_SECONDS, then `nextra` arguments named by `extra_usage` for the
  * usage message; exits with status 2 when the count is wrong */
 static void e2e_init(int argc, char **argv, int nextra, const char *extra_usage)

@@ -47,8 +47,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     req->res.status = 200;
     req->res.reason = "OK";
     if (e2e_path_is(req, "/hello")) {
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
-        h2o_send_inline(req, H2O_STRLIT("hello\n"));
+        e2e_send_text(req, H2O_STRLIT("hello\n"));
     } else if (e2e_path_is(req, "/echo")) {
         h2o_send_inline(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
     } else if (e2e_path_is(req, "/stream")) {

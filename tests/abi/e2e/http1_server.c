@@ -28,14 +28,6 @@
 static h2o_timeout_t tick_timeout;
 static FILE *logfp;
 
-static void send_text(h2o_req_t *req, const char *s, size_t len)
-{
-    req->res.status = 200;
-    req->res.reason = "OK";
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/plain"));
-    h2o_send_inline(req, s, len);
-}
-
 /* --- /stream and /slow ------------------------------------------------------------------------- */
 
 struct stream_gen {
@@ -172,7 +164,7 @@ static void send_info(h2o_req_t *req)
                         h->orig_name != NULL ? " (" : "", h->orig_name != NULL ? (int)h->name->len : 0,
                         h->orig_name != NULL ? h->orig_name : "", h->orig_name != NULL ? ")" : "", (int)h->value.len, h->value.base);
     }
-    send_text(req, buf, len);
+    e2e_send_text(req, buf, len);
 }
 
 /* --- /upgrade ---------------------------------------------------------------------------------------- */
@@ -228,11 +220,11 @@ static void start_upgrade(h2o_req_t *req)
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     if (e2e_path_is(req, "/hello")) {
-        send_text(req, H2O_STRLIT("hello\n"));
+        e2e_send_text(req, H2O_STRLIT("hello\n"));
     } else if (e2e_path_is(req, "/case")) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, "Cache-Control", H2O_STRLIT("no-cache"));
         h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-custom"), 0, "X-Custom", H2O_STRLIT("v"));
-        send_text(req, H2O_STRLIT("case\n"));
+        e2e_send_text(req, H2O_STRLIT("case\n"));
     } else if (e2e_path_is(req, "/stream")) {
         start_stream(req, 0);
     } else if (e2e_path_is(req, "/slow")) {
@@ -240,17 +232,17 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     } else if (e2e_path_is(req, "/big")) {
         start_big(req);
     } else if (e2e_path_is(req, "/echo")) {
-        send_text(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
+        e2e_send_text(req, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
     } else if (e2e_path_is(req, "/info")) {
         send_info(req);
     } else if (e2e_path_is(req, "/shutdown")) {
         h2o_context_request_shutdown(&e2e_ctx);
-        send_text(req, H2O_STRLIT("shutting down\n"));
+        e2e_send_text(req, H2O_STRLIT("shutting down\n"));
     } else if (e2e_path_is(req, "/upgrade")) {
         start_upgrade(req);
     } else if (e2e_path_is(req, "/quit")) {
         e2e_quit = 1;
-        send_text(req, H2O_STRLIT("bye\n"));
+        e2e_send_text(req, H2O_STRLIT("bye\n"));
     } else {
         return -1;
     }
@@ -262,7 +254,7 @@ static int on_vhost_req(h2o_handler_t *self, h2o_req_t *req)
     char *buf = h2o_mem_alloc_pool(&req->pool, 512);
     int len = snprintf(buf, 512, "host=%.*s path=%.*s\n", (int)req->hostconf->authority.hostport.len,
                        req->hostconf->authority.hostport.base, (int)req->path.len, req->path.base);
-    send_text(req, buf, (size_t)len);
+    e2e_send_text(req, buf, (size_t)len);
     return 0;
 }
 
