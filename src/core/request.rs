@@ -77,6 +77,11 @@ fn static_iovec(s: &'static [u8]) -> h2o_iovec_t {
 
 // --- hosts and paths -------------------------------------------------------------------------------
 
+/// Whether a response with this status has a body (RFC 9110 6.4.1: not 1xx, 204 or 304).
+pub fn status_has_body(status: c_int) -> bool {
+    !(100..200).contains(&status) && status != 204 && status != 304
+}
+
 /// Splits an authority into host and port (65535 when absent or not a number).
 pub fn split_authority(authority: &[u8]) -> (&[u8], u16) {
     if authority.first() == Some(&b'[') {

@@ -73,10 +73,7 @@ pub fn chunk_size_line(buf: &mut [u8; 20], n: usize) -> usize {
     digits + 2
 }
 
-/// Whether a response with this status has a body (RFC 9110 6.4.1).
-pub fn status_has_body(status: i32) -> bool {
-    !(100..200).contains(&status) && status != 204 && status != 304
-}
+pub use crate::core::request::status_has_body;
 
 #[cfg(test)]
 mod tests {

@@ -362,7 +362,7 @@ pub(super) unsafe fn dispose(s: *mut Stream) {
 
 /// Whether a response with `status` to `method` carries no body on the wire.
 fn bodiless(status: c_int, method: &[u8]) -> bool {
-    method == b"HEAD" || (100..200).contains(&status) || status == 204 || status == 304
+    method == b"HEAD" || !request::status_has_body(status)
 }
 
 /// Whether the response's MIME type has priority "highest" (2.2.5's `is_blocking_asset`). The
