@@ -23,6 +23,11 @@ pub struct h2o_iovec_t {
 impl h2o_iovec_t {
     /// `{NULL, 0}`: what `h2o_buffer_reserve` returns on failure.
     pub const EMPTY: h2o_iovec_t = h2o_iovec_t { base: std::ptr::null_mut(), len: 0 };
+
+    /// An iovec over `s` (borrowed: valid as long as `s`; C must not write through it).
+    pub fn of(s: &[u8]) -> h2o_iovec_t {
+        h2o_iovec_t { base: s.as_ptr().cast_mut().cast(), len: s.len() }
+    }
 }
 
 /// One chunk held by a recycle allocator: the first word of a free block links to the next.

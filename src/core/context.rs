@@ -220,6 +220,22 @@ pub unsafe fn dispose(ctx: *mut h2o_context_t) {
     }
 }
 
+/// The context's cached time and its strings, refreshed first when the loop's clock moved since
+/// (what `h2o_get_timestamp` and the connections use for `connected_at`, Date and the log).
+///
+/// # Safety
+/// `ctx` was initialized by `init`; its loop is alive.
+pub unsafe fn cached_timestamp(ctx: *mut h2o_context_t) -> (libc::timeval, *mut h2o_timestamp_string_t) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = &mut *ctx;
+        if c._timestamp_cache.uv_now_at != (*c.loop_)._now || c._timestamp_cache.value.is_null() {
+            update_timestamp_cache(ctx);
+        }
+        (c._timestamp_cache.tv_at, c._timestamp_cache.value)
+    }
+}
+
 /// Refreshes the cached time for the loop's current time (`h2o_now`); the time strings are
 /// rebuilt only when the second changed (as 2.2.5: they have one-second resolution, and the loop's
 /// clock moves every millisecond under load).

@@ -50,12 +50,9 @@ pub fn count_error(ctx: &mut h2o_context_t, status: c_int) {
 pub unsafe fn timestamp(ctx: *mut h2o_context_t, pool: &mut h2o_mem_pool_t) -> h2o_timestamp_t {
     // SAFETY: the caller's contract.
     unsafe {
-        let c = &mut *ctx;
-        if c._timestamp_cache.uv_now_at != (*c.loop_)._now || c._timestamp_cache.value.is_null() {
-            super::context::update_timestamp_cache(ctx);
-        }
-        mem::pool::link_shared(pool, c._timestamp_cache.value.cast());
-        h2o_timestamp_t { at: c._timestamp_cache.tv_at, str_: c._timestamp_cache.value }
+        let (at, str_) = super::context::cached_timestamp(ctx);
+        mem::pool::link_shared(pool, str_.cast());
+        h2o_timestamp_t { at, str_ }
     }
 }
 

@@ -210,13 +210,8 @@ fn sock_of(s: *mut h2o_socket_t) -> *mut Socket {
 /// `ctx` is an initialized context with a live loop.
 unsafe fn now(ctx: *mut h2o_context_t) -> (libc::timeval, *const crate::abi::core::h2o_timestamp_string_t) {
     // SAFETY: the caller's contract.
-    unsafe {
-        let c = &mut *ctx;
-        if c._timestamp_cache.uv_now_at != (*c.loop_)._now || c._timestamp_cache.value.is_null() {
-            crate::core::context::update_timestamp_cache(ctx);
-        }
-        (c._timestamp_cache.tv_at, c._timestamp_cache.value)
-    }
+    let (tv, strs) = unsafe { crate::core::context::cached_timestamp(ctx) };
+    (tv, strs.cast_const())
 }
 
 /// Takes over `sock` for HTTP/1 (plain) or, for a TLS accept context, logs that TLS is not
@@ -527,9 +522,6 @@ unsafe fn start_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: 
     }
 }
 
-fn iov_of(s: &[u8]) -> h2o_iovec_t {
-    h2o_iovec_t { base: s.as_ptr() as *mut c_char, len: s.len() }
-}
 
 /// Fills `req` as 2.2.5's HTTP/1 layer does before `h2o_process_request`.
 ///
@@ -542,13 +534,13 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
         let req = &mut c.req;
         req.version = head::version(r.minor_version);
         req.input.scheme = &H2O_URL_SCHEME_HTTP;
-        req.input.method = iov_of(r.method);
+        req.input.method = h2o_iovec_t::of(r.method);
         match head::absolute_form(r.path) {
             Some((authority, rest)) => {
-                req.input.authority = iov_of(authority);
+                req.input.authority = h2o_iovec_t::of(authority);
                 req.input.path = match rest.first() {
-                    None => iov_of(b"/"),
-                    Some(b'/') => iov_of(rest),
+                    None => h2o_iovec_t::of(b"/"),
+                    Some(b'/') => h2o_iovec_t::of(rest),
                     Some(_) => {
                         // "http://host?q": the path is "/?q"
                         let p = mem::pool::alloc(&mut req.pool, rest.len() + 1).cast::<u8>();
@@ -559,9 +551,9 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
                 };
             }
             None => {
-                req.input.path = iov_of(r.path);
+                req.input.path = h2o_iovec_t::of(r.path);
                 if let Some(h) = special.host {
-                    req.input.authority = iov_of(h);
+                    req.input.authority = h2o_iovec_t::of(h);
                 }
             }
         }
@@ -582,12 +574,12 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
                 Some(i) if crate::token::TOKENS[i].flags & crate::token::flag::INIT_SPECIAL != 0 => {}
                 Some(i) => {
                     let t = crate::token::base().add(i);
-                    headers::add(&mut req.pool, &mut req.headers, t.cast_mut().cast(), orig, iov_of(h.value));
+                    headers::add(&mut req.pool, &mut req.headers, t.cast_mut().cast(), orig, h2o_iovec_t::of(h.value));
                 }
                 None => {
                     let n = headers::pool_name(&mut req.pool, orig, name.len());
                     // `add` copies the original-case name first; then the name is lower-cased where it lies
-                    headers::add(&mut req.pool, &mut req.headers, n, orig, iov_of(h.value));
+                    headers::add(&mut req.pool, &mut req.headers, n, orig, h2o_iovec_t::of(h.value));
                     std::slice::from_raw_parts_mut(name.as_ptr().cast_mut(), name.len()).make_ascii_lowercase();
                 }
             }
@@ -596,7 +588,7 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
             req.entity = e;
         }
         if let Some(u) = head::upgrade(special) {
-            req.upgrade = iov_of(u);
+            req.upgrade = h2o_iovec_t::of(u);
         }
         if head::persistent(req.version, special) && (*c.super_.ctx).shutdown_requested == 0 {
             req.flags |= REQ_FLAG_PERSISTENT;
@@ -665,7 +657,7 @@ unsafe fn send_bad_request(conn: *mut Conn) {
         c.linger = true;
         evsock::read_stop(sock_of(c.sock));
         arm_timeout(conn);
-        let iov = iov_of(BAD_REQUEST);
+        let iov = h2o_iovec_t::of(BAD_REQUEST);
         evsock::write(sock_of(c.sock), &iov, 1, Some(on_closing_written));
     }
 }
@@ -722,7 +714,7 @@ unsafe fn fail(conn: *mut Conn, r: &Request, status: c_int, reason: &'static CSt
     unsafe {
         let c = &mut *conn;
         c.req.version = head::version(r.minor_version);
-        c.req.input.method = iov_of(r.method);
+        c.req.input.method = h2o_iovec_t::of(r.method);
         c.req.method = c.req.input.method;
         send_error(conn, status, reason, body);
     }
@@ -866,7 +858,7 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
         let c = &mut *conn;
         c.iov.clear();
         if first {
-            c.iov.push(iov_of(&c.head_buf));
+            c.iov.push(h2o_iovec_t::of(&c.head_buf));
         }
         let body = if bufcnt == 0 { &[][..] } else { std::slice::from_raw_parts(bufs, bufcnt) };
         match c.out {
@@ -877,9 +869,9 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
                     let n = writer::chunk_size_line(&mut c.chunk_line, total);
                     c.iov.push(h2o_iovec_t { base: c.chunk_line.as_mut_ptr().cast(), len: n });
                     c.iov.extend(body.iter().filter(|b| b.len != 0).copied());
-                    c.iov.push(iov_of(if state == SEND_STATE_FINAL { CRLF_LAST_CHUNK } else { CRLF }));
+                    c.iov.push(h2o_iovec_t::of(if state == SEND_STATE_FINAL { CRLF_LAST_CHUNK } else { CRLF }));
                 } else if state == SEND_STATE_FINAL {
-                    c.iov.push(iov_of(LAST_CHUNK));
+                    c.iov.push(h2o_iovec_t::of(LAST_CHUNK));
                 }
             }
         }
@@ -1022,7 +1014,7 @@ pub unsafe fn upgrade(req: *mut h2o_req_t, inbufs: *const h2o_iovec_t, inbufcnt:
         build_head(conn, None, Some(b"upgrade"));
         let c = &mut *conn;
         c.iov.clear();
-        c.iov.push(iov_of(&c.head_buf));
+        c.iov.push(h2o_iovec_t::of(&c.head_buf));
         if inbufcnt != 0 {
             c.iov.extend(std::slice::from_raw_parts(inbufs, inbufcnt).iter().filter(|b| b.len != 0).copied());
         }

@@ -122,18 +122,9 @@ static EMPTY_BODY: [u8; 1] = [0];
 /// `ctx` is an initialized context with a live loop.
 unsafe fn now(ctx: *mut h2o_context_t) -> libc::timeval {
     // SAFETY: the caller's contract.
-    unsafe {
-        let c = &mut *ctx;
-        if c._timestamp_cache.uv_now_at != (*c.loop_)._now || c._timestamp_cache.value.is_null() {
-            crate::core::context::update_timestamp_cache(ctx);
-        }
-        c._timestamp_cache.tv_at
-    }
+    unsafe { crate::core::context::cached_timestamp(ctx).0 }
 }
 
-fn iov(s: &[u8]) -> h2o_iovec_t {
-    h2o_iovec_t { base: s.as_ptr().cast_mut().cast(), len: s.len() }
-}
 
 /// A new stream of `conn` whose request is initialized (a copy of `src` when not NULL) with this
 /// stream's final output stream on top.
@@ -278,7 +269,7 @@ unsafe fn fill(s: *mut Stream, head: &RequestHead, body: Vec<u8>) {
         if !body.is_empty() {
             (*s).body = body;
             let b = &(*s).body;
-            req.entity = iov(b);
+            req.entity = h2o_iovec_t::of(b);
             req.timestamps[1] = req.timestamps[0];
         } else if head.content_length.is_some() {
             req.entity = h2o_iovec_t { base: EMPTY_BODY.as_ptr().cast_mut().cast(), len: 0 };
@@ -317,7 +308,7 @@ pub(super) unsafe fn from_upgrade(conn: *mut Conn, src: *mut h2o_req_t) -> *mut 
             req.entity = if (*s).body.is_empty() {
                 h2o_iovec_t { base: EMPTY_BODY.as_ptr().cast_mut().cast(), len: 0 }
             } else {
-                iov(&(*s).body)
+                h2o_iovec_t::of(&(*s).body)
             };
         }
         s
