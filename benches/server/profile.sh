@@ -73,7 +73,7 @@ grep -q "$(readlink -f "$lib/libh2o-evloop.so.0.13")" "/proc/$(awk '{print $2}' 
 args=(-c "$conns" -t 1 -n "$requests")
 if [ "$proto" = h1 ]; then args+=(--h1); else args+=(-m "$streams"); fi
 out=$(timeout 300 taskset -c 1 h2load "${args[@]}" "http://127.0.0.1:$port$path" 2>&1) || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
-echo "$out" | grep -q " $requests succeeded, 0 failed" || { echo "h2load saw failures:" >&2; echo "$out" >&2; exit 1; }
+grep -q " $requests succeeded, 0 failed" <<<"$out" || { echo "h2load saw failures:" >&2; echo "$out" >&2; exit 1; }
 kill -TERM "$vg_pid"
 wait "$vg_pid" 2>/dev/null || true
 vg_pid=

@@ -114,7 +114,7 @@ load() {
         local secs=3
         [ "$2" -lt 10000 ] && secs=1
         out=$(timeout 60 taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" "http://127.0.0.1:$port$1" 2>&1)
-        if echo "$out" | grep -q "Non-2xx\|Socket errors"; then echo "wrk saw errors:" >&2; echo "$out" >&2; exit 1; fi
+        if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "wrk saw errors:" >&2; echo "$out" >&2; exit 1; fi
         echo "$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p') $(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in .*/\1/p')"
         return
     fi
@@ -122,7 +122,7 @@ load() {
     if [ "$proto" = h1 ]; then args+=(--h1); else args+=(-m "$streams"); fi
     if [ -n "${3:-}" ]; then args+=(-D "$3"); else args+=(-n "$2"); fi
     out=$(timeout 60 taskset -c 1 h2load "${args[@]}" "http://127.0.0.1:$port$1" 2>&1) || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
-    if [ "$proto" = h2 ] && ! echo "$out" | grep -q "^Application protocol: h2c"; then
+    if [ "$proto" = h2 ] && ! grep -q "^Application protocol: h2c" <<<"$out"; then
         echo "h2load did not speak h2c:" >&2; echo "$out" >&2; exit 1
     fi
     # "requests: T total, S started, D done, D succeeded, 0 failed, 0 errored, 0 timeout"

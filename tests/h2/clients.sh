@@ -28,7 +28,7 @@ done
 for tool in curl nghttp h2load; do
     command -v $tool >/dev/null 2>&1 || { echo "SKIPPED: $tool not found (apt-get install curl nghttp2-client)"; exit 77; }
 done
-curl --version | grep -qi nghttp2 || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
+grep -qi nghttp2 <<<"$(curl --version)" || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
 base=http://127.0.0.1:$port
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -36,7 +36,7 @@ passed=0 failed=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 expect() { if [ "$2" == "$3" ]; then ok "$1"; else fail "$1: got [$2], want [$3]"; fi; }
-expect_match() { if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else fail "$1: [$(printf '%s' "$2" | head -c 300)] does not match /$3/"; fi; }
+expect_match() { if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1: [$(printf '%s' "$2" | head -c 300)] does not match /$3/"; fi; }
 pk() { curl --silent --show-error --max-time 10 --http2-prior-knowledge "$@"; }
 md5() { md5sum "$1" | cut -d' ' -f1; }
 
@@ -131,7 +131,7 @@ expect "nghttp -nv: DATA lengths add up to the file" "${datalen:-0}" "$(stat -c 
 expect_match "nghttp -nv: END_STREAM on the last frame of the stream" \
     "$(grep -A1 -E "recv (DATA|HEADERS) frame <length=[0-9]+, flags=0x0[15], stream_id=$sid>" "$tmp/nv" | tail -1)" 'END_STREAM'
 expect_match "nghttp -nv: a clean GOAWAY from the client at the end" "$nv" 'send GOAWAY frame <length=8, flags=0x00, stream_id=0>'
-if printf '%s' "$nv" | grep -qE 'recv (RST_STREAM|GOAWAY) frame'; then
+if grep -qE 'recv (RST_STREAM|GOAWAY) frame' <<<"$nv"; then
     fail "nghttp -nv: the server sent RST_STREAM or GOAWAY: $(grep -A2 -E 'recv (RST_STREAM|GOAWAY) frame' "$tmp/nv" | head -3 | tr '\n' ' ')"
 else
     ok "nghttp -nv: no RST_STREAM or GOAWAY from the server"

@@ -30,7 +30,7 @@ E2E_PROTO=${E2E_PROTO:-h1}
 case $E2E_PROTO in
 h1) ;;
 h2c)
-    curl --version | grep -qi nghttp2 || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
+    grep -qi nghttp2 <<<"$(curl --version)" || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
     command -v nghttp >/dev/null 2>&1 || { echo "SKIPPED: nghttp not found (apt-get install nghttp2-client)"; exit 77; }
     python3 -c 'import h2' 2>/dev/null || { echo "SKIPPED: python3 lacks h2 (tests/setup-deps.sh installs it)"; exit 77; }
     ;;
@@ -54,7 +54,7 @@ expect() {
 }
 # expect_match NAME GOT EXTENDED_REGEX
 expect_match() {
-    if printf '%s' "$2" | grep -Eq -- "$3"; then ok "$1"; else fail "$1: [$2] does not match /$3/"; fi
+    if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1: [$2] does not match /$3/"; fi
 }
 if h2c; then E2E_CURL_PROTO=--http2-prior-knowledge; else E2E_CURL_PROTO=--http1.1; fi
 c() { curl --silent --show-error --max-time 10 "$E2E_CURL_PROTO" "$@"; }

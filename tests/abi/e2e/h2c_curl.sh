@@ -16,7 +16,7 @@ serve=$1
 work=$2
 on=${3:-ours}
 command -v curl >/dev/null 2>&1 || { echo "SKIPPED: curl not found"; exit 77; }
-curl --version | grep -qi nghttp2 || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
+grep -qi nghttp2 <<<"$(curl --version)" || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
 command -v nghttp >/dev/null 2>&1 || { echo "SKIPPED: nghttp not found (apt-get install nghttp2-client)"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIPPED: python3 not found"; exit 77; }
 rm -rf "$work"

@@ -51,7 +51,7 @@ expect "413 over max_request_entity_size (4096)" "$(c -o /dev/null -w '%{http_co
 expect "413 for a chunked upload" "$(c -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' --data-binary @"$work/big" "$base/echo")" "413"
 expect "HTTP/1.0" "$(c --http1.0 "$base/stream")" "part0;part1;part2;part3;"
 expect "HTTP/1.0: Connection: close" "$(c --http1.0 -D - -o /dev/null "$base/hello" | header connection)" "close"
-if curl --version | grep -q HTTP2; then
+if grep -q HTTP2 <<<"$(curl --version)"; then
     # curl --http2 on http:// asks for h2c with Upgrade: 101, then the answer comes over HTTP/2
     expect "Upgrade: h2c is answered over HTTP/2" "$(c --http2 -o /dev/null -w '%{http_version} %{http_code}' "$base/hello")" "2 200"
 fi

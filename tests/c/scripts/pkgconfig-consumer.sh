@@ -42,7 +42,7 @@ set -x
 { set +x; } 2>/dev/null
 
 if [ "$mode" = static ]; then
-    if "$READELF" -d "$exe" | grep -q 'NEEDED.*libh2o-evloop'; then
+    if grep -q 'NEEDED.*libh2o-evloop' <<<"$("$READELF" -d "$exe")"; then
         echo "FAIL: the static consumer still needs libh2o-evloop.so" >&2
         exit 1
     fi
