@@ -7,13 +7,16 @@
  * x86_64 layout (COMPAT.md), which is what a program built against Debian's header executes.
  *
  *   (a) cycle:  reserve(128), write 128 bytes, consume(128)       ns per cycle, interleaved rounds
+ *   (d) stream: reserve(128), write 128 bytes; once more than 1 KiB is held, consume all but the last
+ *               64 bytes (so the buffer never empties and reserve compacts now and then); 256 MiB in
+ *               total per round                                   ns per 128-byte write, interleaved rounds
  *   (b) growth: from empty to 1 GiB in 16 KiB appends, mmap threshold 32 MiB, template in /tmp
  *               MB/s (MiB/s of data appended), interleaved rounds, dispose not timed
  *   (c) big:    growth to 4 GiB (16 KiB appends) in a forked child per library: peak RssAnon and
  *               RssFile from /proc/self/status, sampled every 16 MiB and at every capacity change
  *
  * usage: buffer-bench [--ours PATH] [--debian PATH] [--rounds N] [--cycle-ms MS] [--growth-mib N]
- *                     [--big-mib N] [--tmpdir DIR] [--only a|b|c]
+ *                     [--big-mib N] [--stream-mib N] [--tmpdir DIR] [--only a|b|c|d]
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -152,6 +155,29 @@ static double cycle_once(struct lib *l, long iters)
     return (t1 - t0) / iters;
 }
 
+/* --- (d) ----------------------------------------------------------------------------------------------- */
+static double stream_once(struct lib *l, size_t total)
+{
+    static const char payload[128] = "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    buffer_225 *b;
+    size_t written;
+    double t0, t1;
+    buf_init(&b, &l->proto);
+    t0 = now_ns();
+    for (written = 0; written < total; written += 128) {
+        iovec_225 v = l->reserve(&b, 128);
+        memcpy(v.base, payload, 128);
+        b->size += 128;
+        if (b->size > 1024) {
+            sink = (unsigned char)b->bytes[5];
+            l->consume(&b, b->size - 64);
+        }
+    }
+    t1 = now_ns();
+    buf_dispose(l, &b);
+    return (t1 - t0) / (total / 128);
+}
+
 /* --- (b), (c) ------------------------------------------------------------------------------------------ */
 static int read_status(const char *key, long *kb)
 {
@@ -218,7 +244,7 @@ int main(int argc, char **argv)
     const char *debian_path = "/usr/lib/x86_64-linux-gnu/libh2o-evloop.so.0.13";
     const char *tmpdir = "/tmp", *only = NULL;
     int rounds = 11, cycle_ms = 40, i, j, n = 0;
-    size_t growth_mib = 1024, big_mib = 4096;
+    size_t growth_mib = 1024, big_mib = 4096, stream_mib = 256;
     struct lib libs[2];
 
     for (i = 1; i < argc; ++i) {
@@ -228,11 +254,12 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--cycle-ms") && i + 1 < argc) cycle_ms = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--growth-mib") && i + 1 < argc) growth_mib = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--big-mib") && i + 1 < argc) big_mib = strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--stream-mib") && i + 1 < argc) stream_mib = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--tmpdir") && i + 1 < argc) tmpdir = argv[++i];
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
             fprintf(stderr, "usage: %s [--ours PATH] [--debian PATH] [--rounds N] [--cycle-ms MS] [--growth-mib N] "
-                            "[--big-mib N] [--tmpdir DIR] [--only a|b|c]\n", argv[0]);
+                            "[--big-mib N] [--stream-mib N] [--tmpdir DIR] [--only a|b|c|d]\n", argv[0]);
             return 2;
         }
     }
@@ -267,6 +294,24 @@ int main(int argc, char **argv)
         for (j = 0; j < n; ++j)
             printf("  %-6s %7.2f ns/cycle  (%.1fM cycles/s)\n", libs[j].label, median(ns[j], rounds),
                    1e3 / median(ns[j], rounds));
+        if (n == 2)
+            printf("  ours/debian speed: %.2fx (above 1: ours faster)\n", median(ns[1], rounds) / median(ns[0], rounds));
+    }
+
+    if (only == NULL || !strcmp(only, "d")) {
+        double *ns[2];
+        for (j = 0; j < n; ++j)
+            ns[j] = calloc(rounds, sizeof(double));
+        for (i = 0; i < rounds; ++i)
+            for (j = 0; j < n; ++j) {
+                int k = (i % 2) ? n - 1 - j : j;
+                ns[k][i] = stream_once(&libs[k], stream_mib << 20);
+            }
+        printf("\n(d) stream: reserve(128) + write 128 B, consume all but 64 B past 1 KiB; %zu MiB a round, median of %d rounds\n",
+               stream_mib, rounds);
+        for (j = 0; j < n; ++j)
+            printf("  %-6s %7.2f ns/write  (%.0f MiB/s)\n", libs[j].label, median(ns[j], rounds),
+                   128 / median(ns[j], rounds) * 1e9 / (1 << 20));
         if (n == 2)
             printf("  ours/debian speed: %.2fx (above 1: ours faster)\n", median(ns[1], rounds) / median(ns[0], rounds));
     }

@@ -102,9 +102,37 @@ fn threshold(proto: *mut h2o_buffer_prototype_t) -> Option<usize> {
 
 /// `h2o_buffer_reserve`.
 ///
+/// The common case, an allocated buffer with room after its data, is inlined into the caller (the
+/// exported function and the engine's readers); everything else is [`reserve_slow`]. Streaming use
+/// (append a little, consume most, repeat) takes the fast path on almost every call.
+///
 /// # Safety
 /// `*inbuf` is a prototype's `_initial_buf` or a buffer allocated by this module.
+#[inline(always)]
 pub unsafe fn reserve(inbuf: &mut *mut h2o_buffer_t, min_guarantee: usize) -> h2o_iovec_t {
+    let buf = *inbuf;
+    // SAFETY: valid per the contract; for an allocated buffer (`bytes` not NULL) `bytes + size` and
+    // `_buf + capacity` are inside its block.
+    unsafe {
+        let bytes = (*buf).bytes;
+        if !bytes.is_null() {
+            let end = (&raw mut (*buf)._buf).cast::<c_char>().add((*buf).capacity);
+            let base = bytes.add((*buf).size);
+            let free = end.offset_from(base) as usize;
+            if free >= min_guarantee {
+                return h2o_iovec_t { base, len: free };
+            }
+        }
+        reserve_slow(inbuf, min_guarantee)
+    }
+}
+
+/// [`reserve`] when the buffer is empty or has too little room at its end.
+///
+/// # Safety
+/// As [`reserve`].
+#[inline(never)]
+unsafe fn reserve_slow(inbuf: &mut *mut h2o_buffer_t, min_guarantee: usize) -> h2o_iovec_t {
     let buf = *inbuf;
     // SAFETY: valid per the contract.
     if unsafe { (*buf).bytes.is_null() } {
