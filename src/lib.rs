@@ -62,4 +62,6 @@ pub mod http2;
 /// cbindgen:ignore
 pub mod handler;
 
+pub mod tls;
+
 pub mod ffi;

@@ -1,0 +1,312 @@
+//! One server-side TLS connection as a sans-IO state machine over rustls: ciphertext in
+//! ([`Session::feed`]), plaintext out ([`Session::take_plaintext`]), plaintext in
+//! ([`Session::encrypt`]), ciphertext out ([`Session::out`] / [`Session::consumed_out`]).
+//! The socket layer (`crate::evloop::socket`) moves the bytes between these and the descriptor.
+//!
+//! ```text
+//!   Accepting (rustls Acceptor: wait for the whole ClientHello)
+//!      │ ClientHello: the client's ALPN list decides the config (with our ALPN list when the
+//!      │ lists overlap, without any ALPN otherwise: no `no_application_protocol` alert, HTTP/1.1)
+//!      ▼
+//!   Handshaking (ServerConnection) ──► Established ──► (peer's close_notify / error) Closed
+//!   any state ──(garbage, bad record, alert)──► Failed (the alert, if any, is in `out`)
+//! ```
+//!
+//! Record sizing: rustls fragments each `write` call on its own (it never joins two calls into one
+//! record), so [`Session::encrypt`] hands it the plaintext in pieces of at most `record_payload`
+//! bytes: small records in latency-optimized mode, 16 KiB otherwise (rustls' own maximum).
+
+#![forbid(unsafe_code)]
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use rustls::server::{Acceptor, ServerConnection};
+use rustls::{CipherSuite, HandshakeKind, ProtocolVersion};
+
+use super::config::TlsConfig;
+
+/// The largest TLS plaintext record (RFC 8446 5.1).
+pub const MAX_RECORD_PAYLOAD: usize = 16384;
+
+/// Why a session failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsError {
+    /// The peer sent something that is not TLS or broke the protocol (the alert went out).
+    Protocol(String),
+    /// The handshake could not complete with our configuration (no common cipher or version...).
+    Handshake(String),
+}
+
+impl std::fmt::Display for TlsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TlsError::Protocol(m) | TlsError::Handshake(m) => f.write_str(m),
+        }
+    }
+}
+
+enum State {
+    Accepting(Box<Acceptor>),
+    Conn(Box<ServerConnection>),
+    Failed,
+}
+
+/// One TLS server session.
+pub struct Session {
+    config: Arc<TlsConfig>,
+    state: State,
+    /// Ciphertext to send, from `out_pos` on.
+    out: Vec<u8>,
+    out_pos: usize,
+    /// The peer sent close_notify (a clean end of the stream).
+    peer_closed: bool,
+    /// Whether the handshake-complete transition has been reported by [`Session::take_handshake_done`].
+    reported_done: bool,
+}
+
+impl Session {
+    pub fn new(config: Arc<TlsConfig>) -> Session {
+        Session {
+            config,
+            state: State::Accepting(Box::default()),
+            out: Vec::new(),
+            out_pos: 0,
+            peer_closed: false,
+            reported_done: false,
+        }
+    }
+
+    /// Hands the session ciphertext read from the peer; handshake messages and alerts it answers
+    /// with are appended to [`Session::out`]; decrypted bytes wait for [`Session::take_plaintext`].
+    pub fn feed(&mut self, mut raw: &[u8]) -> Result<(), TlsError> {
+        while !raw.is_empty() {
+            match &mut self.state {
+                State::Failed => return Err(TlsError::Protocol("the TLS session has failed".into())),
+                State::Accepting(acc) => {
+                    if acc.read_tls(&mut raw).is_err() {
+                        return self.fail(TlsError::Protocol("cannot buffer the ClientHello".into()));
+                    }
+                    match acc.accept() {
+                        Ok(None) => {}
+                        Ok(Some(accepted)) => {
+                            let overlap = accepted
+                                .client_hello()
+                                .alpn()
+                                .is_some_and(|mut offered| offered.any(|p| self.config.alpn().iter().any(|a| a == p)));
+                            let cfg = self.config.server_config(overlap);
+                            match accepted.into_connection(cfg) {
+                                Ok(mut conn) => {
+                                    conn.set_buffer_limit(None);
+                                    self.state = State::Conn(Box::new(conn));
+                                    self.process()?;
+                                }
+                                Err((e, mut alert)) => {
+                                    let _ = alert.write_all(&mut self.out);
+                                    return self.fail(TlsError::Handshake(e.to_string()));
+                                }
+                            }
+                        }
+                        Err((e, mut alert)) => {
+                            let _ = alert.write_all(&mut self.out);
+                            return self.fail(TlsError::Protocol(e.to_string()));
+                        }
+                    }
+                }
+                State::Conn(conn) => {
+                    if conn.read_tls(&mut raw).is_err() {
+                        return self.fail(TlsError::Protocol("cannot buffer a TLS record".into()));
+                    }
+                    self.process()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Processes what the connection has buffered; collects its output.
+    fn process(&mut self) -> Result<(), TlsError> {
+        let State::Conn(conn) = &mut self.state else { return Ok(()) };
+        let r = conn.process_new_packets();
+        // The answer to whatever was processed (handshake flight, tickets, or the alert of an error).
+        while conn.wants_write() {
+            if conn.write_tls(&mut self.out).is_err() {
+                break;
+            }
+        }
+        match r {
+            Ok(io) => {
+                if io.peer_has_closed() {
+                    self.peer_closed = true;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let handshaking = conn.is_handshaking();
+                let err = if handshaking { TlsError::Handshake(e.to_string()) } else { TlsError::Protocol(e.to_string()) };
+                self.fail(err)
+            }
+        }
+    }
+
+    fn fail(&mut self, e: TlsError) -> Result<(), TlsError> {
+        self.state = State::Failed;
+        Err(e)
+    }
+
+    /// Copies decrypted bytes into `dst`; how many (0: none waiting).
+    pub fn take_plaintext(&mut self, dst: &mut [u8]) -> usize {
+        let State::Conn(conn) = &mut self.state else { return 0 };
+        let mut n = 0;
+        while n < dst.len() {
+            match conn.reader().read(&mut dst[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(_) => break,
+            }
+        }
+        n
+    }
+
+    /// Encrypts `data` into [`Session::out`] in records of at most `record_payload` bytes.
+    pub fn encrypt(&mut self, data: &[u8], record_payload: usize) -> Result<(), TlsError> {
+        let State::Conn(conn) = &mut self.state else { return Err(TlsError::Protocol("no TLS connection".into())) };
+        let size = record_payload.clamp(1, MAX_RECORD_PAYLOAD);
+        for piece in data.chunks(size) {
+            let mut w = conn.writer();
+            let mut rest = piece;
+            while !rest.is_empty() {
+                match w.write(rest) {
+                    Ok(0) | Err(_) => return Err(TlsError::Protocol("cannot encrypt".into())),
+                    Ok(k) => rest = &rest[k..],
+                }
+            }
+        }
+        while conn.wants_write() {
+            if conn.write_tls(&mut self.out).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues a close_notify alert (best effort).
+    pub fn close_notify(&mut self) {
+        if let State::Conn(conn) = &mut self.state {
+            conn.send_close_notify();
+            while conn.wants_write() {
+                if conn.write_tls(&mut self.out).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The ciphertext waiting to be sent.
+    pub fn out(&self) -> &[u8] {
+        &self.out[self.out_pos..]
+    }
+
+    /// `n` bytes of [`Session::out`] were sent.
+    pub fn consumed_out(&mut self, n: usize) {
+        self.out_pos += n;
+        if self.out_pos >= self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+        } else if self.out_pos > 64 * 1024 && self.out_pos * 2 > self.out.len() {
+            self.out.drain(..self.out_pos);
+            self.out_pos = 0;
+        }
+    }
+
+    /// Drops the unsent ciphertext (the peer is gone).
+    pub fn discard_out(&mut self) {
+        self.out.clear();
+        self.out_pos = 0;
+    }
+
+    pub fn has_failed(&self) -> bool {
+        matches!(self.state, State::Failed)
+    }
+
+    pub fn is_established(&self) -> bool {
+        matches!(&self.state, State::Conn(c) if !c.is_handshaking())
+    }
+
+    /// True once, when the handshake has completed.
+    pub fn take_handshake_done(&mut self) -> bool {
+        if !self.reported_done && self.is_established() {
+            self.reported_done = true;
+            return true;
+        }
+        false
+    }
+
+    /// The peer sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.peer_closed
+    }
+
+    fn conn(&self) -> Option<&ServerConnection> {
+        match &self.state {
+            State::Conn(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The protocol chosen by ALPN.
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.conn().and_then(|c| c.alpn_protocol())
+    }
+
+    /// The SNI name the client sent.
+    pub fn server_name(&self) -> Option<&str> {
+        self.conn().and_then(|c| c.server_name())
+    }
+
+    /// OpenSSL's name of the version ("TLSv1.3", "TLSv1.2"), as 2.2.5 logs it.
+    pub fn protocol_version(&self) -> Option<&'static str> {
+        Some(match self.conn()?.protocol_version()? {
+            ProtocolVersion::TLSv1_3 => "TLSv1.3",
+            ProtocolVersion::TLSv1_2 => "TLSv1.2",
+            ProtocolVersion::TLSv1_1 => "TLSv1.1",
+            ProtocolVersion::TLSv1_0 => "TLSv1",
+            _ => "unknown",
+        })
+    }
+
+    /// The cipher suite (OpenSSL's name and its strength in bits).
+    pub fn cipher(&self) -> Option<(&'static str, u32)> {
+        let suite = self.conn()?.negotiated_cipher_suite()?.suite();
+        Some(openssl_cipher(suite))
+    }
+
+    /// Whether the session was resumed (None before the handshake is done).
+    pub fn session_reused(&self) -> Option<bool> {
+        let c = self.conn()?;
+        if c.is_handshaking() {
+            return None;
+        }
+        Some(c.handshake_kind()? == HandshakeKind::Resumed)
+    }
+}
+
+/// OpenSSL's name of a suite and its key length in bits (what `SSL_CIPHER_get_name` /
+/// `SSL_CIPHER_get_bits` return, so access logs read as with 2.2.5).
+pub fn openssl_cipher(s: CipherSuite) -> (&'static str, u32) {
+    match s {
+        CipherSuite::TLS13_AES_128_GCM_SHA256 => ("TLS_AES_128_GCM_SHA256", 128),
+        CipherSuite::TLS13_AES_256_GCM_SHA384 => ("TLS_AES_256_GCM_SHA384", 256),
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => ("TLS_CHACHA20_POLY1305_SHA256", 256),
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-ECDSA-AES128-GCM-SHA256", 128),
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-ECDSA-AES256-GCM-SHA384", 256),
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-ECDSA-CHACHA20-POLY1305", 256),
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-RSA-AES128-GCM-SHA256", 128),
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-RSA-AES256-GCM-SHA384", 256),
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-RSA-CHACHA20-POLY1305", 256),
+        _ => ("unknown", 0),
+    }
+}
+
+#[cfg(test)]
+mod tests;
