@@ -660,10 +660,13 @@ void h2o_context_dispose_pathconf_context(h2o_context_t *ctx, h2o_pathconf_t *pa
  * strings are rebuilt when the second changed. */
 void h2o_context_update_timestamp_cache(h2o_context_t *ctx);
 
-/* Accepting connections and answering requests (HTTP/1.x for now).
- * h2o_accept: serves HTTP/1.x on `sock`, which the library owns from then on (ctx->ctx and
- * ctx->hosts must outlive it). A TLS accept context (ssl_ctx set) is not supported yet: the error is
- * logged on stderr and the socket closed. expect_proxy_line is ignored for now.
+/* Accepting connections and answering requests.
+ * h2o_accept: serves HTTP/1.x (and h2c) on `sock`, which the library owns from then on (ctx->ctx and
+ * ctx->hosts must outlive it). A TLS accept context (ssl_ctx set: an OpenSSL SSL_CTX, read once by the
+ * OpenSSL bridge, or a h2o_rs_tls_config_t of h2o/rs_tls.h) runs the TLS handshake (rustls) within
+ * ctx->ctx->globalconf->handshake_timeout, then serves HTTP/2 when ALPN chose "h2", else HTTP/1.1; an
+ * SSL_CTX that cannot be read is logged once and its connections closed. expect_proxy_line is ignored
+ * for now.
  * Requests: the handlers of the first registered path of the host matching Host (name and port;
  * else the first host) that covers the normalized request path (2.2.5's rule: the path is a prefix
  * ending with '/', the whole path, or followed by '/'; register specific paths before "/"; none:

@@ -182,7 +182,10 @@ size_t h2o_socket_do_prepare_for_latency_optimized_write(h2o_socket_t *sock,
 /** The cached decision, or h2o_socket_do_prepare_for_latency_optimized_write when it must be (re)made. */
 static size_t h2o_socket_prepare_for_latency_optimized_write(h2o_socket_t *sock,
                                                              const h2o_socket_latency_optimization_conditions_t *conditions);
-/** TLS properties (a plain socket, which every socket is until TLS lands: NULL, -1, NULL, 0, {NULL, 0}). */
+/** TLS properties: the version ("TLSv1.3" / "TLSv1.2"), whether the session was resumed (1 / 0), the cipher
+ * suite by OpenSSL's name ("TLS_AES_128_GCM_SHA256", "ECDHE-RSA-AES256-GCM-SHA384", ...), its key bits; for a
+ * plain socket NULL, -1, NULL, 0. The session id is always {NULL, 0}: the engine (rustls) does not expose it.
+ * Strings are static. */
 const char *h2o_socket_get_ssl_protocol_version(h2o_socket_t *sock);
 int h2o_socket_get_ssl_session_reused(h2o_socket_t *sock);
 const char *h2o_socket_get_ssl_cipher(h2o_socket_t *sock);
@@ -206,11 +209,17 @@ h2o_iovec_t h2o_socket_log_ssl_session_id(h2o_socket_t *sock, h2o_mem_pool_t *po
 #endif
 struct ssl_ctx_st;
 /** In 2.2.5: make `ctx` select from `protocols` (a NULL-terminated list such as h2o_alpn_protocols,
- * borrowed for the life of `ctx`) by ALPN / advertise `protocols` (NPN wire form) by NPN.
- * libh2o-rs has no TLS yet: both leave `ctx` unchanged and log a notice once per process;
- * h2o_accept then closes connections whose accept context has ssl_ctx set. */
+ * borrowed for the life of `ctx`) by ALPN / advertise `protocols` (NPN wire form) by NPN. */
 void h2o_ssl_register_alpn_protocols(struct ssl_ctx_st *ctx, const h2o_iovec_t *protocols);
 void h2o_ssl_register_npn_protocols(struct ssl_ctx_st *ctx, const char *protocols);
+/** Makes `sock` (a plain socket not reading) a TLS socket and runs the server-side handshake with `ssl_ctx`
+ * (an OpenSSL SSL_CTX, or a h2o_rs_tls_config_t of h2o/rs_tls.h); `handshake_cb(sock, NULL)` from the loop
+ * once it is established, `handshake_cb(sock, err)` when it failed (close the socket then). Client mode
+ * (`server_name` not NULL) is not supported by libh2o-rs: the handshake fails. h2o_accept does this itself. */
+void h2o_socket_ssl_handshake(h2o_socket_t *sock, struct ssl_ctx_st *ssl_ctx, const char *server_name,
+                              h2o_socket_cb handshake_cb);
+/** The protocol ALPN selected (borrowed until the socket is closed); {NULL, 0} when none was. */
+h2o_iovec_t h2o_socket_ssl_get_selected_protocol(h2o_socket_t *sock);
 
 /** Orders two addresses (family, address, port; AF_UNIX by path): negative, 0 or positive. */
 int h2o_socket_compare_address(struct sockaddr *x, struct sockaddr *y);

@@ -21,6 +21,8 @@ use crate::buffer;
 
 use super::Loop;
 
+pub mod tls;
+
 /// `H2O_SOCKET_FLAG_DONT_READ`.
 pub const FLAG_DONT_READ: c_int = 0x20;
 
@@ -262,8 +264,14 @@ pub unsafe fn write(s: *mut Socket, bufs: *const h2o_iovec_t, cnt: usize, cb: cr
         (*s).base._cb_write = cb;
         let list = if cnt == 0 { &[][..] } else { std::slice::from_raw_parts(bufs, cnt) };
         (*s).wbufs.clear();
-        (*s).wbufs.extend(list.iter().filter(|b| b.len != 0).copied());
         (*s).write_done = None;
+        if (*s).base.ssl.is_null() {
+            (*s).wbufs.extend(list.iter().filter(|b| b.len != 0).copied());
+        } else if !tls::encrypt(s, list) {
+            (*s).write_done = Some(errors::io());
+            enqueue(s);
+            return;
+        }
         // Unlike 2.2.5 (which does it for TLS sockets only), every write makes the next
         // h2o_socket_prepare_for_latency_optimized_write() look at TCP_INFO again.
         if (*s).base._lo_state == super::latency::STATE_DETERMINED {
@@ -287,6 +295,9 @@ pub unsafe fn write(s: *mut Socket, bufs: *const h2o_iovec_t, cnt: usize, cb: cr
 unsafe fn flush(s: *mut Socket) {
     // SAFETY: per the contract; `wbufs` holds the caller's live buffers.
     unsafe {
+        if !(*s).base.ssl.is_null() {
+            return tls::flush(s);
+        }
         let mut budget = write_budget(s);
         let sock = &mut *s;
         let mut limited: Vec<h2o_iovec_t> = Vec::new();
@@ -558,6 +569,7 @@ pub unsafe fn dispose_export(info: *mut crate::abi::socket::h2o_socket_export_t)
         if !(*info).input.is_null() {
             buffer::dispose(&mut (*info).input);
         }
+        tls::dispose_exported(std::mem::replace(&mut (*info).ssl, null_mut()));
         libc::close((*info).fd);
         (*info).fd = -1;
     }
@@ -582,6 +594,7 @@ unsafe fn shut(s: *mut Socket, close_fd: bool) {
         let lp = (*s).lp;
         assert!(!(*s).closed, "h2o_socket_close: the socket is already closed");
         (*s).closed = true;
+        tls::dispose(s, close_fd);
         let fd = (*s).fd;
         let _ = (*lp).poll.registry().deregister(&mut mio::unix::SourceFd(&fd));
         if close_fd {
@@ -645,7 +658,8 @@ pub unsafe fn run_pending(lp: *mut Loop) {
                 continue;
             }
             // writes
-            if (*s).base._cb_write.is_some() && (*s).write_done.is_none() && (*s).write_ready {
+            let writing = (*s).base._cb_write.is_some() && (*s).write_done.is_none();
+            if (writing || tls::has_output(s)) && (*s).write_ready {
                 flush(s);
             }
             if let Some(mut err) = (*s).write_done.take() {
@@ -664,8 +678,10 @@ pub unsafe fn run_pending(lp: *mut Loop) {
                 }
             }
             // reads
-            if (*s).base._cb_read.is_some() && (*s).read_ready {
-                if (*s).dont_read {
+            if (*s).base._cb_read.is_some() && ((*s).read_ready || tls::wants_pass(s)) {
+                if !(*s).base.ssl.is_null() {
+                    tls::read_pass(s);
+                } else if (*s).dont_read {
                     if let Some(cb) = (*s).base._cb_read {
                         cb(&raw mut (*s).base, std::ptr::null());
                     }

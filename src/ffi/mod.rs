@@ -52,6 +52,9 @@ pub mod socket;
 /// `h2o.h` / `h2o/socket.h` TLS surface: the ALPN/NPN protocol lists and h2o_ssl_register_* (hand-written headers).
 /// cbindgen:ignore
 pub mod ssl;
+
+// TLS getters and the native TLS API (h2o/rs_tls.h).
+pub mod tls;
 /// `h2o/string_.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod string;

@@ -10,7 +10,7 @@
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
 use crate::abi::socket::*;
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int};
 use std::ptr::null_mut;
 
 use crate::abi::evloop::h2o_evloop_t;
@@ -296,92 +296,4 @@ pub unsafe extern "C" fn h2o_socket_compare_address(x: *mut libc::sockaddr, y: *
 }
 
 
-// ---- the TLS getters (no TLS yet: every socket is plain, and the answers are 2.2.5's for one) -------
-
-/// The TLS protocol version of `s` (borrowed); NULL for a plain socket (all of them for now).
-///
-/// # Safety
-/// `s` is a live socket.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_socket_get_ssl_protocol_version(s: *mut h2o_socket_t) -> *const c_char {
-    boundary("h2o_socket_get_ssl_protocol_version", std::ptr::null(), || {
-        let _ = s;
-        std::ptr::null()
-    })
-}
-
-/// 1 when the TLS session was resumed, 0 when not, -1 for a plain socket.
-///
-/// # Safety
-/// `s` is a live socket.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_socket_get_ssl_session_reused(s: *mut h2o_socket_t) -> c_int {
-    boundary("h2o_socket_get_ssl_session_reused", -1, || {
-        let _ = s;
-        -1
-    })
-}
-
-/// The cipher name; NULL for a plain socket.
-///
-/// # Safety
-/// `s` is a live socket.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_socket_get_ssl_cipher(s: *mut h2o_socket_t) -> *const c_char {
-    boundary("h2o_socket_get_ssl_cipher", std::ptr::null(), || {
-        let _ = s;
-        std::ptr::null()
-    })
-}
-
-/// The cipher's strength in bits; 0 for a plain socket.
-///
-/// # Safety
-/// `s` is a live socket.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_socket_get_ssl_cipher_bits(s: *mut h2o_socket_t) -> c_int {
-    boundary("h2o_socket_get_ssl_cipher_bits", 0, || {
-        let _ = s;
-        0
-    })
-}
-
-/// The TLS session id (borrowed from the session); {NULL, 0} for a plain socket.
-///
-/// # Safety
-/// `s` is a live socket.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_socket_get_ssl_session_id(s: *mut h2o_socket_t) -> h2o_iovec_t {
-    let none = h2o_iovec_t { base: null_mut(), len: 0 };
-    boundary("h2o_socket_get_ssl_session_id", none, || {
-        let _ = s;
-        none
-    })
-}
-
-/// The cipher bits as text for the access log (allocated from `pool`, or malloc'd when `pool` is
-/// NULL); {NULL, 0} when there are none (a plain socket).
-///
-/// # Safety
-/// `s` is a live socket; `pool` is NULL or a live pool.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_socket_log_ssl_cipher_bits(s: *mut h2o_socket_t, pool: *mut c_void) -> h2o_iovec_t {
-    let none = h2o_iovec_t { base: null_mut(), len: 0 };
-    boundary("h2o_socket_log_ssl_cipher_bits", none, || {
-        let _ = (s, pool);
-        none
-    })
-}
-
-/// The session id, base64-encoded, for the access log; {NULL, 0} when there is none.
-///
-/// # Safety
-/// `s` is a live socket; `pool` is NULL or a live pool.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2o_socket_log_ssl_session_id(s: *mut h2o_socket_t, pool: *mut c_void) -> h2o_iovec_t {
-    let none = h2o_iovec_t { base: null_mut(), len: 0 };
-    boundary("h2o_socket_log_ssl_session_id", none, || {
-        let _ = (s, pool);
-        none
-    })
-}
+// The TLS getters (h2o_socket_get_ssl_*, h2o_socket_log_ssl_*) are in crate::ffi::tls.

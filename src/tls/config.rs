@@ -32,6 +32,9 @@ pub fn default_alpn() -> Vec<Vec<u8>> {
 }
 
 fn provider() -> Arc<CryptoProvider> {
+    // rustls 0.23.48 deprecates ring's provider for lacking post-quantum key exchange
+    // (X25519MLKEM768); kept on purpose (build time, see Cargo.toml).
+    #[allow(deprecated)]
     Arc::new(rustls::crypto::ring::default_provider())
 }
 

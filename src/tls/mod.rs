@@ -13,6 +13,7 @@
 
 pub mod bridge;
 pub mod config;
+pub mod log;
 pub mod session;
 
 use std::collections::HashMap;

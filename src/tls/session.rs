@@ -18,7 +18,8 @@
 
 #![forbid(unsafe_code)]
 
-use std::io::{self, Read, Write};
+use std::ffi::CStr;
+use std::io::{Read, Write};
 use std::sync::Arc;
 
 use rustls::server::{Acceptor, ServerConnection};
@@ -54,7 +55,7 @@ enum State {
 
 /// One TLS server session.
 pub struct Session {
-    config: Arc<TlsConfig>,
+    config: Option<Arc<TlsConfig>>,
     state: State,
     /// Ciphertext to send, from `out_pos` on.
     out: Vec<u8>,
@@ -68,13 +69,18 @@ pub struct Session {
 impl Session {
     pub fn new(config: Arc<TlsConfig>) -> Session {
         Session {
-            config,
+            config: Some(config),
             state: State::Accepting(Box::default()),
             out: Vec::new(),
             out_pos: 0,
             peer_closed: false,
             reported_done: false,
         }
+    }
+
+    /// A session that has already failed (no usable configuration).
+    pub fn failed() -> Session {
+        Session { config: None, state: State::Failed, out: Vec::new(), out_pos: 0, peer_closed: false, reported_done: false }
     }
 
     /// Hands the session ciphertext read from the peer; handshake messages and alerts it answers
@@ -90,11 +96,14 @@ impl Session {
                     match acc.accept() {
                         Ok(None) => {}
                         Ok(Some(accepted)) => {
+                            let Some(config) = self.config.clone() else {
+                                return self.fail(TlsError::Handshake("no TLS configuration".into()));
+                            };
                             let overlap = accepted
                                 .client_hello()
                                 .alpn()
-                                .is_some_and(|mut offered| offered.any(|p| self.config.alpn().iter().any(|a| a == p)));
-                            let cfg = self.config.server_config(overlap);
+                                .is_some_and(|mut offered| offered.any(|p| config.alpn().iter().any(|a| a == p)));
+                            let cfg = config.server_config(overlap);
                             match accepted.into_connection(cfg) {
                                 Ok(mut conn) => {
                                     conn.set_buffer_limit(None);
@@ -265,18 +274,18 @@ impl Session {
     }
 
     /// OpenSSL's name of the version ("TLSv1.3", "TLSv1.2"), as 2.2.5 logs it.
-    pub fn protocol_version(&self) -> Option<&'static str> {
+    pub fn protocol_version(&self) -> Option<&'static CStr> {
         Some(match self.conn()?.protocol_version()? {
-            ProtocolVersion::TLSv1_3 => "TLSv1.3",
-            ProtocolVersion::TLSv1_2 => "TLSv1.2",
-            ProtocolVersion::TLSv1_1 => "TLSv1.1",
-            ProtocolVersion::TLSv1_0 => "TLSv1",
-            _ => "unknown",
+            ProtocolVersion::TLSv1_3 => c"TLSv1.3",
+            ProtocolVersion::TLSv1_2 => c"TLSv1.2",
+            ProtocolVersion::TLSv1_1 => c"TLSv1.1",
+            ProtocolVersion::TLSv1_0 => c"TLSv1",
+            _ => c"unknown",
         })
     }
 
     /// The cipher suite (OpenSSL's name and its strength in bits).
-    pub fn cipher(&self) -> Option<(&'static str, u32)> {
+    pub fn cipher(&self) -> Option<(&'static CStr, u32)> {
         let suite = self.conn()?.negotiated_cipher_suite()?.suite();
         Some(openssl_cipher(suite))
     }
@@ -293,18 +302,18 @@ impl Session {
 
 /// OpenSSL's name of a suite and its key length in bits (what `SSL_CIPHER_get_name` /
 /// `SSL_CIPHER_get_bits` return, so access logs read as with 2.2.5).
-pub fn openssl_cipher(s: CipherSuite) -> (&'static str, u32) {
+pub fn openssl_cipher(s: CipherSuite) -> (&'static CStr, u32) {
     match s {
-        CipherSuite::TLS13_AES_128_GCM_SHA256 => ("TLS_AES_128_GCM_SHA256", 128),
-        CipherSuite::TLS13_AES_256_GCM_SHA384 => ("TLS_AES_256_GCM_SHA384", 256),
-        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => ("TLS_CHACHA20_POLY1305_SHA256", 256),
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-ECDSA-AES128-GCM-SHA256", 128),
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-ECDSA-AES256-GCM-SHA384", 256),
-        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-ECDSA-CHACHA20-POLY1305", 256),
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-RSA-AES128-GCM-SHA256", 128),
-        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-RSA-AES256-GCM-SHA384", 256),
-        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-RSA-CHACHA20-POLY1305", 256),
-        _ => ("unknown", 0),
+        CipherSuite::TLS13_AES_128_GCM_SHA256 => (c"TLS_AES_128_GCM_SHA256", 128),
+        CipherSuite::TLS13_AES_256_GCM_SHA384 => (c"TLS_AES_256_GCM_SHA384", 256),
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => (c"TLS_CHACHA20_POLY1305_SHA256", 256),
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => (c"ECDHE-ECDSA-AES128-GCM-SHA256", 128),
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => (c"ECDHE-ECDSA-AES256-GCM-SHA384", 256),
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => (c"ECDHE-ECDSA-CHACHA20-POLY1305", 256),
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => (c"ECDHE-RSA-AES128-GCM-SHA256", 128),
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => (c"ECDHE-RSA-AES256-GCM-SHA384", 256),
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => (c"ECDHE-RSA-CHACHA20-POLY1305", 256),
+        _ => (c"unknown", 0),
     }
 }
 

@@ -164,6 +164,7 @@ static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
 /// `log_`: the TLS ones (0-4, none without TLS), `http1.request_index` (5), the HTTP/2 ones.
 const fn log_callbacks() -> [*const c_void; 14] {
     let mut l = [std::ptr::null(); 14];
+    crate::tls::log::install(&mut l);
     l[5] = log_request_index as *const c_void;
     l
 }
@@ -214,8 +215,8 @@ unsafe fn now(ctx: *mut h2o_context_t) -> (libc::timeval, *const crate::abi::cor
     (tv, strs.cast_const())
 }
 
-/// Takes over `sock` for HTTP/1 (plain) or, for a TLS accept context, logs that TLS is not
-/// available yet and closes it.
+/// Takes over `sock` for HTTP/1 (plain) or, for a TLS accept context, runs the TLS handshake and
+/// then serves HTTP/2 or HTTP/1.1 as ALPN chose.
 ///
 /// # Safety
 /// As `h2o_accept`.
@@ -235,13 +236,105 @@ pub unsafe fn accept(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t) {
 pub unsafe fn accept_at(actx: &h2o_accept_ctx_t, sock: *mut h2o_socket_t, connected_at: libc::timeval) {
     // SAFETY: the caller's contract throughout.
     unsafe {
+        let ctx = actx.ctx;
+        let hosts = if actx.hosts.is_null() { (*(*ctx).globalconf).hosts } else { actx.hosts };
         if !actx.ssl_ctx.is_null() {
-            eprintln!("libh2o-rs: h2o_accept: TLS (accept_ctx.ssl_ctx) is not supported yet; closing the connection");
+            return accept_tls(actx.ssl_ctx.cast(), ctx, hosts, sock, connected_at);
+        }
+        accept_plain(ctx, hosts, sock, connected_at)
+    }
+}
+
+/// A TLS connection waiting for its handshake (at most the context's `handshake_timeout`).
+struct TlsAccept {
+    ctx: *mut h2o_context_t,
+    hosts: *mut *mut crate::abi::core::h2o_hostconf_t,
+    sock: *mut h2o_socket_t,
+    connected_at: libc::timeval,
+    timeout: h2o_timeout_entry_t,
+}
+
+/// Starts the TLS handshake of an accepted connection; once done, ALPN's choice decides: "h2"
+/// (or the drafts 2.2.5 lists) goes to the HTTP/2 server, anything else (no ALPN, "http/1.1") is
+/// HTTP/1.1, as 2.2.5. A configuration that cannot be had (an OpenSSL SSL_CTX the bridge cannot
+/// read) is logged once and its connections are closed.
+///
+/// # Safety
+/// As `h2o_accept`; `ssl_ctx` is a native TLS config or an OpenSSL SSL_CTX.
+unsafe fn accept_tls(
+    ssl_ctx: *mut c_void,
+    ctx: *mut h2o_context_t,
+    hosts: *mut *mut crate::abi::core::h2o_hostconf_t,
+    sock: *mut h2o_socket_t,
+    connected_at: libc::timeval,
+) {
+    // SAFETY: the caller's contract; the TlsAccept box lives until the handshake ends or times out.
+    unsafe {
+        let config = match crate::tls::resolve(ssl_ctx) {
+            (Ok(c), _) => c,
+            (Err(e), fresh) => {
+                if fresh {
+                    eprintln!("libh2o-rs: h2o_accept: TLS configuration unusable, closing its connections: {e}");
+                }
+                evsock::close(sock_of(sock));
+                return;
+            }
+        };
+        let data = Box::into_raw(Box::new(TlsAccept {
+            ctx,
+            hosts,
+            sock,
+            connected_at,
+            timeout: h2o_timeout_entry_t {
+                registered_at: 0,
+                cb: Some(on_tls_handshake_timeout),
+                _link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
+            },
+        }));
+        (*sock).data = data.cast();
+        tmo::link((*ctx).loop_, &raw mut (*ctx).handshake_timeout, &raw mut (*data).timeout);
+        evsock::tls::handshake(sock_of(sock), Some(config), Some(on_tls_handshake));
+    }
+}
+
+unsafe extern "C" fn on_tls_handshake(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is the TlsAccept made by accept_tls (the handshake callback runs once).
+    unsafe {
+        let data = Box::from_raw((*sock).data.cast::<TlsAccept>());
+        tmo::unlink_entry(&raw const data.timeout as *mut h2o_timeout_entry_t);
+        (*sock).data = null_mut();
+        if !err.is_null() {
             evsock::close(sock_of(sock));
             return;
         }
-        let ctx = actx.ctx;
-        let hosts = if actx.hosts.is_null() { (*(*ctx).globalconf).hosts } else { actx.hosts };
+        let h2 = evsock::tls::session_of(sock).and_then(|t| t.alpn()).is_some_and(|p| matches!(p, b"h2" | b"h2-16" | b"h2-14"));
+        if h2 {
+            crate::http2::conn::accept(data.ctx, data.hosts, sock, data.connected_at);
+        } else {
+            accept_plain(data.ctx, data.hosts, sock, data.connected_at);
+        }
+    }
+}
+
+/// The handshake took longer than `handshake_timeout`: the connection is closed.
+unsafe extern "C" fn on_tls_handshake_timeout(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `timeout` field of a live TlsAccept (the handshake callback unlinks it).
+    unsafe {
+        let data = entry.cast::<u8>().sub(std::mem::offset_of!(TlsAccept, timeout)).cast::<TlsAccept>();
+        let data = Box::from_raw(data);
+        tmo::unlink_entry(entry);
+        (*data.sock).data = null_mut();
+        evsock::close(sock_of(data.sock));
+    }
+}
+
+/// HTTP/1 on `sock` (plain, or TLS after its handshake).
+///
+/// # Safety
+/// As `h2o_accept`; `hosts` is the host list to serve.
+unsafe fn accept_plain(ctx: *mut h2o_context_t, hosts: *mut *mut crate::abi::core::h2o_hostconf_t, sock: *mut h2o_socket_t, connected_at: libc::timeval) {
+    // SAFETY: the caller's contract throughout.
+    unsafe {
         let id = crate::abi::core::h2o_connection_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let conn = Box::into_raw(Box::new(Conn {
             super_: h2o_conn_t { ctx, hosts, connected_at, id, callbacks: &CALLBACKS },
@@ -533,7 +626,7 @@ unsafe fn fill_request(conn: *mut Conn, r: &Request, hdrs: &[Header], special: &
         let c = &mut *conn;
         let req = &mut c.req;
         req.version = head::version(r.minor_version);
-        req.input.scheme = &H2O_URL_SCHEME_HTTP;
+        req.input.scheme = if (*c.sock).ssl.is_null() { &H2O_URL_SCHEME_HTTP } else { &crate::abi::url::H2O_URL_SCHEME_HTTPS };
         req.input.method = h2o_iovec_t::of(r.method);
         match head::absolute_form(r.path) {
             Some((authority, rest)) => {

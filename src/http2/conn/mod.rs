@@ -161,6 +161,7 @@ static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
 /// priority in the scheduler (whole, parent, weight), as 2.2.5.
 const fn log_callbacks() -> [*const c_void; 14] {
     let mut l = [std::ptr::null(); 14];
+    crate::tls::log::install(&mut l);
     l[6] = stream::log_stream_id as *const c_void;
     l[7] = stream::log_priority_received as *const c_void;
     l[8] = stream::log_priority_received_exclusive as *const c_void;
