@@ -19,9 +19,13 @@
  * HTTP/1.1 and HTTP/2 over cleartext (prior knowledge or Upgrade: h2c) on the same port: h2o_accept
  * tells them apart, and the handlers above serve both.
  *
- * and it writes an access log (Apache's combined format) to standard output.
+ * and it writes an access log (Apache's combined format, or EMBEDDER_LOG_FORMAT) to standard output.
  *
  *   embedder [PORT [DOCROOT]]      PORT: default 8080, 0 picks a free one; DOCROOT: the demo site
+ *
+ * Built against libh2o-rs (h2o/rs_tls.h present) and given EMBEDDER_TLS_CERT and EMBEDDER_TLS_KEY
+ * (PEM files), it also serves the same site over TLS (h2 by ALPN, else HTTP/1.1) on
+ * EMBEDDER_TLS_PORT (default 8443; 0 picks a free one), configured through libh2o-rs' native TLS API.
  *
  * SIGINT / SIGTERM: stop accepting, ask the library to wind connections down
  * (h2o_context_request_shutdown) and exit once they are gone (at most 10 s later); a second signal
@@ -41,6 +45,11 @@
 #include <unistd.h>
 
 #include <h2o.h>
+#if defined(__has_include)
+#if __has_include(<h2o/rs_tls.h>)
+#include <h2o/rs_tls.h> /* libh2o-rs' TLS extension: present when built against libh2o-rs */
+#endif
+#endif
 
 #ifndef EMBEDDER_SITE_DIR
 #define EMBEDDER_SITE_DIR "site"
@@ -55,6 +64,10 @@ static h2o_context_t ctx;
 static h2o_accept_ctx_t accept_ctx;
 static h2o_timeout_t chunked_timeout; /* the 100 ms pause between two pieces of /chunked */
 static h2o_socket_t *listener;
+static h2o_socket_t *tls_listener;
+#ifdef H2O_RS_TLS
+static h2o_accept_ctx_t tls_accept_ctx;
+#endif
 static size_t num_connections;
 static volatile sig_atomic_t signals_received;
 
@@ -223,11 +236,11 @@ static void on_accept(h2o_socket_t *listen_sock, const char *err)
         ++num_connections;
         sock->on_close.cb = on_connection_close; /* the library leaves on_close to the embedder */
         sock->on_close.data = NULL;
-        h2o_accept(&accept_ctx, sock);
+        h2o_accept(listen_sock->data, sock);
     }
 }
 
-static int create_listener(unsigned short port)
+static int create_listener(unsigned short port, h2o_accept_ctx_t *actx, h2o_socket_t **out)
 {
     struct sockaddr_in addr;
     socklen_t addrlen = sizeof(addr);
@@ -246,8 +259,9 @@ static int create_listener(unsigned short port)
         errno = saved;
         return -1;
     }
-    listener = h2o_evloop_socket_create(ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    h2o_socket_read_start(listener, on_accept);
+    *out = h2o_evloop_socket_create(ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    (*out)->data = actx;
+    h2o_socket_read_start(*out, on_accept);
     return ntohs(addr.sin_port);
 }
 
@@ -316,7 +330,7 @@ int main(int argc, char **argv)
 
     /* one access log for every path, and for requests no path matched (hostconf->fallback_path);
      * registered after the paths because registering a path may move the earlier pathconfs */
-    if ((logfh = h2o_access_log_open_handle("/dev/stdout", NULL, H2O_LOGCONF_ESCAPE_APACHE)) == NULL) {
+    if ((logfh = h2o_access_log_open_handle("/dev/stdout", getenv("EMBEDDER_LOG_FORMAT"), H2O_LOGCONF_ESCAPE_APACHE)) == NULL) {
         fprintf(stderr, "embedder: cannot open the access log on /dev/stdout\n");
         return 1;
     }
@@ -331,11 +345,48 @@ int main(int argc, char **argv)
     accept_ctx.ctx = &ctx;
     accept_ctx.hosts = config.hosts;
 
-    if ((bound = create_listener(port)) < 0) {
+    if ((bound = create_listener(port, &accept_ctx, &listener)) < 0) {
         fprintf(stderr, "embedder: cannot listen on 127.0.0.1:%u: %s\n", port, strerror(errno));
         return 1;
     }
     fprintf(stderr, "embedder: serving %s on http://127.0.0.1:%d/ (Ctrl-C stops)\n", docroot, bound);
+#ifdef H2O_RS_TLS
+    h2o_rs_tls_config_t *tls = NULL;
+    if (getenv("EMBEDDER_TLS_CERT") != NULL && getenv("EMBEDDER_TLS_KEY") != NULL) {
+        char err[512];
+        unsigned short tls_port = 8443;
+        if (getenv("EMBEDDER_TLS_PORT") != NULL && parse_port(getenv("EMBEDDER_TLS_PORT"), &tls_port) != 0) {
+            fprintf(stderr, "embedder: EMBEDDER_TLS_PORT is not a port\n");
+            return 2;
+        }
+        if ((tls = h2o_rs_tls_config_new_from_pem(getenv("EMBEDDER_TLS_CERT"), getenv("EMBEDDER_TLS_KEY"), err, sizeof(err))) == NULL) {
+            fprintf(stderr, "embedder: TLS: %s\n", err);
+            return 1;
+        }
+        /* EMBEDDER_TLS_SNI="name:cert:key": one more certificate, chosen by SNI */
+        if (getenv("EMBEDDER_TLS_SNI") != NULL) {
+            char sni[1024], *name = sni, *cert, *key;
+            snprintf(sni, sizeof(sni), "%s", getenv("EMBEDDER_TLS_SNI"));
+            if ((cert = strchr(name, ':')) == NULL || (key = strchr(cert + 1, ':')) == NULL) {
+                fprintf(stderr, "embedder: EMBEDDER_TLS_SNI is name:cert:key\n");
+                return 2;
+            }
+            *cert++ = '\0';
+            *key++ = '\0';
+            if (h2o_rs_tls_config_add_sni(tls, name, cert, key, err, sizeof(err)) != 0) {
+                fprintf(stderr, "embedder: TLS SNI: %s\n", err);
+                return 1;
+            }
+        }
+        tls_accept_ctx = accept_ctx;
+        h2o_rs_tls_accept_ctx_set(&tls_accept_ctx, tls);
+        if ((bound = create_listener(tls_port, &tls_accept_ctx, &tls_listener)) < 0) {
+            fprintf(stderr, "embedder: cannot listen on 127.0.0.1:%u: %s\n", tls_port, strerror(errno));
+            return 1;
+        }
+        fprintf(stderr, "embedder: serving %s on https://127.0.0.1:%d/ (TLS: h2 and http/1.1)\n", docroot, bound);
+    }
+#endif
 
     while (!signals_received)
         h2o_evloop_run(ctx.loop, 1000);
@@ -344,6 +395,10 @@ int main(int argc, char **argv)
     fprintf(stderr, "embedder: shutting down (%zu connection%s open)\n", num_connections, num_connections == 1 ? "" : "s");
     h2o_socket_read_stop(listener);
     h2o_socket_close(listener);
+    if (tls_listener != NULL) {
+        h2o_socket_read_stop(tls_listener);
+        h2o_socket_close(tls_listener);
+    }
     h2o_context_request_shutdown(&ctx);
     deadline = h2o_now(ctx.loop) + SHUTDOWN_GRACE_MS;
     while (num_connections != 0 && h2o_now(ctx.loop) < deadline)
@@ -361,6 +416,9 @@ int main(int argc, char **argv)
     h2o_context_dispose(&ctx);
     h2o_evloop_destroy(loop);
     h2o_config_dispose(&config);
+#ifdef H2O_RS_TLS
+    h2o_rs_tls_config_free(tls);
+#endif
     fprintf(stderr, "embedder: stopped\n");
     return 0;
 }
