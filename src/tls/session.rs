@@ -57,6 +57,10 @@ enum State {
 pub struct Session {
     config: Option<Arc<TlsConfig>>,
     state: State,
+    /// Decrypted bytes not taken yet, from `plain_pos` on (moved out of rustls after each record
+    /// batch: rustls refuses more ciphertext while its own plaintext buffer is full).
+    plain: Vec<u8>,
+    plain_pos: usize,
     /// Ciphertext to send, from `out_pos` on.
     out: Vec<u8>,
     out_pos: usize,
@@ -71,6 +75,8 @@ impl Session {
         Session {
             config: Some(config),
             state: State::Accepting(Box::default()),
+            plain: Vec::new(),
+            plain_pos: 0,
             out: Vec::new(),
             out_pos: 0,
             peer_closed: false,
@@ -80,7 +86,16 @@ impl Session {
 
     /// A session that has already failed (no usable configuration).
     pub fn failed() -> Session {
-        Session { config: None, state: State::Failed, out: Vec::new(), out_pos: 0, peer_closed: false, reported_done: false }
+        Session {
+            config: None,
+            state: State::Failed,
+            plain: Vec::new(),
+            plain_pos: 0,
+            out: Vec::new(),
+            out_pos: 0,
+            peer_closed: false,
+            reported_done: false,
+        }
     }
 
     /// Hands the session ciphertext read from the peer; handshake messages and alerts it answers
@@ -137,6 +152,13 @@ impl Session {
     fn process(&mut self) -> Result<(), TlsError> {
         let State::Conn(conn) = &mut self.state else { return Ok(()) };
         let r = conn.process_new_packets();
+        let mut chunk = [0u8; 4096];
+        loop {
+            match conn.reader().read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => self.plain.extend_from_slice(&chunk[..k]),
+            }
+        }
         // The answer to whatever was processed (handshake flight, tickets, or the alert of an error).
         while conn.wants_write() {
             if conn.write_tls(&mut self.out).is_err() {
@@ -165,14 +187,13 @@ impl Session {
 
     /// Copies decrypted bytes into `dst`; how many (0: none waiting).
     pub fn take_plaintext(&mut self, dst: &mut [u8]) -> usize {
-        let State::Conn(conn) = &mut self.state else { return 0 };
-        let mut n = 0;
-        while n < dst.len() {
-            match conn.reader().read(&mut dst[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(_) => break,
-            }
+        let avail = &self.plain[self.plain_pos..];
+        let n = avail.len().min(dst.len());
+        dst[..n].copy_from_slice(&avail[..n]);
+        self.plain_pos += n;
+        if self.plain_pos == self.plain.len() {
+            self.plain.clear();
+            self.plain_pos = 0;
         }
         n
     }

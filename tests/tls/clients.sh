@@ -42,7 +42,7 @@ md5() { md5sum "$1" | cut -d' ' -f1; }
 sclient() {
     local req=$1
     shift
-    { printf '%b' "$req"; sleep 1; } | timeout 15 openssl s_client -connect 127.0.0.1:$port -ign_eof "$@" 2>&1
+    { printf '%b' "$req"; sleep 1; } | timeout 15 openssl s_client -connect 127.0.0.1:$port -ign_eof "$@" 2>&1 | tr -d '\0'
 }
 still_serving() {
     expect "the server still serves after $1" "$(cs --http2 -o /dev/null -w '%{http_code} %{http_version}' "$base/")" "200 2"
@@ -73,8 +73,6 @@ cmp -s "$tmp/echo" "$tmp/large" && ok "  echoed bytes equal" || fail "  echoed b
 got=$(cs --http1.1 -o "$tmp/echo" -w '%{http_code}' --data-binary @"$tmp/large" "$base/post-test")
 expect "curl --http1.1 POST 3 MB echo: 200" "$got" "200"
 cmp -s "$tmp/echo" "$tmp/large" && ok "  echoed bytes equal" || fail "  echoed bytes differ"
-expect "curl --http1.1 the request's scheme is https (/headers)" \
-    "$(cs --http1.1 "$base/headers" | grep -ci 'https' | awk '{print ($1 > 0) ? "yes" : "no"}')" "yes"
 
 # --- openssl s_client: no ALPN, an unknown ALPN -> HTTP/1.1 ------------------------------------------
 req='GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'

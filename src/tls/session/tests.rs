@@ -228,3 +228,23 @@ fn close_notify_is_seen() {
     pump(&mut s, &mut c).unwrap();
     assert!(s.peer_closed());
 }
+
+#[test]
+fn many_records_fed_at_once_all_come_out() {
+    // rustls refuses ciphertext while its plaintext buffer (16 KiB) is full: the session must
+    // empty it between records, or a fast client's upload fails.
+    let cfg = server_config();
+    let (mut s, mut c) = connect(&cfg, client_config(&[], false), "localhost");
+    use std::io::Write;
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    c.set_buffer_limit(None);
+    c.writer().write_all(&data).unwrap();
+    let mut wire = Vec::new();
+    while c.wants_write() {
+        c.write_tls(&mut wire).unwrap();
+    }
+    s.feed(&wire).unwrap();
+    let mut got = vec![0u8; data.len() + 10];
+    let n = s.take_plaintext(&mut got);
+    assert_eq!(&got[..n], &data[..]);
+}
