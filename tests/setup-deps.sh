@@ -11,10 +11,10 @@ CBINDGEN_VERSION=0.29.0
 PY_PACKAGES=(h2==4.4.1 hyperframe==6.1.0 hpack==4.2.0)
 RUST_MIN=1.89 # Cargo.toml rust-version (AVX-512 intrinsics are stable since 1.89)
 APT_PACKAGES=(cmake pkg-config gcc g++ clang valgrind binutils libh2o-evloop-dev libssl-dev nghttp2-client
-              wrk tzdata python3-pip curl perl ca-certificates)
+              wrk tzdata python3-pip curl perl ca-certificates openssl)
 # tool -> the package that provides it
 declare -A TOOL_PACKAGE=([cmake]=cmake [pkg-config]=pkg-config [gcc]=gcc [g++]=g++ [clang]=clang
-                         [valgrind]=valgrind [nm]=binutils [readelf]=binutils [nghttp]=nghttp2-client [h2load]=nghttp2-client [wrk]=wrk
+                         [valgrind]=valgrind [nm]=binutils [readelf]=binutils [nghttp]=nghttp2-client [h2load]=nghttp2-client [openssl]=openssl [wrk]=wrk
                          [pip3]=python3-pip [curl]=curl [perl]=perl)
 
 check_only=false

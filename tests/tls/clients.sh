@@ -9,6 +9,7 @@
 # --log    the server's access log, written with the format
 #          '%r %s %H %{ssl.protocol-version}x %{ssl.cipher}x %{ssl.cipher-bits}x %{ssl.session-reused}x %{ssl.session-id}x'
 # --certs  tests/tls/certs (localhost.crt is the default certificate, other.crt the one for SNI "other.test")
+# TLS_CLIENTS_ONLY=bad (environment): only the bad-input cases.
 # Prints ok/FAIL lines and "N passed, N failed"; exits 1 on a failure, 77 without curl (with HTTP/2),
 # openssl, nghttp, h2load or python3. Bounded: curl --max-time 10, every other client under timeout.
 set -uo pipefail
@@ -48,6 +49,7 @@ still_serving() {
     expect "the server still serves after $1" "$(cs --http2 -o /dev/null -w '%{http_code} %{http_version}' "$base/")" "200 2"
 }
 
+if [ "${TLS_CLIENTS_ONLY:-}" != bad ]; then # TLS_CLIENTS_ONLY=bad: only the bad-input cases (the valgrind run)
 # --- curl: h2 and HTTP/1.1, TLS 1.3 and 1.2 --------------------------------------------------------
 for tls in "--tlsv1.3" "--tlsv1.2 --tls-max 1.2"; do
     for proto in "--http2:2" "--http1.1:1.1"; do
@@ -122,6 +124,8 @@ expect_match "log: TLS 1.3 over h2: version, cipher, bits, not reused, no sessio
 expect_match "log: TLS 1.2 over HTTP/1.1: OpenSSL cipher name" "$l12" \
     "^GET /\?log-probe-12 HTTP/1\.1 200 HTTP/1\.1 TLSv1\.2 ECDHE-ECDSA-(AES256-GCM-SHA384 256|AES128-GCM-SHA256 128|CHACHA20-POLY1305 256) 0 -$"
 expect_match "log: a resumed TLS 1.2 session: session-reused 1" "$lre" " TLSv1\.2 [A-Z0-9-]+ [0-9]+ 1 -$"
+
+fi
 
 # --- bad input ----------------------------------------------------------------------------------------
 for c in garbage cleartext truncated vanish stalled; do

@@ -16,7 +16,7 @@ export EMBEDDER_LOG_FORMAT='%r %s %H %{ssl.protocol-version}x %{ssl.cipher}x %{s
 mkdir -p "$work"
 e2e_start "$bin" "$expect_lib" 0 "$site"
 tls_port=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 400); do
     tls_port=$(grep -ohE 'https://127\.0\.0\.1:[0-9]+/' "$work/stderr" 2>/dev/null | head -1 | sed -E 's|.*:([0-9]+)/|\1|')
     [ -n "$tls_port" ] && break
     sleep 0.05
