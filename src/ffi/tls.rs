@@ -346,3 +346,51 @@ pub unsafe extern "C" fn h2o_rs_tls_config_free(config: *mut c_void) {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/certs/");
+
+    fn c(s: &str) -> std::ffi::CString {
+        std::ffi::CString::new(s).unwrap()
+    }
+
+    #[test]
+    fn native_config_lifecycle_and_errors() {
+        let mut err = [0 as c_char; 128];
+        let (crt, key) = (c(&format!("{DIR}localhost.crt")), c(&format!("{DIR}localhost.key")));
+        let missing = c(&format!("{DIR}no-such.crt"));
+        // SAFETY: valid C strings and buffer.
+        unsafe {
+            let p = h2o_rs_tls_config_new_from_pem(missing.as_ptr(), key.as_ptr(), err.as_mut_ptr(), err.len());
+            assert!(p.is_null());
+            let msg = CStr::from_ptr(err.as_ptr()).to_str().unwrap();
+            assert!(msg.contains("no-such.crt"), "{msg}");
+            // a key that does not belong to the certificate's kind still loads; a certificate as key does not
+            let p = h2o_rs_tls_config_new_from_pem(crt.as_ptr(), crt.as_ptr(), err.as_mut_ptr(), 8);
+            assert!(p.is_null());
+            assert_eq!(CStr::from_ptr(err.as_ptr()).to_bytes().len(), 7, "truncated to the buffer");
+
+            let p = h2o_rs_tls_config_new_from_pem(crt.as_ptr(), key.as_ptr(), err.as_mut_ptr(), err.len());
+            assert!(!p.is_null());
+            let (octr, okey) = (c(&format!("{DIR}other.crt")), c(&format!("{DIR}other.key")));
+            assert_eq!(h2o_rs_tls_config_add_sni(p, c"other.test".as_ptr(), octr.as_ptr(), okey.as_ptr(), err.as_mut_ptr(), err.len()), 0);
+            assert_eq!(h2o_rs_tls_config_add_sni(p, c"x".as_ptr(), missing.as_ptr(), okey.as_ptr(), err.as_mut_ptr(), err.len()), -1);
+            let list = [h2o_iovec_t { base: c"http/1.1".as_ptr().cast_mut(), len: 8 }, NONE];
+            assert_eq!(h2o_rs_tls_config_set_alpn(p, list.as_ptr()), 0);
+            let (cfg, _) = crate::tls::resolve(p);
+            assert_eq!(cfg.unwrap().alpn(), &[b"http/1.1".to_vec()]);
+            let mut actx: h2o_accept_ctx_t = std::mem::zeroed();
+            h2o_rs_tls_accept_ctx_set(&mut actx, p);
+            assert_eq!(actx.ssl_ctx.cast::<c_void>(), p);
+            h2o_rs_tls_config_free(p);
+            assert!(crate::tls::handle(p as usize).is_none());
+            // not ours: handed to the bridge (the placeholder refuses)
+            let bogus = std::ptr::dangling_mut::<c_void>();
+            assert_eq!(h2o_rs_tls_config_set_alpn(bogus, list.as_ptr()), -1);
+            h2o_rs_tls_config_free(std::ptr::null_mut());
+        }
+    }
+}
