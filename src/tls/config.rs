@@ -24,7 +24,7 @@ use rustls::server::{ClientHello, ResolvesServerCert, ServerConfig, ServerSessio
 use rustls::sign::CertifiedKey;
 
 /// TLS 1.2 sessions remembered by id (per listener configuration).
-pub const SESSION_CACHE_SIZE: usize = 4096;
+pub(crate) const SESSION_CACHE_SIZE: usize = 4096;
 
 /// The ALPN list when none is set: HTTP/2, then HTTP/1.1.
 pub fn default_alpn() -> Vec<Vec<u8>> {

@@ -28,7 +28,7 @@ use rustls::{CipherSuite, HandshakeKind, ProtocolVersion};
 use super::config::TlsConfig;
 
 /// The largest TLS plaintext record (RFC 8446 5.1).
-pub const MAX_RECORD_PAYLOAD: usize = 16384;
+pub(crate) const MAX_RECORD_PAYLOAD: usize = 16384;
 
 /// Why a session failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
