@@ -72,23 +72,18 @@ pub struct Session {
 
 impl Session {
     pub fn new(config: Arc<TlsConfig>) -> Session {
-        Session {
-            config: Some(config),
-            state: State::Accepting(Box::default()),
-            plain: Vec::new(),
-            plain_pos: 0,
-            out: Vec::new(),
-            out_pos: 0,
-            peer_closed: false,
-            reported_done: false,
-        }
+        Session::starting(Some(config), State::Accepting(Box::default()))
     }
 
     /// A session that has already failed (no usable configuration).
     pub fn failed() -> Session {
+        Session::starting(None, State::Failed)
+    }
+
+    fn starting(config: Option<Arc<TlsConfig>>, state: State) -> Session {
         Session {
-            config: None,
-            state: State::Failed,
+            config,
+            state,
             plain: Vec::new(),
             plain_pos: 0,
             out: Vec::new(),
