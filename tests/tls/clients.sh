@@ -32,11 +32,7 @@ grep -qi nghttp2 <<<"$(curl --version)" || { echo "SKIPPED: this curl has no HTT
 base=https://127.0.0.1:$port
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1"; failed=$((failed + 1)); }
-expect() { if [ "$2" == "$3" ]; then ok "$1"; else fail "$1: got [$2], want [$3]"; fi; }
-expect_match() { if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1: [$(printf '%s' "$2" | head -c 300)] does not match /$3/"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 cs() { curl --silent --show-error --max-time 10 -k "$@"; }
 md5() { md5sum "$1" | cut -d' ' -f1; }
 # s_client: sends $1 (a request) and prints what came back; other arguments go to s_client
