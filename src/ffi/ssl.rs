@@ -1,24 +1,27 @@
-//! The TLS surface of 2.2.5 that embedders link before TLS exists in libh2o-rs: the protocol lists
-//! `h2o_alpn_protocols`, `h2o_npn_protocols`, `h2o_http2_alpn_protocols`, `h2o_http2_npn_protocols`
-//! (8-byte pointer data objects in writable data, as in Debian's 2.2.5, with 2.2.5's values) and
-//! `h2o_ssl_register_alpn_protocols` / `h2o_ssl_register_npn_protocols`.
+//! The TLS surface of 2.2.5 around OpenSSL's `SSL_CTX`: the protocol lists `h2o_alpn_protocols`,
+//! `h2o_npn_protocols`, `h2o_http2_alpn_protocols`, `h2o_http2_npn_protocols` (8-byte pointer data
+//! objects in writable data, as in Debian's 2.2.5, with 2.2.5's values) and
+//! `h2o_ssl_register_alpn_protocols` / `h2o_ssl_register_npn_protocols`, which record the list on
+//! the context for the compatibility bridge (`crate::tls::bridge`): when a connection arrives on an
+//! accept context whose `ssl_ctx` is set, the engine reads that context's certificate chain, key and
+//! this list through the bridge and serves TLS with rustls.
 //!
-//! The library does not link OpenSSL (TLS comes in its own issue). Until then the two register
-//! functions leave the `SSL_CTX` untouched and say so on stderr, once per process; `h2o_accept`
-//! refuses connections of an accept context whose `ssl_ctx` is set (logged, socket closed; see
-//! `http1::conn::accept_at`), so a program that configures a TLS listener keeps serving plain HTTP on
-//! its other listeners instead of crashing or answering TLS clients in clear text.
+//! Unlike 2.2.5, the register functions do not install OpenSSL's ALPN selection / NPN advertisement
+//! callbacks on the `SSL_CTX`: OpenSSL never runs a handshake for this library, so they would never
+//! be called. rustls has no NPN: an NPN list becomes the ALPN preference order of a context on
+//! which no ALPN list was registered (see the bridge's documentation).
 //!
-//! Ownership: the lists are static, process-global, never freed; the register functions borrow
-//! nothing beyond the call.
+//! Ownership: the lists are static, process-global, never freed. The register functions copy the
+//! names they are given (the caller's list may go right after the call); the copy lives until
+//! OpenSSL frees that `SSL_CTX`.
 
 #![allow(non_upper_case_globals)]
 
 use std::ffi::{c_char, c_void};
-use std::sync::Once;
 
 use crate::abi::memory::h2o_iovec_t;
 use crate::abi::panic::boundary;
+use crate::tls::bridge;
 
 /// A NULL-terminated list of protocol names (`{NULL, 0}` ends it), the shape 2.2.5's ALPN lists have.
 #[repr(transparent)]
@@ -56,40 +59,68 @@ pub static mut h2o_http2_npn_protocols: *const c_char = c"\x02h2\x05h2-16\x05h2-
 #[unsafe(no_mangle)]
 pub static mut h2o_npn_protocols: *const c_char = c"\x02h2\x05h2-16\x05h2-14\x08http/1.1".as_ptr();
 
-static TLS_NOTICE: Once = Once::new();
+/// At most this many names are read from a list (2.2.5's have 3 or 4): a bound on a list whose
+/// `{NULL, 0}` end is missing.
+const MAX_PROTOCOLS: usize = 64;
 
-/// Says once per process that TLS setup calls are ignored for now.
-fn tls_not_provided(func: &str) {
-    TLS_NOTICE.call_once(|| {
-        eprintln!(
-            "libh2o-rs: {func}: TLS is not provided yet; the SSL_CTX is left unchanged and h2o_accept \
-             closes connections of an accept context with ssl_ctx set (plain HTTP listeners keep working)"
-        );
-    });
-}
-
-/// `h2o_ssl_register_alpn_protocols(SSL_CTX *ctx, const h2o_iovec_t *protocols)`. In 2.2.5 it
-/// installs an ALPN selection callback choosing from `protocols`. Here: nothing is stored (the
-/// context is never touched, so no callback can outlive anything) and a notice is logged once.
+/// The names of a `{NULL, 0}`-terminated ALPN list: entries of 1 to 255 bytes (what ALPN can carry;
+/// others are skipped), at most [`MAX_PROTOCOLS`] entries read. NULL: no names.
 ///
 /// # Safety
-/// None needed: neither pointer is dereferenced.
+/// `protocols` is NULL or points to such a list, each entry's `base` readable for `len` bytes.
+unsafe fn alpn_list(protocols: *const h2o_iovec_t) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if protocols.is_null() {
+        return out;
+    }
+    for i in 0..MAX_PROTOCOLS {
+        // SAFETY: entries up to the terminator are readable (the caller's contract).
+        let e = unsafe { &*protocols.add(i) };
+        if e.base.is_null() {
+            break;
+        }
+        if (1..=255).contains(&e.len) {
+            // SAFETY: `base` is readable for `len` bytes.
+            out.push(unsafe { std::slice::from_raw_parts(e.base.cast::<u8>(), e.len) }.to_vec());
+        }
+    }
+    out
+}
+
+/// `h2o_ssl_register_alpn_protocols(SSL_CTX *ctx, const h2o_iovec_t *protocols)`: `protocols`
+/// (a `{NULL, 0}`-terminated list, such as `h2o_alpn_protocols`) becomes the ALPN preference order
+/// of connections accepted with this `ctx`; a client offering none of them gets HTTP/1.1, as in
+/// 2.2.5. The list is copied. NULL `ctx`: nothing happens; NULL `protocols`: an empty list.
+///
+/// # Safety
+/// `ctx` is NULL or a live `SSL_CTX *`; `protocols` is NULL or a terminated list.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn h2o_ssl_register_alpn_protocols(ctx: *mut c_void, protocols: *const h2o_iovec_t) {
-    let _ = (ctx, protocols);
-    boundary("h2o_ssl_register_alpn_protocols", (), || tls_not_provided("h2o_ssl_register_alpn_protocols"))
+    boundary("h2o_ssl_register_alpn_protocols", (), || {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { bridge::register_alpn(ctx, alpn_list(protocols)) }
+    })
 }
 
-/// `h2o_ssl_register_npn_protocols(SSL_CTX *ctx, const char *protocols)`. In 2.2.5 it installs an
-/// NPN advertisement callback returning `protocols`. Here, as for ALPN: nothing is stored and a
-/// notice is logged once.
+/// `h2o_ssl_register_npn_protocols(SSL_CTX *ctx, const char *protocols)`: `protocols` in NPN wire
+/// form (length byte, name, ...; NUL-terminated, such as `h2o_npn_protocols`) is recorded on `ctx`;
+/// rustls has no NPN, so it serves as the ALPN preference order only if no ALPN list is registered
+/// on `ctx`. Copied. NULL `ctx`: nothing happens; NULL `protocols`: an empty list.
 ///
 /// # Safety
-/// None needed: neither pointer is dereferenced.
+/// `ctx` is NULL or a live `SSL_CTX *`; `protocols` is NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn h2o_ssl_register_npn_protocols(ctx: *mut c_void, protocols: *const c_char) {
-    let _ = (ctx, protocols);
-    boundary("h2o_ssl_register_npn_protocols", (), || tls_not_provided("h2o_ssl_register_npn_protocols"))
+    boundary("h2o_ssl_register_npn_protocols", (), || {
+        let names = if protocols.is_null() {
+            Vec::new()
+        } else {
+            // SAFETY: NUL-terminated (the caller's contract).
+            bridge::parse_npn_wire(unsafe { std::ffi::CStr::from_ptr(protocols) }.to_bytes())
+        };
+        // SAFETY: the caller's contract, passed on.
+        unsafe { bridge::register_npn(ctx, names) }
+    })
 }
 
 #[cfg(test)]
@@ -140,15 +171,31 @@ mod tests {
     }
 
     #[test]
-    fn register_functions_touch_nothing() {
-        // A bogus context pointer must not be dereferenced.
-        let bogus = std::ptr::dangling_mut::<c_void>();
-        // SAFETY: the functions never dereference their arguments.
+    fn alpn_lists_are_read_up_to_their_end_skipping_what_alpn_cannot_carry() {
+        let long = [b'x'; 256];
+        let list = [
+            h2o_iovec_t { base: c"h2".as_ptr() as *mut c_char, len: 2 },
+            h2o_iovec_t { base: c"".as_ptr() as *mut c_char, len: 0 },
+            h2o_iovec_t { base: long.as_ptr() as *mut c_char, len: 256 },
+            h2o_iovec_t { base: c"http/1.1".as_ptr() as *mut c_char, len: 8 },
+            END,
+        ];
+        // SAFETY: a terminated list of readable entries; the statics are never written.
         unsafe {
-            h2o_ssl_register_alpn_protocols(bogus, h2o_http2_alpn_protocols);
-            h2o_ssl_register_npn_protocols(bogus, h2o_http2_npn_protocols);
+            assert_eq!(alpn_list(list.as_ptr()), vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
+            assert_eq!(alpn_list(std::ptr::null()), Vec::<Vec<u8>>::new());
+            assert_eq!(alpn_list(h2o_alpn_protocols), alpn_names(h2o_alpn_protocols));
+        }
+    }
+
+    #[test]
+    fn register_on_a_null_context_does_nothing() {
+        // SAFETY: NULL contexts are allowed.
+        unsafe {
+            h2o_ssl_register_alpn_protocols(std::ptr::null_mut(), h2o_alpn_protocols);
+            h2o_ssl_register_npn_protocols(std::ptr::null_mut(), h2o_npn_protocols);
             h2o_ssl_register_alpn_protocols(std::ptr::null_mut(), std::ptr::null());
         }
-        assert!(TLS_NOTICE.is_completed());
+        assert_eq!(bridge::registered_alpn(0), None);
     }
 }
