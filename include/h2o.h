@@ -735,9 +735,7 @@ h2o_mimemap_type_t *h2o_mimemap_get_type_by_mimetype(h2o_mimemap_t *mimemap, h2o
 void h2o_mimemap_get_default_attributes(const char *mime, h2o_mime_attributes_t *attr);
 
 /* Protocol lists for TLS negotiation, with 2.2.5's values, to hand to h2o_ssl_register_alpn_protocols /
- * _npn_protocols (h2o/socket.h). Static, process-global, never freed. TLS itself is not provided yet:
- * the register functions leave the SSL_CTX unchanged (a notice is logged once) and h2o_accept closes
- * connections of an accept context with ssl_ctx set. */
+ * _npn_protocols (h2o/socket.h). Static, process-global, never freed. */
 /** ALPN lists (NULL-terminated arrays): {"h2", "h2-16", "h2-14"}; h2o_alpn_protocols adds "http/1.1". */
 extern const h2o_iovec_t *h2o_http2_alpn_protocols;
 extern const h2o_iovec_t *h2o_alpn_protocols;

@@ -208,8 +208,13 @@ h2o_iovec_t h2o_socket_log_ssl_session_id(h2o_socket_t *sock, h2o_mem_pool_t *po
 #define H2O_USE_NPN 1
 #endif
 struct ssl_ctx_st;
-/** In 2.2.5: make `ctx` select from `protocols` (a NULL-terminated list such as h2o_alpn_protocols,
- * borrowed for the life of `ctx`) by ALPN / advertise `protocols` (NPN wire form) by NPN. */
+/** Record `protocols` on `ctx` as the protocols TLS connections accepted with this `ctx` negotiate:
+ * by ALPN (a NULL-terminated list such as h2o_alpn_protocols) / NPN (wire form, such as
+ * h2o_npn_protocols). The list is copied (2.2.5 borrowed it for the life of `ctx`) and forgotten
+ * when OpenSSL frees `ctx`. libh2o-rs serves TLS with rustls, reading the certificate chain and key
+ * out of `ctx`, and installs no OpenSSL callbacks on it; rustls has no NPN, so an NPN list serves as
+ * the ALPN preference order only when no ALPN list is registered on `ctx`. A client offering none
+ * of the protocols gets HTTP/1.1. NULL `ctx`: nothing happens. */
 void h2o_ssl_register_alpn_protocols(struct ssl_ctx_st *ctx, const h2o_iovec_t *protocols);
 void h2o_ssl_register_npn_protocols(struct ssl_ctx_st *ctx, const char *protocols);
 /** Makes `sock` (a plain socket not reading) a TLS socket and runs the server-side handshake with `ssl_ctx`

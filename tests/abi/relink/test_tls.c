@@ -1,14 +1,14 @@
 /*
- * The TLS surface a 2.2.5 embedder links before libh2o-rs has TLS: the protocol lists
- * h2o_http2_alpn_protocols / h2o_alpn_protocols (NULL-terminated h2o_iovec_t arrays) and
- * h2o_http2_npn_protocols / h2o_npn_protocols (NPN wire-form strings), data objects this program
- * copy-relocates, with 2.2.5's values; h2o_ssl_register_alpn_protocols / _npn_protocols on a real
- * SSL_CTX (libssl is dlopen()ed so that the program needs no OpenSSL at link time): no crash on
- * either library; on ours a notice on stderr, once for both calls, and the context left alone.
- * Then a server with two listeners on 127.0.0.1, one through an accept context whose ssl_ctx is that
- * SSL_CTX (no certificate): a request sent there in clear text never gets an HTTP answer and the
- * connection closes (Debian's 2.2.5: the handshake fails; ours: h2o_accept refuses TLS, logged),
- * and the plain listener answers before and after. One thread, every loop bounded.
+ * The TLS surface of 2.2.5 around an SSL_CTX: the protocol lists h2o_http2_alpn_protocols /
+ * h2o_alpn_protocols (NULL-terminated h2o_iovec_t arrays) and h2o_http2_npn_protocols /
+ * h2o_npn_protocols (NPN wire-form strings), data objects this program copy-relocates, with 2.2.5's
+ * values; h2o_ssl_register_alpn_protocols / _npn_protocols on a real SSL_CTX (libssl is dlopen()ed
+ * so that the program needs no OpenSSL at link time): no crash and nothing on stderr on either
+ * library. Then a server with two listeners on 127.0.0.1, one through an accept context whose
+ * ssl_ctx is that SSL_CTX (no certificate): a request sent there in clear text never gets an HTTP
+ * answer and the connection closes (there is no certificate to serve TLS with), and the plain
+ * listener answers before and after. One thread, every loop bounded. (TLS served from an SSL_CTX
+ * with a certificate: e2e/tls_serve.c.)
  */
 #include "abi_test.h"
 
@@ -168,8 +168,6 @@ int main(int argc, char **argv)
     char logpath[] = "/tmp/abi-tls-XXXXXX", logbuf[2048];
     int logfd, saved_stderr;
     ssize_t n;
-    const char *p;
-    int notices = 0;
 
     if (!abi_check_origin(argc, argv, fns, sizeof(fns) / sizeof(fns[0])))
         return 1;
@@ -192,7 +190,7 @@ int main(int argc, char **argv)
     ssl_ctx = ctx_new(method());
     CHECK(ssl_ctx != NULL, "SSL_CTX_new");
 
-    /* stderr into a file while registering, to count the notices */
+    /* stderr into a file while registering: nothing is said (libh2o-rs before TLS logged a notice) */
     fflush(stderr);
     logfd = mkstemp(logpath);
     saved_stderr = dup(2);
@@ -207,12 +205,7 @@ int main(int argc, char **argv)
     logbuf[n > 0 ? n : 0] = '\0';
     close(logfd);
     unlink(logpath);
-    for (p = logbuf; (p = strstr(p, "TLS is not provided yet")) != NULL; ++p)
-        ++notices;
-    if (debian)
-        CHECK(notices == 0 && logbuf[0] == '\0', "Debian's library logs nothing: [%s]", logbuf);
-    else
-        CHECK(notices == 1, "one notice for three calls, got %d: [%s]", notices, logbuf);
+    CHECK(logbuf[0] == '\0', "%s library logs nothing: [%s]", debian ? "Debian's" : "our", logbuf);
 
     serve_plain_and_tls(ssl_ctx);
 

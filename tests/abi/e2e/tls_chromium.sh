@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# A real browser over TLS: Debian's chromium, headless, loads tls_serve's HTML page (a 2.2.5-style
+# embedder handing libh2o an OpenSSL SSL_CTX; RSA certificates, h2o_alpn_protocols) twice: with its
+# defaults (TLS 1.3) and with --ssl-version-max=tls1.2. Each time the page must come back (--dump-dom)
+# and chromium's own net-log must show that it was fetched over HTTP/2: the TLS handshake with the
+# server's port negotiated "h2" at the expected TLS version, an HTTP/2 session to 127.0.0.1:PORT was
+# initialized with protocol h2, and the main-frame request for / went out as HTTP/2 headers and got
+# ":status: 200" on that session. Chromium is kept off the network: every host name but 127.0.0.1
+# resolves to nothing, no QUIC, no component updates, a fresh profile per run.
+# Skips (77) without chromium, openssl or python3. Bounded: each chromium run by `timeout` (60 s),
+# the server exits after 90 s.
+# Usage: tls_chromium.sh SERVE_BINARY WORKDIR [debian]
+set -uo pipefail
+serve=$1
+work=$2
+on=${3:-ours}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tls_certs.sh
+. "$here/tls_certs.sh"
+command -v chromium >/dev/null 2>&1 || { echo "SKIPPED: chromium not found (apt-get install chromium)"; exit 77; }
+command -v openssl >/dev/null 2>&1 || { echo "SKIPPED: openssl not found"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "SKIPPED: python3 not found"; exit 77; }
+command -v curl >/dev/null 2>&1 || { echo "SKIPPED: curl not found"; exit 77; }
+rm -rf "$work"
+mkdir -p "$work/docroot"
+tls_make_certs "$work" rsa || exit 1
+portfile=$work/port
+"$serve" "$portfile" 90 "$work/chain.pem" "$work/leaf.key" "$work/docroot" all 2>"$work/stderr" &
+pid=$!
+trap 'kill -KILL $pid 2>/dev/null' EXIT
+for _ in $(seq 1 200); do [ -s "$portfile" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+[ -s "$portfile" ] || { echo "FAIL: server did not start"; cat "$work/stderr"; exit 1; }
+port=$(cat "$portfile")
+fails=0
+expect() { # name, got, want
+    if [ "$2" == "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got [$2], want [$3]"; fails=$((fails + 1)); fi
+}
+tls_check_origin "$portfile.origin" "$on" || fails=$((fails + 1))
+
+# $1: a name; $2: the TLS version the net-log must show ("TLS 1.3" / "TLS 1.2"); the rest: extra flags
+browse() {
+    local n=$1 want_version=$2 started
+    shift 2
+    started=$(date +%s.%N)
+    timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
+        --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
+        --user-data-dir="$work/profile-$n" --ignore-certificate-errors --log-net-log="$work/netlog-$n.json" \
+        "$@" --dump-dom "https://127.0.0.1:$port/" >"$work/dom-$n.html" 2>"$work/chromium-$n.err"
+    expect "chromium ($n): exit status" "$?" "0"
+    echo "     (chromium ran $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s)"
+    expect "chromium ($n): the page's DOM" "$(grep -c '<p id="msg">served over TLS by a 2.2.5 embedder</p>' "$work/dom-$n.html")" "1"
+    expect "chromium ($n): the net-log says h2 over $want_version" \
+        "$(python3 - "$work/netlog-$n.json" "$port" <<'PY' 2>&1
+import json, sys
+log = json.load(open(sys.argv[1]))
+port = sys.argv[2]
+name = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+by_source = {}
+for e in log["events"]:
+    by_source.setdefault(e["source"]["id"], []).append((name[e["type"]], e.get("params", {})))
+page = "https://127.0.0.1:%s/" % port
+host = "127.0.0.1:%s" % port
+# the main-frame request for / and how its headers went out
+req = [evs for evs in by_source.values()
+       if any(n == "URL_REQUEST_START_JOB" and p.get("url") == page and p.get("request_type") == "main frame" for n, p in evs)]
+if len(req) != 1:
+    sys.exit("%d main-frame requests for %s" % (len(req), page))
+sent = [p for n, p in req[0] if n == "HTTP_TRANSACTION_HTTP2_SEND_REQUEST_HEADERS"]
+if not any(":path: /" in p.get("headers", []) for p in sent):
+    sys.exit("the request for / was not sent as HTTP/2 headers: %s" % [n for n, _ in req[0]])
+if any(n == "HTTP_TRANSACTION_SEND_REQUEST_HEADERS" for n, _ in req[0]):
+    sys.exit("the request for / was (also) sent as HTTP/1 headers")
+# the HTTP/2 session to the server: initialized as h2, the 200 received on it
+sessions = [evs for evs in by_source.values() if any(n == "HTTP2_SESSION" and p.get("host") == host for n, p in evs)]
+if not sessions:
+    sys.exit("no HTTP/2 session to %s" % host)
+ok = [evs for evs in sessions
+      if any(n == "HTTP2_SESSION_INITIALIZED" and p.get("protocol") == "h2" for n, p in evs)
+      and any(n == "HTTP2_SESSION_RECV_HEADERS" and ":status: 200" in p.get("headers", []) for n, p in evs)]
+if not ok:
+    sys.exit("no HTTP/2 session to %s initialized as h2 with a 200 on it" % host)
+# the TLS handshakes that chose h2, and their version
+tls = {p.get("version") for evs in by_source.values() for n, p in evs if n == "SSL_CONNECT" and p.get("next_proto") == "h2"}
+print("h2 over " + ",".join(sorted(v for v in tls if v)))
+PY
+)" "h2 over $want_version"
+}
+
+browse tls13 "TLS 1.3"
+browse tls12 "TLS 1.2" --ssl-version-max=tls1.2
+
+expect "/quit" "$(curl --silent --show-error --max-time 10 --cacert "$work/root.pem" "https://127.0.0.1:$port/quit")" "bye"
+for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $pid 2>/dev/null; then
+    expect "server exits after /quit" "still running" "exited"
+else
+    wait $pid
+    expect "server exit status" "$?" "0"
+fi
+trap - EXIT
+if [ $fails -eq 0 ]; then echo "all checks passed"; else echo "$fails check(s) failed; the server's stderr:"; cat "$work/stderr"; fi
+exit $((fails != 0))
