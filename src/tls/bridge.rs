@@ -43,7 +43,7 @@
 //! map; registering again on the same context replaces it). The entry goes when OpenSSL frees the
 //! context: the bridge hangs an ex_data slot with a free callback on every context it records or
 //! reads (`SSL_CTX_get_ex_new_index` + `SSL_CTX_set_ex_data`), so a new context that OpenSSL
-//! allocates at a freed one's address starts with nothing registered; [`set_free_hook`] lets the
+//! allocates at a freed one's address starts with nothing registered; [`add_free_hook`] lets the
 //! engine drop what it cached for that address at the same moment.
 //! They do not install OpenSSL's ALPN/NPN callbacks on the `SSL_CTX` as 2.2.5 does: OpenSSL never
 //! runs a handshake for our library, so those callbacks would never be called. rustls has no NPN
@@ -119,15 +119,18 @@ pub unsafe fn register_npn(ssl_ctx: *mut c_void, protocols: Vec<Vec<u8>>) {
     unsafe { watch_free(ssl_ctx) };
 }
 
-static FREE_HOOK: OnceLock<fn(usize)> = OnceLock::new();
+fn free_hooks() -> std::sync::MutexGuard<'static, Vec<fn(usize)>> {
+    static HOOKS: Mutex<Vec<fn(usize)>> = Mutex::new(Vec::new());
+    HOOKS.lock().unwrap_or_else(|e| e.into_inner())
+}
 
-/// Sets the function called with a context's address when OpenSSL frees an `SSL_CTX` the bridge
-/// has seen (registered a list on, or read with [`from_ssl_ctx`]), from inside `SSL_CTX_free`, on
-/// the freeing thread, after the bridge dropped its own entry. It must not call into OpenSSL for
-/// that context nor panic (a panic is caught and reported). Only the first call sets it (returns
-/// false after that).
-pub fn set_free_hook(hook: fn(usize)) -> bool {
-    FREE_HOOK.set(hook).is_ok()
+/// Adds a function called with a context's address when OpenSSL frees an `SSL_CTX` the bridge has
+/// seen (registered a list on, or read with [`from_ssl_ctx`]): from inside `SSL_CTX_free`, on the
+/// freeing thread, after the bridge dropped its own entry. For a cache of what was built from that
+/// context. The hook must not call into OpenSSL for that context nor add hooks; a panic is caught
+/// and reported.
+pub fn add_free_hook(hook: fn(usize)) {
+    free_hooks().push(hook);
 }
 
 /// OpenSSL's ex_data free callback (`CRYPTO_EX_free`) of the bridge's slot, run by `SSL_CTX_free`.
@@ -142,7 +145,8 @@ unsafe extern "C" fn on_ctx_free(
     crate::abi::panic::boundary("SSL_CTX_free (libh2o-rs bridge)", (), || {
         let addr = parent as usize;
         registry().remove(&addr);
-        if let Some(hook) = FREE_HOOK.get() {
+        let hooks = free_hooks().clone();
+        for hook in hooks {
             hook(addr);
         }
     })

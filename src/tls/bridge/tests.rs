@@ -310,10 +310,15 @@ fn registered_protocol_lists_live_as_long_as_their_context() {
     assert!(a.key_file(&dir.p("leaf.key")));
     assert_eq!(a.bridged().unwrap().alpn, Some(names(&["h2"])), "from_ssl_ctx reports the list");
 
-    // SSL_CTX_free drops the entry (OpenSSL may give the next context the same address)
+    // SSL_CTX_free drops the entry (OpenSSL may give the next context the same address) and tells
+    // the hooks
+    static FREED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+    add_free_hook(|addr| FREED.lock().unwrap().push(addr));
     let (addr_a, addr_b) = (a.0 as usize, b.0 as usize);
     drop(a);
     drop(b);
+    let freed = FREED.lock().unwrap().clone();
+    assert!(freed.contains(&addr_a) && freed.contains(&addr_b), "hooks told: {freed:x?}");
     assert_eq!(registered_alpn(addr_a), None, "freed: forgotten");
     assert_eq!(registered_alpn(addr_b), None, "freed: forgotten");
     assert!(!registry().contains_key(&addr_a));
