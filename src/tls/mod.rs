@@ -8,8 +8,9 @@
 //! - this module: the registry that tells what `h2o_accept_ctx_t.ssl_ctx` points to. The native
 //!   API (`include/h2o/rs_tls.h`, `crate::ffi::tls`) stores a pointer to a [`Handle`] there; the
 //!   registry knows those pointers, and anything else is taken for an OpenSSL `SSL_CTX`, read once
-//!   by the bridge and cached per pointer (an `SSL_CTX` freed and another made at the same address
-//!   would reuse the first one's config: 2.2.5 embedders keep theirs for the life of the listener).
+//!   by the bridge and cached per pointer; the bridge tells when OpenSSL frees such a context
+//!   (`bridge::add_free_hook`), and its entry is dropped then, so a new `SSL_CTX` made at a freed
+//!   one's address is read afresh.
 
 pub mod bridge;
 pub mod config;
@@ -63,7 +64,16 @@ fn ours() -> &'static Registry {
 
 fn bridged() -> &'static BridgeCache {
     static R: OnceLock<BridgeCache> = OnceLock::new();
-    R.get_or_init(Default::default)
+    R.get_or_init(|| {
+        bridge::add_free_hook(forget_bridged);
+        Default::default()
+    })
+}
+
+/// Run by the bridge from `SSL_CTX_free`: what was built from the freed context is dropped
+/// (connections that hold its config keep it).
+fn forget_bridged(addr: usize) {
+    bridged().lock().unwrap_or_else(|e| e.into_inner()).remove(&addr);
 }
 
 /// Registers a native handle under its address (what goes into `accept_ctx.ssl_ctx`).
