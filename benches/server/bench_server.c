@@ -8,6 +8,11 @@
  * Listens on 127.0.0.1:PORT (prints "ready PID" on stdout once listening). "/" serves DOCROOT with the
  * file handler; "/inline" answers 100 bytes with h2o_send_inline. With ACCESS_LOG, every request is
  * logged there in 2.2.5's default format. SIGTERM/SIGINT end it.
+ *
+ * With BENCH_TLS_CERT and BENCH_TLS_KEY (PEM files) in the environment it serves TLS the way 2.2.5
+ * embedders set it up: an OpenSSL SSL_CTX in accept_ctx.ssl_ctx and h2o_ssl_register_alpn_protocols
+ * with h2o_alpn_protocols (h2, then http/1.1). On Debian's library OpenSSL serves it; on ours rustls,
+ * with the chain and key read out of that SSL_CTX.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include <openssl/ssl.h>
 
 #include <h2o.h>
 
@@ -79,6 +86,18 @@ int main(int argc, char **argv)
     h2o_context_init(&ctx, loop, &config);
     accept_ctx.ctx = &ctx;
     accept_ctx.hosts = config.hosts;
+    const char *cert = getenv("BENCH_TLS_CERT"), *key = getenv("BENCH_TLS_KEY");
+    if (cert != NULL && key != NULL) {
+        SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_server_method());
+        if (ssl_ctx == NULL || SSL_CTX_use_certificate_chain_file(ssl_ctx, cert) != 1 ||
+            SSL_CTX_use_PrivateKey_file(ssl_ctx, key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ssl_ctx) != 1) {
+            fprintf(stderr, "bench_server: cannot set up TLS with %s and %s\n", cert, key);
+            return 1;
+        }
+        SSL_CTX_set_options(ssl_ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3);
+        h2o_ssl_register_alpn_protocols(ssl_ctx, h2o_alpn_protocols);
+        accept_ctx.ssl_ctx = ssl_ctx;
+    }
 
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof(addr));

@@ -45,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-gcc -O2 -g -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop
+gcc -O2 -g -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop -lssl -lcrypto
 mkdir "$work/docroot"
 head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
 head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"

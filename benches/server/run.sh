@@ -4,8 +4,9 @@
 # (LD_LIBRARY_PATH), server pinned to CPU 0 and the client to CPU 1, rounds interleaved (the order
 # alternates).
 #
-#   benches/server/run.sh [--prefix DIR] [--proto h1|h2] [--rounds R] [--requests N | --duration S]
+#   benches/server/run.sh [--prefix DIR] [--proto h1|h2|h2tls] [--rounds R] [--requests N | --duration S]
 #                         [--conns C] [--streams M] [--client h2load|wrk] [--strace]
+#                         [--tls-key rsa|ec] [--handshakes N] [--bulk-mib M]
 #
 # --prefix: an installed libh2o-rs (default: build/prefix, as tests/run_all.sh leaves it).
 # Per round and library it reports requests/s and the server's CPU time per request (the first
@@ -17,6 +18,13 @@
 # reports "h2c"), `h2load -c C -m M -t 1` (M concurrent streams per connection, default 10).
 # Each h2load run is bounded by --requests N (default 100000) or, with --duration S, lasts S
 # seconds (h2load -D; requests in flight at the end are not counted), and by a 60 s timeout.
+# --proto h2tls: HTTP/2 over TLS (ALPN h2; the run fails unless h2load reports "h2"): bench_server
+# gets an OpenSSL SSL_CTX with a self-signed certificate made here (--tls-key rsa: RSA 2048, the
+# default; ec: ECDSA P-256), as a 2.2.5 embedder sets it up; Debian's library serves it with OpenSSL,
+# ours with rustls. Two more measures for TLS, per round and library after the paths:
+# --handshakes N: `h2load -c N -n N` on /inline (N new connections, each one full handshake and one
+# request): handshakes/s and server CPU per handshake; --bulk-mib M: one M MiB file downloaded over
+# h2 with curl (`--http2 -k -o /dev/null`, client on CPU 1): MiB/s and server CPU per MiB.
 # --client wrk (HTTP/1.1 only) loads with wrk (-t1, 3 s per run) instead: on this 2-core machine a
 # single h2load thread saturates its core before either server does, so req/s measured with h2load
 # is the client's limit; wrk needs less CPU per request and shows more of the servers' own
@@ -33,6 +41,9 @@ client=h2load
 proto=h1
 streams=10
 duration=
+tls_key=rsa
+handshakes=0
+bulk_mib=0
 while [ $# -gt 0 ]; do
     case $1 in
     --prefix) prefix=$2; shift 2 ;;
@@ -44,11 +55,18 @@ while [ $# -gt 0 ]; do
     --streams) streams=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --strace) do_strace=1; shift ;;
+    --tls-key) tls_key=$2; shift 2 ;;
+    --handshakes) handshakes=$2; shift 2 ;;
+    --bulk-mib) bulk_mib=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
-case $proto in h1 | h2) ;; *) echo "--proto is h1 or h2" >&2; exit 2 ;; esac
-[ "$proto" = h2 ] && [ "$client" != h2load ] && { echo "--proto h2 needs --client h2load" >&2; exit 2; }
+case $proto in h1 | h2 | h2tls) ;; *) echo "--proto is h1, h2 or h2tls" >&2; exit 2 ;; esac
+[ "$proto" != h1 ] && [ "$client" != h2load ] && { echo "--proto $proto needs --client h2load" >&2; exit 2; }
+[ "$proto" != h2tls ] && { [ "$handshakes" != 0 ] || [ "$bulk_mib" != 0 ]; } && { echo "--handshakes / --bulk-mib need --proto h2tls" >&2; exit 2; }
+case $tls_key in rsa | ec) ;; *) echo "--tls-key is rsa or ec" >&2; exit 2 ;; esac
+scheme=http
+[ "$proto" = h2tls ] && scheme=https
 ours_lib=$prefix/lib
 [ -e "$ours_lib/libh2o-evloop.so.0.13" ] || { echo "no $ours_lib/libh2o-evloop.so.0.13 (build and install first)" >&2; exit 1; }
 debian_lib=/usr/lib/x86_64-linux-gnu
@@ -63,7 +81,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-gcc -O2 -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop
+gcc -O2 -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop -lssl -lcrypto
+if [ "$proto" = h2tls ]; then
+    if [ "$tls_key" = rsa ]; then keyopt=(-newkey rsa:2048); else keyopt=(-newkey ec -pkeyopt ec_paramgen_curve:P-256); fi
+    openssl req -x509 "${keyopt[@]}" -nodes -days 2 -subj /CN=127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+    export BENCH_TLS_CERT=$work/cert.pem BENCH_TLS_KEY=$work/key.pem
+fi
 mkdir "$work/docroot"
 head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
 head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"
@@ -105,8 +128,8 @@ check_lib() {
     grep -q "$want" "/proc/$server_pid/maps" || { echo "$1: server does not map $want" >&2; exit 1; }
 }
 cpu_ns() { awk '{print $1}' "/proc/$server_pid/schedstat"; }
-# load PATH N [SECS]: one bounded run of the client (h2load: N requests, or SECS seconds when
-# given; wrk: 3 s, or 1 s when N is small); prints "REQ_PER_S REQUESTS_DONE"; fails unless every
+# load PATH N [SECS] [CONNS]: one bounded run of the client (h2load: N requests, or SECS seconds when
+# given (not empty); CONNS: N requests on CONNS new connections; wrk: 3 s, or 1 s when N is small); prints "REQ_PER_S REQUESTS_DONE"; fails unless every
 # request succeeded.
 load() {
     local out
@@ -121,9 +144,13 @@ load() {
     local args=(-c "$conns" -t 1)
     if [ "$proto" = h1 ]; then args+=(--h1); else args+=(-m "$streams"); fi
     if [ -n "${3:-}" ]; then args+=(-D "$3"); else args+=(-n "$2"); fi
-    out=$(timeout 60 taskset -c 1 h2load "${args[@]}" "http://127.0.0.1:$port$1" 2>&1) || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
+    [ -n "${4:-}" ] && args=(-c "$4" -t 1 -n "$2")
+    out=$(timeout 60 taskset -c 1 h2load "${args[@]}" "$scheme://127.0.0.1:$port$1" 2>&1) || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
     if [ "$proto" = h2 ] && ! grep -q "^Application protocol: h2c" <<<"$out"; then
         echo "h2load did not speak h2c:" >&2; echo "$out" >&2; exit 1
+    fi
+    if [ "$proto" = h2tls ] && ! grep -q "^Application protocol: h2$" <<<"$out"; then
+        echo "h2load did not speak h2 over TLS:" >&2; echo "$out" >&2; exit 1
     fi
     # "requests: T total, S started, D done, D succeeded, 0 failed, 0 errored, 0 timeout"
     local done_ ok
@@ -136,6 +163,17 @@ load() {
 
 paths=(/file100.txt /file16k.txt /inline)
 declare -A rps cpu
+if [ "$bulk_mib" != 0 ]; then
+    head -c "$((bulk_mib << 20))" /dev/zero >"$work/docroot/bulk.bin"
+fi
+# bulk: one download of bulk.bin over h2; prints "MIB_PER_S"; fails unless every byte came.
+bulk() {
+    local out
+    out=$(timeout 300 taskset -c 1 curl -sk --http2 -o /dev/null -w '%{http_version} %{size_download} %{speed_download}' "https://127.0.0.1:$port/bulk.bin")
+    read -r v size speed <<<"$out"
+    if [ "$v" != 2 ] || [ "$size" != "$((bulk_mib << 20))" ]; then echo "bulk download failed: $out" >&2; exit 1; fi
+    echo "$speed" | awk '{printf "%.1f", $1 / 1048576}'
+}
 for r in $(seq "$rounds"); do
     if [ $((r % 2)) -eq 1 ]; then order=(debian ours); else order=(ours debian); fi
     for lib in "${order[@]}"; do
@@ -150,10 +188,28 @@ for r in $(seq "$rounds"); do
             rps[$lib,$p]+="$v "
             cpu[$lib,$p]+="$(( (after - before) / done_ )) "
         done
+        if [ "$handshakes" != 0 ]; then
+            load /inline 50 "" 50 >/dev/null # warm-up
+            before=$(cpu_ns)
+            read -r v done_ < <(load /inline "$handshakes" "" "$handshakes")
+            after=$(cpu_ns)
+            rps[$lib,handshakes]+="$v "
+            cpu[$lib,handshakes]+="$(( (after - before) / done_ )) "
+        fi
+        if [ "$bulk_mib" != 0 ]; then
+            before=$(cpu_ns)
+            v=$(bulk)
+            after=$(cpu_ns)
+            rps[$lib,bulk]+="$v "
+            cpu[$lib,bulk]+="$(( (after - before) / bulk_mib )) "
+        fi
         stop_server
     done
 done
 
+extra=()
+[ "$handshakes" != 0 ] && extra+=(handshakes)
+[ "$bulk_mib" != 0 ] && extra+=(bulk)
 sorted() { tr ' ' '\n' | grep -v '^$' | sort -n; }
 median() { sorted | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 highest() { sorted | tail -n 1; }
@@ -161,7 +217,7 @@ lowest() { sorted | head -n 1; }
 # table RPS_STAT CPU_STAT: one row per path, the libraries' req/s and ns CPU/req reduced over the
 # rounds by the two functions.
 table() {
-    for p in "${paths[@]}"; do
+    for p in "${paths[@]}" "${extra[@]}"; do
         dr=$(echo "${rps[debian,$p]}" | $1); or=$(echo "${rps[ours,$p]}" | $1)
         dc=$(echo "${cpu[debian,$p]}" | $2); oc=$(echo "${cpu[ours,$p]}" | $2)
         printf '| %s | %.0f | %.0f | %.2fx | %d | %d | %.2fx |\n' "$p" "$dr" "$or" "$(echo "$or / $dr" | bc -l)" "$dc" "$oc" "$(echo "$dc / $oc" | bc -l)"
@@ -169,7 +225,11 @@ table() {
 }
 echo
 if [ "$client" = wrk ]; then per_run="3 s"; elif [ -n "$duration" ]; then per_run="$duration s"; else per_run="$requests requests"; fi
-if [ "$proto" = h2 ]; then
+if [ "$proto" = h2tls ]; then
+    echo "HTTP/2 over TLS ($(openssl x509 -in "$work/cert.pem" -noout -text | sed -n 's/^ *Public Key Algorithm: //p'), h2load's default TLS 1.3), h2load -c $conns -m $streams -t 1, $per_run per run, $rounds rounds (medians; server on CPU 0, h2load on CPU 1)"
+    [ "$handshakes" != 0 ] && echo "handshakes: h2load -c $handshakes -n $handshakes on /inline (req/s = handshakes/s, ns CPU/req = per handshake)"
+    [ "$bulk_mib" != 0 ] && echo "bulk: curl --http2 of a $bulk_mib MiB file (req/s column = MiB/s, ns CPU/req = per MiB)"
+elif [ "$proto" = h2 ]; then
     echo "HTTP/2 (h2c, prior knowledge), h2load -c $conns -m $streams -t 1, $per_run per run, $rounds rounds (medians; server on CPU 0, h2load on CPU 1)"
 else
     echo "HTTP/1.1, $client, $conns connections, $per_run per run, $rounds rounds (medians; server on CPU 0, $client on CPU 1)"
@@ -187,7 +247,7 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 table highest lowest
 echo
 echo "Per-round values, Debian / ours:"
-for p in "${paths[@]}"; do
+for p in "${paths[@]}" "${extra[@]}"; do
     echo "  $p req/s: ${rps[debian,$p]}/ ${rps[ours,$p]}; ns CPU/req: ${cpu[debian,$p]}/ ${cpu[ours,$p]}"
 done
 
