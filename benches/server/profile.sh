@@ -5,11 +5,13 @@
 # h2o_evloop_run is counted (--toggle-collect), so start-up and configuration are left out; the
 # kernel's share (system calls, loopback TCP) is not in these counts at all.
 #
-#   benches/server/profile.sh [--lib DIR] [--proto h1|h2] [--path PATH] [--requests N] [--conns C]
+#   benches/server/profile.sh [--lib DIR] [--proto h1|h2|h2tls] [--path PATH] [--requests N] [--conns C]
 #                             [--streams M] [--top K] [--keep DIR]
 #
 # --lib: the directory holding the libh2o-evloop.so.0.13 to profile (default: build/prefix/lib;
 # /usr/lib/x86_64-linux-gnu for Debian's). --path: /file100.txt (default), /file16k.txt or /inline.
+# --proto h2tls: HTTP/2 over TLS as run.sh serves it (an OpenSSL SSL_CTX, here with a P-256 key so
+# that the 16 connections' handshakes stay a small part of the counts).
 # --keep DIR: leave callgrind.out there (for callgrind_annotate --tree=caller etc.).
 set -euo pipefail
 
@@ -49,6 +51,13 @@ gcc -O2 -g -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench
 mkdir "$work/docroot"
 head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
 head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"
+scheme=http
+if [ "$proto" = h2tls ]; then
+    scheme=https
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+        -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+    export BENCH_TLS_CERT=$work/cert.pem BENCH_TLS_KEY=$work/key.pem
+fi
 
 for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
@@ -72,7 +81,7 @@ grep -q "$(readlink -f "$lib/libh2o-evloop.so.0.13")" "/proc/$(awk '{print $2}' 
 
 args=(-c "$conns" -t 1 -n "$requests")
 if [ "$proto" = h1 ]; then args+=(--h1); else args+=(-m "$streams"); fi
-out=$(timeout 300 taskset -c 1 h2load "${args[@]}" "http://127.0.0.1:$port$path" 2>&1) || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
+out=$(timeout 300 taskset -c 1 h2load "${args[@]}" "$scheme://127.0.0.1:$port$path" 2>&1) || { echo "h2load failed:" >&2; echo "$out" >&2; exit 1; }
 grep -q " $requests succeeded, 0 failed" <<<"$out" || { echo "h2load saw failures:" >&2; echo "$out" >&2; exit 1; }
 kill -TERM "$vg_pid"
 wait "$vg_pid" 2>/dev/null || true

@@ -1,7 +1,14 @@
 //! One server-side TLS connection as a sans-IO state machine over rustls: ciphertext in
 //! ([`Session::feed`]), plaintext out ([`Session::take_plaintext`]), plaintext in
-//! ([`Session::encrypt`]), ciphertext out ([`Session::out`] / [`Session::consumed_out`]).
+//! ([`Session::encrypt`]), ciphertext out ([`Session::write_to`]).
 //! The socket layer (`crate::evloop::socket`) moves the bytes between these and the descriptor.
+//!
+//! Copies: the ciphertext of [`Session::encrypt`] stays in rustls' own record buffers until
+//! [`Session::write_to`] hands those buffers to the writer (the socket layer's is one `sendmsg`
+//! of them), and the caller's slices go to rustls as they are; so the plaintext is copied once,
+//! into the record rustls encrypts in place. Handshake messages and alerts are collected in a
+//! buffer of the session's (`out`), which is always older than what rustls holds and is written
+//! first.
 //!
 //! ```text
 //!   Accepting (rustls Acceptor: wait for the whole ClientHello)
@@ -13,13 +20,14 @@
 //! ```
 //!
 //! Record sizing: rustls fragments each `write` call on its own (it never joins two calls into one
-//! record), so [`Session::encrypt`] hands it the plaintext in pieces of at most `record_payload`
-//! bytes: small records in latency-optimized mode, 16 KiB otherwise (rustls' own maximum).
+//! record, but does join the slices of one call), so [`Session::encrypt`] hands it the plaintext
+//! in groups of at most `record_payload` bytes: small records in latency-optimized mode, 16 KiB
+//! otherwise (rustls' own maximum; then all slices go in one call).
 
 #![forbid(unsafe_code)]
 
 use std::ffi::CStr;
-use std::io::{Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::sync::Arc;
 
 use rustls::server::{Acceptor, ServerConnection};
@@ -61,7 +69,7 @@ pub struct Session {
     /// batch: rustls refuses more ciphertext while its own plaintext buffer is full).
     plain: Vec<u8>,
     plain_pos: usize,
-    /// Ciphertext to send, from `out_pos` on.
+    /// Handshake messages and alerts to send, from `out_pos` on (sent before rustls' buffers).
     out: Vec<u8>,
     out_pos: usize,
     /// The peer sent close_notify (a clean end of the stream).
@@ -154,12 +162,8 @@ impl Session {
                 Ok(k) => self.plain.extend_from_slice(&chunk[..k]),
             }
         }
-        // The answer to whatever was processed (handshake flight, tickets, or the alert of an error).
-        while conn.wants_write() {
-            if conn.write_tls(&mut self.out).is_err() {
-                break;
-            }
-        }
+        // The answer to whatever was processed (handshake flight, tickets) stays in rustls until
+        // write_to; the alert of an error is moved out of it below, as the connection goes.
         match r {
             Ok(io) => {
                 if io.peer_has_closed() {
@@ -168,6 +172,7 @@ impl Session {
                 Ok(())
             }
             Err(e) => {
+                while conn.wants_write() && conn.write_tls(&mut self.out).is_ok_and(|n| n != 0) {}
                 let handshaking = conn.is_handshaking();
                 let err = if handshaking { TlsError::Handshake(e.to_string()) } else { TlsError::Protocol(e.to_string()) };
                 self.fail(err)
@@ -193,47 +198,66 @@ impl Session {
         n
     }
 
-    /// Encrypts `data` into [`Session::out`] in records of at most `record_payload` bytes.
-    pub fn encrypt(&mut self, data: &[u8], record_payload: usize) -> Result<(), TlsError> {
+    /// Encrypts `data` (the slices in order, as one stream) in records of at most `record_payload`
+    /// bytes; the records wait in rustls until [`Session::write_to`].
+    pub fn encrypt(&mut self, data: &[&[u8]], record_payload: usize) -> Result<(), TlsError> {
         let State::Conn(conn) = &mut self.state else { return Err(TlsError::Protocol("no TLS connection".into())) };
         let size = record_payload.clamp(1, MAX_RECORD_PAYLOAD);
-        for piece in data.chunks(size) {
-            let mut w = conn.writer();
-            let mut rest = piece;
+        let mut group: Vec<IoSlice<'_>> = Vec::with_capacity(data.len().min(64));
+        let mut room = size;
+        for &d in data {
+            let mut rest = d;
             while !rest.is_empty() {
-                match w.write(rest) {
-                    Ok(0) | Err(_) => return Err(TlsError::Protocol("cannot encrypt".into())),
-                    Ok(k) => rest = &rest[k..],
+                let k = if size == MAX_RECORD_PAYLOAD { rest.len() } else { rest.len().min(room) };
+                group.push(IoSlice::new(&rest[..k]));
+                rest = &rest[k..];
+                if size != MAX_RECORD_PAYLOAD {
+                    room -= k;
+                    if room == 0 {
+                        write_plaintext(conn, &group)?;
+                        group.clear();
+                        room = size;
+                    }
                 }
             }
         }
-        while conn.wants_write() {
-            if conn.write_tls(&mut self.out).is_err() {
-                break;
+        write_plaintext(conn, &group)
+    }
+
+    /// Writes the pending ciphertext to `w` (the collected handshake bytes first, then rustls'
+    /// records, each as one `write_vectored`) until all is written or `w` fails: `Ok` when nothing
+    /// is left, else `w`'s error (`WouldBlock`: call again later; what was written is gone).
+    pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<()> {
+        while self.out_pos < self.out.len() {
+            match w.write(&self.out[self.out_pos..])? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => self.consumed_out(n),
+            }
+        }
+        if let State::Conn(conn) = &mut self.state {
+            while conn.wants_write() {
+                if conn.write_tls(w)? == 0 {
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
             }
         }
         Ok(())
     }
 
-    /// Queues a close_notify alert (best effort).
+    /// Whether ciphertext waits to be written.
+    pub fn has_output(&self) -> bool {
+        self.out_pos < self.out.len() || matches!(&self.state, State::Conn(c) if c.wants_write())
+    }
+
+    /// Queues a close_notify alert (after the records already queued; sent by [`Session::write_to`]).
     pub fn close_notify(&mut self) {
         if let State::Conn(conn) = &mut self.state {
             conn.send_close_notify();
-            while conn.wants_write() {
-                if conn.write_tls(&mut self.out).is_err() {
-                    break;
-                }
-            }
         }
     }
 
-    /// The ciphertext waiting to be sent.
-    pub fn out(&self) -> &[u8] {
-        &self.out[self.out_pos..]
-    }
-
-    /// `n` bytes of [`Session::out`] were sent.
-    pub fn consumed_out(&mut self, n: usize) {
+    /// `n` bytes of `out` were sent.
+    fn consumed_out(&mut self, n: usize) {
         self.out_pos += n;
         if self.out_pos >= self.out.len() {
             self.out.clear();
@@ -248,6 +272,9 @@ impl Session {
     pub fn discard_out(&mut self) {
         self.out.clear();
         self.out_pos = 0;
+        if let State::Conn(conn) = &mut self.state {
+            while conn.wants_write() && conn.write_tls(&mut io::sink()).is_ok_and(|n| n != 0) {}
+        }
     }
 
     pub fn has_failed(&self) -> bool {
@@ -335,3 +362,16 @@ pub fn openssl_cipher(s: CipherSuite) -> (&'static CStr, u32) {
 
 #[cfg(test)]
 mod tests;
+
+/// Hands rustls one group of plaintext slices (one record, or several of 16 KiB).
+fn write_plaintext(conn: &mut ServerConnection, group: &[IoSlice<'_>]) -> Result<(), TlsError> {
+    let total: usize = group.iter().map(|g| g.len()).sum();
+    if total == 0 {
+        return Ok(());
+    }
+    // With no buffer limit (set at the handshake's end) rustls takes all of it.
+    match conn.writer().write_vectored(group) {
+        Ok(n) if n == total => Ok(()),
+        _ => Err(TlsError::Protocol("cannot encrypt".into())),
+    }
+}

@@ -1,8 +1,9 @@
 //! TLS on a loop socket: `h2o_socket_t.ssl` points to a boxed [`TlsIo`] (so `sock->ssl != NULL`
 //! means TLS, as in 2.2.5, and export / import carry it along). Reads take ciphertext from the
 //! descriptor, hand it to the session ([`crate::tls::session`]) and deliver the plaintext into
-//! `sock->input`; writes encrypt the caller's bytes at once into the session's output, which the
-//! writer sends (under the latency-optimized budget, as plain bytes are), and the write callback
+//! `sock->input`; writes encrypt the caller's bytes at once (rustls reads them from the caller's
+//! iovecs and keeps the records), and the writer sends those records with `sendmsg` straight from
+//! rustls' buffers (under the latency-optimized budget, as plain bytes are); the write callback
 //! runs once all of it is in the kernel. HTTP/1 and HTTP/2 above see a plain socket.
 //!
 //! Handshake (`h2o_socket_ssl_handshake`, as 2.2.5): the socket reads with an internal callback
@@ -242,15 +243,72 @@ pub(super) unsafe fn encrypt(s: *mut Socket, list: &[crate::abi::memory::h2o_iov
     unsafe {
         let size = record_payload(s);
         let Some(t) = tls_of(s) else { return false };
-        // Joined first so that small iovecs (an HTTP/2 frame header and its payload) share records.
-        let total: usize = list.iter().map(|b| b.len).sum();
-        let mut joined = Vec::with_capacity(total);
-        for b in list {
-            if b.len != 0 {
-                joined.extend_from_slice(std::slice::from_raw_parts(b.base.cast::<u8>(), b.len));
+        // One call, so that small iovecs (an HTTP/2 frame header and its payload) share records.
+        let slices: Vec<&[u8]> =
+            list.iter().filter(|b| b.len != 0).map(|b| std::slice::from_raw_parts(b.base.cast::<u8>(), b.len)).collect();
+        t.session.encrypt(&slices, size).is_ok()
+    }
+}
+
+/// The socket's descriptor as the session's ciphertext writer: `sendmsg` of the slices it is
+/// given, at most `budget` bytes in all; counts what went out.
+struct FdWriter {
+    fd: i32,
+    flags: i32,
+    budget: usize,
+    written: usize,
+}
+
+impl std::io::Write for FdWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_vectored(&[std::io::IoSlice::new(buf)])
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        if self.budget == 0 {
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        let mut iov = [libc::iovec { iov_base: null_mut(), iov_len: 0 }; 64];
+        let mut n = 0;
+        let mut room = self.budget;
+        for b in bufs.iter().filter(|b| !b.is_empty()).take(iov.len()) {
+            let len = b.len().min(room);
+            iov[n] = libc::iovec { iov_base: b.as_ptr() as *mut c_void, iov_len: len };
+            n += 1;
+            room -= len;
+            if room == 0 {
+                break;
             }
         }
-        t.session.encrypt(&joined, size).is_ok()
+        if n == 0 {
+            return Ok(0);
+        }
+        // SAFETY: an all-zero msghdr is valid; it points to `iov`'s first `n` entries, each
+        // naming a live slice of `bufs`, for the duration of the call.
+        let r = unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = iov.as_mut_ptr();
+            msg.msg_iovlen = n;
+            loop {
+                let r = libc::sendmsg(self.fd, &msg, libc::MSG_NOSIGNAL | self.flags);
+                if r >= 0 || errno() != libc::EINTR {
+                    break r;
+                }
+            }
+        };
+        if r < 0 {
+            return Err(std::io::Error::from_raw_os_error(errno()));
+        }
+        let r = r as usize;
+        self.written += r;
+        if self.budget != usize::MAX {
+            self.budget -= r.min(self.budget);
+        }
+        Ok(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -260,48 +318,33 @@ pub(super) unsafe fn encrypt(s: *mut Socket, list: &[crate::abi::memory::h2o_iov
 /// # Safety
 /// `s` is a live, open TLS socket.
 pub(super) unsafe fn flush(s: *mut Socket) {
-    // SAFETY: per the contract; short borrows of the session between syscalls.
+    // SAFETY: per the contract; the session is borrowed only for the send calls.
     unsafe {
         let writing = (*s).base._cb_write.is_some() && (*s).write_done.is_none();
-        let mut budget = if writing { write_budget(s) } else { usize::MAX };
-        loop {
-            let Some(t) = tls_of(s) else { return };
-            let out = t.session.out();
-            if out.is_empty() {
-                break;
-            }
-            if budget == 0 {
-                (*s).write_ready = false;
-                rearm(s);
-                return;
-            }
-            let len = out.len().min(budget);
-            let r = libc::send((*s).fd, out.as_ptr().cast::<c_void>(), len, libc::MSG_NOSIGNAL);
-            if r < 0 {
-                match errno() {
-                    libc::EINTR => continue,
-                    libc::EAGAIN => {
-                        (*s).write_ready = false;
-                        return;
-                    }
-                    _ => {
-                        t.session.discard_out();
-                        if writing {
-                            (*s).write_done = Some(errors::io());
-                        }
-                        return;
-                    }
+        let budget = if writing { write_budget(s) } else { usize::MAX };
+        let Some(t) = tls_of(s) else { return };
+        let mut w = FdWriter { fd: (*s).fd, flags: 0, budget, written: 0 };
+        let r = t.session.write_to(&mut w);
+        (*s).base.bytes_written += w.written;
+        match r {
+            Ok(()) => {
+                if writing {
+                    (*s).write_done = Some(std::ptr::null());
                 }
             }
-            let n = r as usize;
-            t.session.consumed_out(n);
-            (*s).base.bytes_written += n;
-            if budget != usize::MAX {
-                budget -= n.min(budget);
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                (*s).write_ready = false;
+                if w.budget == 0 {
+                    // The budget of this event is spent: ask for the next one.
+                    rearm(s);
+                }
             }
-        }
-        if writing {
-            (*s).write_done = Some(std::ptr::null());
+            Err(_) => {
+                t.session.discard_out();
+                if writing {
+                    (*s).write_done = Some(errors::io());
+                }
+            }
         }
     }
 }
@@ -312,7 +355,7 @@ pub(super) unsafe fn flush(s: *mut Socket) {
 /// `s` is a live socket.
 pub(super) unsafe fn has_output(s: *mut Socket) -> bool {
     // SAFETY: per the contract.
-    unsafe { tls_of(s).is_some_and(|t| !t.session.out().is_empty()) }
+    unsafe { tls_of(s).is_some_and(|t| t.session.has_output()) }
 }
 
 /// Frees the TLS state of a socket being closed; with `notify`, a close_notify alert is sent
@@ -330,8 +373,8 @@ pub(super) unsafe fn dispose(s: *mut Socket, notify: bool) {
         let mut io = Box::from_raw(p);
         if notify && io.session.is_established() {
             io.session.close_notify();
-            let out = io.session.out();
-            let _ = libc::send((*s).fd, out.as_ptr().cast::<c_void>(), out.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT);
+            let mut w = FdWriter { fd: (*s).fd, flags: libc::MSG_DONTWAIT, budget: usize::MAX, written: 0 };
+            let _ = io.session.write_to(&mut w);
         }
     }
 }

@@ -64,8 +64,8 @@ fn pump(server: &mut Session, client: &mut ClientConnection) -> Result<(), TlsEr
             client.write_tls(&mut to_server).unwrap();
         }
         server.feed(&to_server)?;
-        let out = server.out().to_vec();
-        server.consumed_out(out.len());
+        let mut out = Vec::new();
+        server.write_to(&mut out).unwrap();
         let mut rd = &out[..];
         while !rd.is_empty() {
             client.read_tls(&mut rd).unwrap();
@@ -105,7 +105,7 @@ fn tls13_handshake_alpn_h2_and_data_both_ways() {
     let n = s.take_plaintext(&mut buf);
     assert_eq!(&buf[..n], b"GET / HTTP/1.1\r\n\r\n");
     assert_eq!(s.take_plaintext(&mut buf), 0);
-    s.encrypt(b"HTTP/1.1 200 OK\r\n\r\n", MAX_RECORD_PAYLOAD).unwrap();
+    s.encrypt(&[b"HTTP/1.1 200 OK\r\n\r\n"], MAX_RECORD_PAYLOAD).unwrap();
     pump(&mut s, &mut c).unwrap();
     let mut got = Vec::new();
     let _ = c.reader().read_to_end(&mut got);
@@ -161,20 +161,103 @@ fn records_are_no_larger_than_asked() {
     let (mut s, _c) = connect(&cfg, client_config(&[], false), "localhost");
     let data = vec![b'x'; 10_000];
     for (payload, records) in [(1000usize, 10usize), (MAX_RECORD_PAYLOAD, 1), (100_000, 1)] {
-        s.encrypt(&data, payload).unwrap();
-        // TLS records: 5-byte header with the length in bytes 3..5.
-        let mut out = s.out();
-        let mut lens = Vec::new();
-        while out.len() >= 5 {
-            let n = u16::from_be_bytes([out[3], out[4]]) as usize;
-            lens.push(n);
-            out = &out[5 + n..];
-        }
+        s.encrypt(&[&data], payload).unwrap();
+        let lens = record_lengths(&mut s);
         assert_eq!(lens.len(), records, "payload {payload}: {lens:?}");
         assert!(lens.iter().all(|&n| n <= payload.min(MAX_RECORD_PAYLOAD) + 256));
-        let n = s.out().len();
-        s.consumed_out(n);
     }
+}
+
+/// The TLS records `s` has queued (5-byte header with the length in bytes 3..5), written out.
+fn record_lengths(s: &mut Session) -> Vec<usize> {
+    let mut buf = Vec::new();
+    s.write_to(&mut buf).unwrap();
+    assert!(!s.has_output());
+    let mut out = &buf[..];
+    let mut lens = Vec::new();
+    while out.len() >= 5 {
+        let n = u16::from_be_bytes([out[3], out[4]]) as usize;
+        lens.push(n);
+        out = &out[5 + n..];
+    }
+    assert!(out.is_empty(), "whole records");
+    lens
+}
+
+#[test]
+fn slices_share_records_and_arrive_in_order() {
+    let cfg = server_config();
+    let (mut s, mut c) = connect(&cfg, client_config(&[], false), "localhost");
+    let parts: Vec<Vec<u8>> = (0..5u8).map(|i| vec![b'a' + i; 3000]).collect();
+    let slices: Vec<&[u8]> = [&b"head"[..]].into_iter().chain(parts.iter().map(|p| &p[..])).collect();
+    let want: Vec<u8> = slices.concat();
+    // Full records: a 4-byte head and five 3000-byte parts make one record; latency-sized records
+    // of 4000 bytes span slice boundaries: 15004 bytes in 4 records.
+    for (payload, records) in [(MAX_RECORD_PAYLOAD, 1), (4000, 4)] {
+        s.encrypt(&slices, payload).unwrap();
+        let mut buf = Vec::new();
+        s.write_to(&mut buf).unwrap();
+        let mut scan = &buf[..];
+        let mut n_records = 0;
+        while scan.len() >= 5 {
+            let n = u16::from_be_bytes([scan[3], scan[4]]) as usize;
+            n_records += 1;
+            scan = &scan[5 + n..];
+        }
+        assert_eq!(n_records, records, "payload {payload}");
+        assert_eq!(client_reads(&mut c, &buf), want, "payload {payload}");
+    }
+}
+
+/// A writer that takes at most `max` bytes per call and fails with WouldBlock every other call.
+struct Choppy {
+    got: Vec<u8>,
+    max: usize,
+    calls: usize,
+}
+
+impl std::io::Write for Choppy {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.calls += 1;
+        if self.calls % 2 == 0 {
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        let n = b.len().min(self.max);
+        self.got.extend_from_slice(&b[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn short_writes_lose_nothing() {
+    let cfg = server_config();
+    let (mut s, mut c) = connect(&cfg, client_config(&[], false), "localhost");
+    let data = vec![7u8; 50_000];
+    s.encrypt(&[&data], MAX_RECORD_PAYLOAD).unwrap();
+    s.close_notify();
+    let mut w = Choppy { got: Vec::new(), max: 1000, calls: 0 };
+    let mut tries = 0;
+    while let Err(e) = s.write_to(&mut w) {
+        assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+        tries += 1;
+        assert!(tries < 1000);
+    }
+    assert!(!s.has_output());
+    assert_eq!(client_reads(&mut c, &w.got), data, "every byte, in order");
+}
+
+/// What the client decrypts out of `tls` (read as it comes: its plaintext buffer is bounded).
+fn client_reads(c: &mut ClientConnection, mut tls: &[u8]) -> Vec<u8> {
+    let mut got = Vec::new();
+    while !tls.is_empty() {
+        c.read_tls(&mut tls).unwrap();
+        c.process_new_packets().unwrap();
+        let _ = c.reader().read_to_end(&mut got);
+    }
+    got
 }
 
 #[test]
@@ -199,9 +282,9 @@ fn truncated_client_hello_waits() {
     }
     let mut s = Session::new(cfg);
     s.feed(&hello[..hello.len() / 2]).unwrap();
-    assert!(!s.is_established() && !s.has_failed() && s.out().is_empty());
+    assert!(!s.is_established() && !s.has_failed() && !s.has_output());
     s.feed(&hello[hello.len() / 2..]).unwrap();
-    assert!(!s.out().is_empty(), "the ServerHello is ready");
+    assert!(s.has_output(), "the ServerHello is ready");
 }
 
 #[test]
