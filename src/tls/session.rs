@@ -27,7 +27,7 @@
 #![forbid(unsafe_code)]
 
 use std::ffi::CStr;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, BufRead, IoSlice, Write};
 use std::sync::Arc;
 
 use rustls::server::{Acceptor, ServerConnection};
@@ -155,12 +155,16 @@ impl Session {
     fn process(&mut self) -> Result<(), TlsError> {
         let State::Conn(conn) = &mut self.state else { return Ok(()) };
         let r = conn.process_new_packets();
-        let mut chunk = [0u8; 4096];
         loop {
-            match conn.reader().read(&mut chunk) {
-                Ok(0) | Err(_) => break,
-                Ok(k) => self.plain.extend_from_slice(&chunk[..k]),
-            }
+            let mut rd = conn.reader();
+            let k = match rd.fill_buf() {
+                Ok(b) if !b.is_empty() => {
+                    self.plain.extend_from_slice(b);
+                    b.len()
+                }
+                _ => break,
+            };
+            rd.consume(k);
         }
         // The answer to whatever was processed (handshake flight, tickets) stays in rustls until
         // write_to; the alert of an error is moved out of it below, as the connection goes.

@@ -151,17 +151,21 @@ pub(super) unsafe fn read_pass(s: *mut Socket) {
             }
             return;
         }
-        let mut raw = [0u8; MAX_RECORD_PAYLOAD + 512];
+        // Not zeroed: read(2) fills the start, and only that is looked at.
+        let mut raw = std::mem::MaybeUninit::<[u8; MAX_RECORD_PAYLOAD + 512]>::uninit();
+        let cap = MAX_RECORD_PAYLOAD + 512;
         let mut got = 0usize;
         let mut plain = 0usize;
         let mut err: *const c_char = std::ptr::null();
         loop {
-            let r = libc::read((*s).fd, raw.as_mut_ptr().cast::<c_void>(), raw.len());
+            let r = libc::read((*s).fd, raw.as_mut_ptr().cast::<c_void>(), cap);
             if r > 0 {
                 let n = r as usize;
                 (*s).base.bytes_read += n;
                 got += n;
-                let failed = tls_of(s).is_none_or(|t| t.session.feed(&raw[..n]).is_err());
+                // SAFETY: read(2) initialised the first n bytes.
+                let bytes = std::slice::from_raw_parts(raw.as_ptr().cast::<u8>(), n);
+                let failed = tls_of(s).is_none_or(|t| t.session.feed(bytes).is_err());
                 match drain_plaintext(s) {
                     Ok(k) => plain += k,
                     Err(e) => {
@@ -177,7 +181,7 @@ pub(super) unsafe fn read_pass(s: *mut Socket) {
                     (*(*s).lp).sockets.next.push(s);
                     break;
                 }
-                if n < raw.len() && !(*s).read_hup {
+                if n < cap && !(*s).read_hup {
                     (*s).read_ready = false;
                     break;
                 }

@@ -1,5 +1,6 @@
 //! The state machine against a rustls client, in memory.
 
+use std::io::Read;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
