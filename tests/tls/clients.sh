@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real TLS clients against a TLS port on 127.0.0.1 (the c-examples embedder with libh2o-rs' native
 # TLS API): curl over h2 and HTTP/1.1 with TLS 1.2 and 1.3, openssl s_client without ALPN and with an
-# unknown one (HTTP/1.1), nghttp, h2load, resumption (s_client -sess_out / -sess_in), SNI, the access
+# unknown one (HTTP/1.1), nghttp, h2load, headless chromium (h2 proved from its net-log), resumption (s_client -sess_out / -sess_in), SNI, the access
 # log's ssl.* directives, and bad input (tests/tls/bad_input.py) with the server still serving after.
 #
 #   clients.sh --port PORT --docroot DIR --log FILE --certs DIR
@@ -92,6 +92,16 @@ out=$(timeout 60 h2load -c 16 -m 10 -n 3000 "$base/index.html" 2>&1)
 expect_match "h2load -c 16 -m 10 -n 3000 over TLS: all succeeded" "$out" "3000 total, 3000 started, 3000 done, 3000 succeeded"
 expect_match "h2load: application protocol h2" "$out" "Application protocol: h2"
 
+# --- a real browser: chromium loads the demo page over h2 (its net-log, not only the page) ------------
+if command -v chromium >/dev/null 2>&1; then
+    . "$here/../lib/chromium.sh"
+    chromium_browse "$tmp" demo "$base/"
+    expect "chromium: exit status" "$?" "0"
+    expect "chromium: the demo page's DOM" "$(grep -c '<h1>It works.</h1>' "$tmp/dom-demo.html")" "1"
+    expect "chromium: the net-log says h2 over TLS 1.3" "$(python3 "$here/../lib/netlog_h2.py" "$tmp/netlog-demo.json" "$port" 2>&1)" "h2 over TLS 1.3"
+else
+    echo "note: chromium not found (tests/setup-deps.sh installs it): the browser check is left out"
+fi
 # --- resumption ---------------------------------------------------------------------------------------
 for v in -tls1_2 -tls1_3; do
     sclient "" $v -sess_out "$tmp/sess$v" </dev/null >"$tmp/first$v"

@@ -17,6 +17,8 @@ on=${3:-ours}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tls_certs.sh
 . "$here/tls_certs.sh"
+# shellcheck source=../../lib/chromium.sh
+. "$here/../../lib/chromium.sh"
 command -v chromium >/dev/null 2>&1 || { echo "SKIPPED: chromium not found (apt-get install chromium)"; exit 77; }
 command -v openssl >/dev/null 2>&1 || { echo "SKIPPED: openssl not found"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "SKIPPED: python3 not found"; exit 77; }
@@ -42,49 +44,12 @@ browse() {
     local n=$1 want_version=$2 started
     shift 2
     started=$(date +%s.%N)
-    timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
-        --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
-        --user-data-dir="$work/profile-$n" --ignore-certificate-errors --log-net-log="$work/netlog-$n.json" \
-        "$@" --dump-dom "https://127.0.0.1:$port/" >"$work/dom-$n.html" 2>"$work/chromium-$n.err"
+    chromium_browse "$work" "$n" "https://127.0.0.1:$port/" "$@"
     expect "chromium ($n): exit status" "$?" "0"
     echo "     (chromium ran $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s)"
     expect "chromium ($n): the page's DOM" "$(grep -c '<p id="msg">served over TLS by a 2.2.5 embedder</p>' "$work/dom-$n.html")" "1"
     expect "chromium ($n): the net-log says h2 over $want_version" \
-        "$(python3 - "$work/netlog-$n.json" "$port" <<'PY' 2>&1
-import json, sys
-log = json.load(open(sys.argv[1]))
-port = sys.argv[2]
-name = {v: k for k, v in log["constants"]["logEventTypes"].items()}
-by_source = {}
-for e in log["events"]:
-    by_source.setdefault(e["source"]["id"], []).append((name[e["type"]], e.get("params", {})))
-page = "https://127.0.0.1:%s/" % port
-host = "127.0.0.1:%s" % port
-# the main-frame request for / and how its headers went out
-req = [evs for evs in by_source.values()
-       if any(n == "URL_REQUEST_START_JOB" and p.get("url") == page and p.get("request_type") == "main frame" for n, p in evs)]
-if len(req) != 1:
-    sys.exit("%d main-frame requests for %s" % (len(req), page))
-sent = [p for n, p in req[0] if n == "HTTP_TRANSACTION_HTTP2_SEND_REQUEST_HEADERS"]
-if not any(":path: /" in p.get("headers", []) for p in sent):
-    sys.exit("the request for / was not sent as HTTP/2 headers: %s" % [n for n, _ in req[0]])
-if any(n == "HTTP_TRANSACTION_SEND_REQUEST_HEADERS" for n, _ in req[0]):
-    sys.exit("the request for / was (also) sent as HTTP/1 headers")
-# the HTTP/2 session to the server: initialized as h2, the 200 received on it
-sessions = [evs for evs in by_source.values() if any(n == "HTTP2_SESSION" and p.get("host") == host for n, p in evs)]
-if not sessions:
-    sys.exit("no HTTP/2 session to %s" % host)
-ok = [evs for evs in sessions
-      if any(n == "HTTP2_SESSION_INITIALIZED" and p.get("protocol") == "h2" for n, p in evs)
-      and any(n == "HTTP2_SESSION_RECV_HEADERS" and ":status: 200" in p.get("headers", []) for n, p in evs)]
-if not ok:
-    sys.exit("no HTTP/2 session to %s initialized as h2 with a 200 on it" % host)
-# the TLS handshakes that chose h2, and their version
-tls = {p.get("version") for evs in by_source.values() for n, p in evs if n == "SSL_CONNECT" and p.get("next_proto") == "h2"}
-print("h2 over " + ",".join(sorted(v for v in tls if v)))
-PY
-)" "h2 over $want_version"
+        "$(python3 "$here/../../lib/netlog_h2.py" "$work/netlog-$n.json" "$port" 2>&1)" "h2 over $want_version"
 }
 
 browse tls13 "TLS 1.3"
