@@ -44,12 +44,19 @@ impl ServerCertVerifier for AnyCert {
         Ok(HandshakeSignatureValid::assertion())
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        rustls::crypto::ring::default_provider().signature_verification_algorithms.supported_schemes()
+        client_provider().signature_verification_algorithms.supported_schemes()
     }
 }
 
+/// The client side's provider: ring's, as the server's (deprecated in 0.23.48 for lacking
+/// post-quantum key exchange; see crate::tls::config).
+#[allow(deprecated)]
+fn client_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
 fn client_config(alpn: &[&[u8]], tls12_only: bool) -> Arc<ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(client_provider());
     let b = ClientConfig::builder_with_provider(provider);
     let b = if tls12_only { b.with_protocol_versions(&[&rustls::version::TLS12]) } else { b.with_safe_default_protocol_versions() };
     let mut c = b.unwrap().dangerous().with_custom_certificate_verifier(Arc::new(AnyCert)).with_no_client_auth();
