@@ -3,7 +3,7 @@
  * libnghttp2 (nghttp2_hd_inflate_hd2 / nghttp2_hd_deflate_hd, linked), Debian's libh2o-evloop 2.2.5
  * and ours (h2o_hpack_parse_headers / h2o_hpack_flatten_request / _response, both dlopen()ed).
  *
- *   hpack-bench [--ours PATH] [--debian PATH] [--stories DIR] [--rounds N] [--ms MS]
+ *   hpack-bench [--ours PATH] [--debian PATH] [--stories DIR] [--rounds N] [--ms MS] [--passes N]
  *
  * Workloads, from the hpack-test-case stories (DIR, default ../shared/testdata/hpack-test-case):
  *   decode  the request stories of raw-data (0-20, 21 stories) without the fields 2.2.5's
@@ -21,6 +21,9 @@
  * about MS milliseconds (default 40), the order rotating between rounds; ROUNDS rounds (default 11);
  * the median is reported, and the ratios ours/Debian, ours/nghttp2. Pinning (taskset -c 1) is left
  * to the caller.
+ * With --passes N nothing is timed: each implementation runs each workload N times, through one
+ * function per workload and implementation (pass_decode_ours, pass_encode_nghttp2, ...), for
+ * instruction counts: count.sh runs that under callgrind.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -329,12 +332,12 @@ static size_t encode_h2o(struct lib *l, int which)
     size_t out = 0;
     h2o_buffer_t *buf;
     h2o_buffer_init(&buf, &l->proto);
-    for (size_t i = 0; i < num_estories; ++i) {
+    for (size_t i = 0, x0 = 0; i < num_estories; x0 += estories[i++].num_cases) {
         h2o_hpack_header_table_t t;
         memset(&t, 0, sizeof(t));
         t.hpack_capacity = 4096;
         for (size_t k = 0; k < estories[i].num_cases; ++k) {
-            size_t x = block_index(i, k);
+            size_t x = x0 + k;
             h2o_req_t *req = ereqs[which][x];
             if (estories[i].is_response)
                 l->flatten_response(&buf, &t, 1 + 2 * k, 16384, &req->res, &ts, &no_server, ecl[which][x]);
@@ -434,10 +437,26 @@ static void measure(int what, int rounds, int ms, size_t header_bytes)
     printf("  ours/Debian %.2fx, ours/nghttp2 %.2fx\n", med[OURS] / med[DEBIAN], med[OURS] / med[NGHTTP2]);
 }
 
+/* one function per (workload, implementation), for valgrind --toggle-collect */
+#define PASS(what, impl, name)                                                                                                     \
+    __attribute__((noinline)) static void pass_##what##_##name(int n)                                                            \
+    {                                                                                                                              \
+        for (int i = 0; i < n; ++i)                                                                                                \
+            sink += run(what == decode ? 0 : 1, impl);                                                                             \
+    }
+enum { decode, encode };
+PASS(decode, NGHTTP2, nghttp2)
+PASS(decode, DEBIAN, debian)
+PASS(decode, OURS, ours)
+PASS(encode, NGHTTP2, nghttp2)
+PASS(encode, DEBIAN, debian)
+PASS(encode, OURS, ours)
+#undef PASS
+
 int main(int argc, char **argv)
 {
     const char *our_path = DEFAULT_OURS, *deb_path = DEFAULT_DEBIAN, *root = "../shared/testdata/hpack-test-case";
-    int rounds = 11, ms = 40;
+    int rounds = 11, ms = 40, passes = 0;
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--ours") == 0 && i + 1 < argc)
             our_path = argv[++i];
@@ -449,8 +468,10 @@ int main(int argc, char **argv)
             rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "--ms") == 0 && i + 1 < argc)
             ms = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--passes") == 0 && i + 1 < argc)
+            passes = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--ours PATH] [--debian PATH] [--stories DIR] [--rounds N] [--ms MS]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--ours PATH] [--debian PATH] [--stories DIR] [--rounds N] [--ms MS] [--passes N]\n", argv[0]);
             return 2;
         }
     }
@@ -474,6 +495,15 @@ int main(int argc, char **argv)
     decode_h2o(&ours, 1);
     printf("decode: %zu request stories, %zu bytes of blocks (nghttp2-encoded); encode: %zu stories\n", num_dstories, decode_wire_bytes,
            num_estories);
+    if (passes > 0) {
+        pass_decode_nghttp2(passes);
+        pass_decode_debian(passes);
+        pass_decode_ours(passes);
+        pass_encode_nghttp2(passes);
+        pass_encode_debian(passes);
+        pass_encode_ours(passes);
+        return 0;
+    }
     measure(0, rounds, ms, decode_header_bytes);
     measure(1, rounds, ms, encode_header_bytes);
     return 0;

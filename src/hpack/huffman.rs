@@ -225,32 +225,67 @@ pub fn encode(s: &[u8], out: &mut Vec<u8>) {
 
 /// [`encode`] when the caller already knows `len`, the value of `encoded_len(s)`.
 pub(crate) fn encode_with_len(s: &[u8], len: usize, out: &mut Vec<u8>) {
+    out.reserve(len + 4);
+    let end = out.len() + len;
+    let (acc, nbits) = encode_words(s, out, usize::MAX);
+    finish(acc, nbits, out);
+    debug_assert_eq!(out.len(), end);
+}
+
+/// Appends the Huffman encoding of `s` to `out` only if it is strictly shorter than `s`: returns
+/// its length then (`out` grown by it), else `None` with `out` unchanged. One pass over `s`,
+/// which stops as soon as the encoding is known not to be shorter (no [`encoded_len`] first).
+pub fn encode_if_shorter(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     let start = out.len();
-    out.resize(start + len, 0);
-    let dst = &mut out[start..];
+    out.reserve(s.len() + 4);
+    // Whole 32-bit words written while the encoding is shorter than `s`.
+    let (acc, nbits) = encode_words(s, out, start + s.len());
+    let n = out.len() - start + (nbits as usize).div_ceil(8);
+    if n >= s.len() {
+        out.truncate(start);
+        return None;
+    }
+    finish(acc, nbits, out);
+    Some(n)
+}
+
+/// The loop of the encoder: appends the codes of `s` to `out` in whole big-endian 32-bit words
+/// and returns the pending bits (`acc`'s low `nbits`, fewer than 32). Stops early, with
+/// whatever it has, once `out` reaches `stop` bytes.
+#[inline(always)]
+fn encode_words(s: &[u8], out: &mut Vec<u8>, stop: usize) -> (u64, u32) {
     // `acc` holds `nbits` pending bits in its low end; at most 31 + 30 < 64 before a flush.
     let mut acc: u64 = 0;
     let mut nbits: u32 = 0;
-    let mut w = 0;
     for &b in s {
         let (code, len) = CODES[b as usize];
         acc = (acc << len) | code as u64;
         nbits += len as u32;
         if nbits >= 32 {
             nbits -= 32;
-            dst[w..w + 4].copy_from_slice(&((acc >> nbits) as u32).to_be_bytes());
-            w += 4;
+            out.extend_from_slice(&((acc >> nbits) as u32).to_be_bytes());
+            if out.len() >= stop {
+                break;
+            }
         }
     }
-    while nbits >= 8 {
-        nbits -= 8;
-        dst[w] = (acc >> nbits) as u8;
-        w += 1;
+    (acc, nbits)
+}
+
+/// Appends the last `nbits` (< 32) bits of `acc`, padded with ones (the EOS prefix) to a byte.
+#[inline(always)]
+fn finish(acc: u64, nbits: u32, out: &mut Vec<u8>) {
+    if nbits == 0 {
+        return;
     }
-    if nbits > 0 {
-        let pad = 8 - nbits;
-        dst[w] = ((acc << pad) as u8) | ((1u8 << pad) - 1);
-    }
+    let bytes = nbits.div_ceil(8);
+    let pad = bytes * 8 - nbits;
+    // Left-aligned in 32 bits, the padding ones right behind them.
+    let word = (((acc << pad) | ((1u64 << pad) - 1)) as u32) << (32 - bytes * 8);
+    // Four bytes and back (a fixed-size copy, no call to memcpy for a variable length).
+    let end = out.len() + bytes as usize;
+    out.extend_from_slice(&word.to_be_bytes());
+    out.truncate(end);
 }
 
 /// Appends the decoding of `src` to `out`; `Err(())` on an EOS symbol or bad padding (longer than

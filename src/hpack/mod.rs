@@ -602,6 +602,19 @@ pub fn encode_int(out: &mut Vec<u8>, value: u64, prefix_bits: u8, first: u8) {
 
 /// RFC 7541 5.2: appends a string literal (Huffman-coded when that is shorter).
 pub fn encode_string(out: &mut Vec<u8>, s: &[u8]) {
+    if s.len() < 127 {
+        // Either way the length takes one byte: reserve it and encode in one pass.
+        let at = out.len();
+        out.push(0);
+        match huffman::encode_if_shorter(s, out) {
+            Some(n) => out[at] = 0x80 | n as u8,
+            None => {
+                out[at] = s.len() as u8;
+                out.extend_from_slice(s);
+            }
+        }
+        return;
+    }
     let huffman_len = huffman::encoded_len(s);
     if huffman_len < s.len() {
         encode_int(out, huffman_len as u64, 7, 0x80);

@@ -463,7 +463,10 @@ impl DynamicTable {
         while link > self.first_id {
             let id = link - 1;
             let s = &self.slots[(id - self.first_id) as usize];
-            if s.hash_pair == hp && self.slot_bytes(s) == (name, value) {
+            if s.hash_pair == hp && {
+                let (n, v) = self.slot_bytes(s);
+                same_bytes(v, value) && same_bytes(n, name)
+            } {
                 m.full = Some((newest - id) as usize);
                 return m;
             }
@@ -473,7 +476,7 @@ impl DynamicTable {
         while link > self.first_id {
             let id = link - 1;
             let s = &self.slots[(id - self.first_id) as usize];
-            if s.hash_name == hn && self.slot_bytes(s).0 == name {
+            if s.hash_name == hn && same_bytes(self.slot_bytes(s).0, name) {
                 m.name = Some((newest - id) as usize);
                 return m;
             }
@@ -501,6 +504,7 @@ fn fold(h: u64) -> u32 {
     ((h >> 32) ^ h) as u32
 }
 
+#[inline]
 fn hash_bytes(mut h: u64, s: &[u8]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut words = s.chunks_exact(8);
@@ -509,9 +513,84 @@ fn hash_bytes(mut h: u64, s: &[u8]) -> u64 {
     }
     let rest = words.remainder();
     if !rest.is_empty() {
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(last) ^ rest.len() as u64).wrapping_mul(K);
+        h = (h.rotate_left(23) ^ short_word(rest) ^ rest.len() as u64).wrapping_mul(K);
     }
     h ^ (h >> 29)
+}
+
+/// The little-endian value of the 1 to 8 bytes of `s`, from at most two overlapping loads (no
+/// copy into a buffer, which would be a call to memcpy for a variable length).
+#[inline(always)]
+fn short_word(s: &[u8]) -> u64 {
+    let n = s.len();
+    debug_assert!((1..=8).contains(&n));
+    if n >= 4 {
+        let lo = u32::from_le_bytes(s[..4].try_into().unwrap()) as u64;
+        let hi = u32::from_le_bytes(s[n - 4..].try_into().unwrap()) as u64;
+        // The bytes both loads hold land on the same bits.
+        lo | hi << ((n - 4) * 8)
+    } else {
+        s[0] as u64 | (s[n / 2] as u64) << (n / 2 * 8) | (s[n - 1] as u64) << ((n - 1) * 8)
+    }
+}
+
+/// `a == b`, by words and inline: the strings compared are short (names and values of header
+/// fields), for which a call to memcmp costs more than the comparison.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n <= 8 {
+        return n == 0 || short_word(a) == short_word(b);
+    }
+    let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap());
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        if word(x) != word(y) {
+            return false;
+        }
+    }
+    // The last eight bytes (overlapping the words compared above).
+    word(&a[n - 8..]) == word(&b[n - 8..])
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    #[test]
+    fn short_word_is_the_little_endian_value() {
+        let s: Vec<u8> = (1..=8).map(|i| i * 0x11).collect();
+        for n in 1..=8 {
+            let mut b = [0u8; 8];
+            b[..n].copy_from_slice(&s[..n]);
+            assert_eq!(short_word(&s[..n]), u64::from_le_bytes(b), "{n}");
+        }
+    }
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let a: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37)).collect();
+        for n in 0..=a.len() {
+            assert!(same_bytes(&a[..n], &a[..n].to_vec()));
+            for i in 0..n {
+                let mut b = a[..n].to_vec();
+                b[i] ^= 0x20;
+                assert!(!same_bytes(&a[..n], &b), "{n} {i}");
+            }
+            if n > 0 {
+                assert!(!same_bytes(&a[..n], &a[..n - 1]));
+            }
+        }
+    }
+
+    #[test]
+    fn hashes_depend_on_every_byte_and_the_split() {
+        let base = FieldHash::of(b"content-type", b"text/html; charset=utf-8");
+        assert_eq!(base, FieldHash::of(b"content-type", b"text/html; charset=utf-8"));
+        assert_ne!(base, FieldHash::of(b"content-type", b"text/html; charset=utf-9"));
+        assert_ne!(base.1, FieldHash::of(b"content-typ", b"etext/html; charset=utf-8").1);
+        assert_ne!(FieldHash::of(b"a", b"").0, FieldHash::of(b"a\0", b"").0);
+    }
 }

@@ -121,6 +121,57 @@ fn huffman_round_trips_every_byte() {
 }
 
 #[test]
+fn huffman_encode_if_shorter_agrees_with_encoded_len() {
+    // Strings of every length up to 300 from alphabets whose codes are short (always shorter),
+    // long (never), and mixed (either way; the one-pass encoder must stop or go on correctly).
+    let alphabets: [&[u8]; 4] = [b"aeiost012", b"\x00\x01{}|~^\x7f\xff", b"aeio\x00\x7f", b"abcdefghijklmnopqrstuvwxyz-_/.:;=&%"];
+    let mut seed = 0x9e37_79b9u32;
+    for alphabet in alphabets {
+        for len in 0..300 {
+            let s: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    alphabet[(seed >> 16) as usize % alphabet.len()]
+                })
+                .collect();
+            let mut out = vec![0xaa];
+            let expect = huffman::encoded_len(&s);
+            match huffman::encode_if_shorter(&s, &mut out) {
+                Some(n) => {
+                    assert!(expect < s.len());
+                    assert_eq!(n, expect);
+                    assert_eq!(out.len(), 1 + n);
+                    let mut whole = vec![0xaa];
+                    huffman::encode(&s, &mut whole);
+                    assert_eq!(out, whole);
+                    let mut dec = Vec::new();
+                    huffman::decode(&out[1..], &mut dec).unwrap();
+                    assert_eq!(dec, s);
+                }
+                None => {
+                    assert!(expect >= s.len(), "{expect} < {} for {s:?}", s.len());
+                    assert_eq!(out, [0xaa]);
+                }
+            }
+            // The string literal: Huffman exactly when shorter, the length prefix around 127.
+            let mut lit = Vec::new();
+            encode_string(&mut lit, &s);
+            let mut pos = 0;
+            let (h, start, end) = string_bounds(&lit, &mut pos).unwrap();
+            assert_eq!(end, lit.len());
+            assert_eq!(h, expect < s.len());
+            let mut dec = Vec::new();
+            if h {
+                huffman::decode(&lit[start..end], &mut dec).unwrap();
+            } else {
+                dec.extend_from_slice(&lit[start..end]);
+            }
+            assert_eq!(dec, s);
+        }
+    }
+}
+
+#[test]
 fn huffman_rfc_strings() {
     for (plain, coded) in [
         ("no-cache", "a8eb 1064 9cbf"),
