@@ -221,6 +221,25 @@ const fn by_len() -> [[u8; BUCKET]; LONGEST + 1] {
     b
 }
 
+/// The index in [`TOKENS`] of `name`, at compile time (for constants: panics if it is none).
+pub const fn index_of(name: &[u8]) -> usize {
+    let mut i = 0;
+    while i < TOKENS.len() {
+        let n = TOKENS[i].name();
+        if n.len() == name.len() {
+            let mut k = 0;
+            while k < n.len() && n[k] == name[k] {
+                k += 1;
+            }
+            if k == n.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a token")
+}
+
 /// The index in [`TOKENS`] of the token named exactly `name` (lower case, as 2.2.5: no case
 /// folding), or `None`.
 #[inline]

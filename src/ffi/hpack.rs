@@ -50,6 +50,19 @@ const TAG_SET: u32 = 1 << 31;
 const TAG_NAME_SOFT: u32 = 1 << 16;
 const TAG_VALUE_SOFT: u32 = 1 << 17;
 
+/// Token indexes the parser tells apart (`crate::token::TOKENS`).
+const TOK_AUTHORITY: usize = crate::token::index_of(b":authority");
+const TOK_METHOD: usize = crate::token::index_of(b":method");
+const TOK_PATH: usize = crate::token::index_of(b":path");
+const TOK_SCHEME: usize = crate::token::index_of(b":scheme");
+const TOK_CONTENT_LENGTH: usize = crate::token::index_of(b"content-length");
+const TOK_HOST: usize = crate::token::index_of(b"host");
+const TOK_TE: usize = crate::token::index_of(b"te");
+
+/// Entries the header list gets room for at its first field: a browser's request has about a
+/// dozen, and growing from 4 copies the list twice on the way.
+const FIRST_LIST_CAPACITY: usize = 16;
+
 fn tag_token(tag: u32) -> Option<usize> {
     (tag & 0xffff).checked_sub(1).map(|t| t as usize)
 }
@@ -224,6 +237,12 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
         }
         // SAFETY: distinct fields of the caller's request, used only during this call.
         let (pool, list, input) = unsafe { (&mut (*req).pool, &mut (*req).headers, &mut (*req).input) };
+        if list.capacity == 0 && block.len() > 8 {
+            // SAFETY: the request's list, in its pool (the caller's contract).
+            unsafe {
+                crate::mem::vector::expand(Some(pool), list.as_raw(), size_of::<h2o_header_t>(), FIRST_LIST_CAPACITY)
+            };
+        }
         let mut map = (!pseudo_header_exists_map.is_null()).then_some(pseudo_header_exists_map);
         let mut on_field = |name: &[u8], value: &[u8], flags: FieldFlags| -> Result<u32, Refused> {
             let pseudo = name.first() == Some(&b':');
@@ -268,11 +287,12 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
             if pseudo {
                 let m = map.ok_or(PROTOCOL)?;
                 // SAFETY (the block): the request's pool and `m`, per the caller's contract.
-                let (slot, bit) = match name {
-                    b":authority" => (&mut input.authority, PARSE_HEADERS_AUTHORITY_EXISTS),
-                    b":method" => (&mut input.method, PARSE_HEADERS_METHOD_EXISTS),
-                    b":path" => (&mut input.path, PARSE_HEADERS_PATH_EXISTS),
-                    b":scheme" => {
+                // A pseudo-header's token, if any, is its name (a name with a token is one).
+                let (slot, bit) = match token {
+                    Some(TOK_AUTHORITY) => (&mut input.authority, PARSE_HEADERS_AUTHORITY_EXISTS),
+                    Some(TOK_METHOD) => (&mut input.method, PARSE_HEADERS_METHOD_EXISTS),
+                    Some(TOK_PATH) => (&mut input.path, PARSE_HEADERS_PATH_EXISTS),
+                    Some(TOK_SCHEME) => {
                         if !input.scheme.is_null() {
                             return Err(PROTOCOL);
                         }
@@ -295,21 +315,22 @@ pub unsafe extern "C" fn h2o_hpack_parse_headers(
             }
             map = None;
             // A name with an invalid character is no token (2.2.5 does not look those up).
-            match token.filter(|_| !name_soft).map(token_ptr) {
-                Some(tok) => {
+            match token.filter(|_| !name_soft) {
+                Some(index) => {
+                    let tok = token_ptr(index);
                     // SAFETY: an element of the token table.
                     let tok_flags = unsafe { (*tok).flags };
-                    if name == b"content-length" {
+                    if index == TOK_CONTENT_LENGTH {
                         let n = crate::strings::strtosize(value).ok_or(PROTOCOL)?;
                         // SAFETY: the caller's contract.
                         unsafe { *content_length = n };
                         return Ok(tag);
                     }
                     if tok_flags & flag::H2_REJECT != 0 {
-                        if name == b"host" {
+                        if index == TOK_HOST {
                             return Ok(tag);
                         }
-                        if !(name == b"te" && crate::strings::lcstris(value, b"trailers")) {
+                        if !(index == TOK_TE && crate::strings::lcstris(value, b"trailers")) {
                             return Err(PROTOCOL);
                         }
                     }
