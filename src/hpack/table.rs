@@ -214,6 +214,13 @@ struct Slot {
 
 const BUCKETS: usize = 256;
 
+/// The ring's first size (half the ring of the default 4096-byte table: growing copies the live
+/// entries).
+const FIRST_RING: usize = 4096;
+
+/// Room for this many entries in the slot ring when the first is added.
+const FIRST_SLOTS: usize = 32;
+
 /// Heads (id + 1 of the newest entry, 0: none) of the encoder's hash chains.
 #[derive(Debug)]
 struct Index {
@@ -233,8 +240,11 @@ pub struct DynamicMatch {
 /// The dynamic table of one decoder or encoder.
 #[derive(Debug)]
 pub struct DynamicTable {
-    /// Entry bytes (name then value); its length is 0 or at least twice `max_size`.
+    /// Entry bytes (name then value), in a ring of `cap` bytes: `cap` is 0 or at least twice
+    /// `max_size`. The vector's length is how much of the ring was ever written (it is filled
+    /// as entries come, never zeroed first); live entries and `head` are within it.
     buf: Vec<u8>,
+    cap: usize,
     /// Oldest entry at the front.
     slots: VecDeque<Slot>,
     /// Where the next entry goes in `buf` if it fits there.
@@ -252,6 +262,7 @@ impl DynamicTable {
     pub fn new(max_size: usize) -> Self {
         DynamicTable {
             buf: Vec::new(),
+            cap: 0,
             slots: VecDeque::new(),
             head: 0,
             size: 0,
@@ -351,28 +362,42 @@ impl DynamicTable {
         self.max_size = max_size;
     }
 
-    /// Copies the live entries to the start of a new buffer of `capacity` bytes.
+    /// Copies the live entries to the start of a new ring of `capacity` bytes.
     fn relayout(&mut self, capacity: usize) {
-        let mut buf = vec![0u8; capacity];
-        let mut at = 0;
+        let mut buf = Vec::with_capacity(capacity);
         for s in self.slots.iter_mut() {
             let n = s.name_len + s.value_len;
-            buf[at..at + n].copy_from_slice(&self.buf[s.off..s.off + n]);
+            let at = buf.len();
+            buf.extend_from_slice(&self.buf[s.off..s.off + n]);
             s.off = at;
-            at += n;
         }
+        self.head = buf.len();
         self.buf = buf;
-        self.head = at;
+        self.cap = capacity;
+    }
+
+    /// Writes `bytes` at `off` (at most the written length of the ring), extending what was
+    /// written if it goes past it.
+    #[inline]
+    fn put(&mut self, off: usize, bytes: &[u8]) {
+        let written = self.buf.len();
+        if off + bytes.len() <= written {
+            self.buf[off..off + bytes.len()].copy_from_slice(bytes);
+        } else {
+            let (old, new) = bytes.split_at(written - off);
+            self.buf[off..].copy_from_slice(old);
+            self.buf.extend_from_slice(new);
+        }
     }
 
     /// Where an entry of `n` bytes goes, if it fits without overwriting a live entry.
     fn place(&self, n: usize) -> Option<usize> {
         let Some(oldest) = self.slots.front() else {
-            return (n <= self.buf.len()).then_some(0);
+            return (n <= self.cap).then_some(0);
         };
         let tail = oldest.off;
         if self.head >= tail {
-            if self.head + n <= self.buf.len() {
+            if self.head + n <= self.cap {
                 Some(self.head)
             } else {
                 (n <= tail).then_some(0)
@@ -399,21 +424,22 @@ impl DynamicTable {
         }
         self.evict_to(self.max_size - size);
         let n = name.len() + value.len();
-        // The buffer grows on demand (doubling, from 256 bytes) up to twice the maximum size; with
-        // live bytes <= max_size - n in a buffer of 2 * max_size there is always room, so
-        // compacting (a relayout at the same capacity) is only a safety net.
+        // The ring grows on demand (doubling, from FIRST_RING bytes; allocated, not zeroed: it
+        // is only written as entries come) up to twice the maximum size; with live bytes <=
+        // max_size - n in a ring of 2 * max_size there is always room, so compacting (a
+        // relayout at the same capacity) is only a safety net.
         let off = match self.place(n) {
             Some(off) => off,
             None => {
                 let live = self.size - self.slots.len() * ENTRY_OVERHEAD;
                 let full = 2 * self.max_size;
-                let grown = if self.buf.len() < full { (self.buf.len() * 2).max(256).min(full) } else { self.buf.len() };
+                let grown = if self.cap < full { (self.cap * 2).max(FIRST_RING).min(full) } else { self.cap };
                 self.relayout(grown.max(live + n));
                 self.head
             }
         };
-        self.buf[off..off + name.len()].copy_from_slice(name);
-        self.buf[off + name.len()..off + n].copy_from_slice(value);
+        self.put(off, name);
+        self.put(off + name.len(), value);
         self.head = off + n;
         let id = self.first_id + self.slots.len() as u64;
         let mut slot = Slot {
@@ -436,6 +462,9 @@ impl DynamicTable {
             slot.next_pair = index.pair[bp];
             index.name[bn] = id + 1;
             index.pair[bp] = id + 1;
+        }
+        if self.slots.capacity() == 0 {
+            self.slots.reserve(FIRST_SLOTS);
         }
         self.slots.push_back(slot);
         self.size += size;

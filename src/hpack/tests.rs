@@ -234,7 +234,7 @@ fn static_lookups() {
 }
 
 /// Our table against a plain model under random inserts (wrapping the ring many times) and
-/// resizes.
+/// resizes (shrinking, and growing the ring).
 #[test]
 fn dynamic_table_matches_a_model() {
     let mut t = DynamicTable::with_index(300);
@@ -247,7 +247,8 @@ fn dynamic_table_matches_a_model() {
     };
     for step in 0..20_000 {
         if step % 997 == 0 {
-            max = [0, 50, 120, 300, 700][rnd(5) as usize];
+            // Up to beyond half the ring's first size: the ring grows (a relayout) too.
+            max = [0, 50, 120, 300, 700, 3000, 5000][rnd(7) as usize];
             t.set_max_size(max);
             let mut size: usize = model.iter().map(|e| e.0.len() + e.1.len() + 32).sum();
             while size > max {
