@@ -75,15 +75,17 @@ fn token_ptr(i: usize) -> *const crate::abi::token::h2o_token_t {
 
 /// The token index of static table entry `i`'s name.
 fn static_token(i: u8) -> Option<usize> {
-    static TOKENS: std::sync::OnceLock<[u16; 62]> = std::sync::OnceLock::new();
-    let t = TOKENS.get_or_init(|| {
-        let mut t = [0u16; 62];
-        for (slot, (name, _)) in t[1..].iter_mut().zip(crate::hpack::table::STATIC.iter()) {
-            *slot = crate::token::lookup(name).map_or(0, |x| x as u16 + 1);
+    /// Token index + 1 of each static entry's name (every one is a token), at compile time.
+    const TOKENS: [u8; 62] = {
+        let mut t = [0u8; 62];
+        let mut i = 1;
+        while i < 62 {
+            t[i] = crate::token::index_of(crate::hpack::table::STATIC[i - 1].0) as u8 + 1;
+            i += 1;
         }
         t
-    });
-    t.get(i as usize).and_then(|&x| (x as usize).checked_sub(1))
+    };
+    TOKENS.get(i as usize).and_then(|&x| (x as usize).checked_sub(1))
 }
 
 /// What `entries` points to once a table has been used.
