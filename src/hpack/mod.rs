@@ -244,7 +244,8 @@ impl Decoder {
                     1..=STATIC_LEN => (STATIC[i - 1], NameFrom::Static(i as u8)),
                     _ => {
                         let d = i - STATIC_LEN - 1;
-                        (table.get(d).ok_or(DecodeError::BadIndex)?, NameFrom::Dynamic(table.tag(d)))
+                        let (field, tag) = table.get_tagged(d).ok_or(DecodeError::BadIndex)?;
+                        (field, NameFrom::Dynamic(tag))
                     }
                 };
                 if !sink.too_large {
@@ -257,22 +258,17 @@ impl Decoder {
                 if b & 0x40 != 0 { (6, true, false) } else { (4, false, b & 0x10 != 0) };
             let skip = sink.too_large && !index;
             let i = decode_int(block, &mut pos, prefix)?;
-            let name_from = match i {
-                0 => NameFrom::Literal,
-                1..=STATIC_LEN => NameFrom::Static(i as u8),
-                _ => NameFrom::Dynamic(table.tag(i - STATIC_LEN - 1)),
-            };
-            let name = match i {
+            let (name_from, name) = match i {
                 0 if skip => {
                     skip_string(block, &mut pos)?;
-                    Str::Scratch(0)
+                    (NameFrom::Literal, Str::Scratch(0))
                 }
-                0 => read_string(block, &mut pos, scratch_name)?,
-                1..=STATIC_LEN => Str::Static(STATIC[i - 1].0),
+                0 => (NameFrom::Literal, read_string(block, &mut pos, scratch_name)?),
+                1..=STATIC_LEN => (NameFrom::Static(i as u8), Str::Static(STATIC[i - 1].0)),
                 _ => {
                     let d = i - STATIC_LEN - 1;
-                    let (n, _) = table.get(d).ok_or(DecodeError::BadIndex)?;
-                    if index {
+                    let ((n, _), tag) = table.get_tagged(d).ok_or(DecodeError::BadIndex)?;
+                    let name = if index {
                         // The insertion may evict this entry (4.4): keep a copy.
                         if scratch_name.len() < n.len() {
                             scratch_name.resize(n.len(), 0);
@@ -281,7 +277,8 @@ impl Decoder {
                         Str::Scratch(n.len())
                     } else {
                         Str::Dynamic(d)
-                    }
+                    };
+                    (NameFrom::Dynamic(tag), name)
                 }
             };
             if skip {

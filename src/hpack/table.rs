@@ -319,6 +319,18 @@ impl DynamicTable {
         Some(self.slot_bytes(&self.slots[n - 1 - i]))
     }
 
+    /// Entry `i` (0 being the newest) with its tag: [`DynamicTable::get`] and
+    /// [`DynamicTable::tag`] in one lookup.
+    #[inline]
+    pub fn get_tagged(&self, i: usize) -> Option<((&[u8], &[u8]), u32)> {
+        let n = self.slots.len();
+        if i >= n {
+            return None;
+        }
+        let s = &self.slots[n - 1 - i];
+        Some((self.slot_bytes(s), s.tag))
+    }
+
     /// The tag of entry `i` (0 being the newest), 0 when it has none or does not exist.
     #[inline]
     pub fn tag(&self, i: usize) -> u32 {
@@ -571,8 +583,14 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
-    if n <= 8 {
-        return n == 0 || short_word(a) == short_word(b);
+    if n < 8 {
+        // Two overlapping compares of four bytes, or (below four) the first, middle and last.
+        let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap());
+        return if n >= 4 {
+            half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+        } else {
+            n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1])
+        };
     }
     let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap());
     for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
