@@ -54,7 +54,7 @@ fn bench(c: &mut Criterion) {
                     if let Some(size) = case.table_size {
                         d.set_max_table_size(size);
                     }
-                    let r = d.decode::<()>(&case.wire, &mut |n, v, _| {
+                    let r = d.decode::<(), _>(&case.wire, &mut |n, v, _| {
                         sum += n.len() + v.len();
                         Ok(())
                     });

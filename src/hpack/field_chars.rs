@@ -54,24 +54,53 @@ pub fn check_name(name: &[u8]) -> NameCheck {
 
 /// Whether every octet of a field value is allowed. Eight bytes at a time: a word with no byte
 /// below 0x20 and none equal to 0x7f is valid as a whole; only a word with one (HTAB, or an
-/// invalid byte) is looked at byte by byte.
+/// invalid byte) is looked at byte by byte. The tail is one more word: the last eight bytes
+/// (overlapping the words before) or, for a value under eight bytes, its bytes padded with a
+/// valid one.
 #[inline]
 pub fn value_is_valid(value: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytewise = |w: &[u8]| w.iter().all(|&b| VALUE_OK[b as usize]);
-    let mut words = value.chunks_exact(8);
-    for w in &mut words {
-        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        // "has a byte below 0x20" and "has a byte equal to 0x7f" (exact for every byte value)
+    // "has a byte below 0x20" or "has a byte equal to 0x7f" (exact for every byte value)
+    let suspect = |x: u64| {
         let below = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
         let y = x ^ (ONES * 0x7f);
         let del = y.wrapping_sub(ONES) & !y & HIGH;
-        if (below | del) != 0 && !bytewise(w) {
+        (below | del) != 0
+    };
+    let n = value.len();
+    if n < 8 {
+        if n == 0 {
+            return true;
+        }
+        return !suspect(padded_word(value)) || bytewise(value);
+    }
+    let word = |at: usize| u64::from_le_bytes(value[at..at + 8].try_into().unwrap_or([0; 8]));
+    let mut at = 0;
+    while at + 8 <= n {
+        if suspect(word(at)) && !bytewise(&value[at..at + 8]) {
             return false;
         }
+        at += 8;
     }
-    bytewise(words.remainder())
+    at == n || !suspect(word(n - 8)) || bytewise(&value[at..])
+}
+
+/// The 1 to 7 bytes of `s` in a little-endian word (from at most two overlapping loads), the
+/// bytes above them set to `'A'`.
+#[inline(always)]
+fn padded_word(s: &[u8]) -> u64 {
+    let n = s.len();
+    debug_assert!((1..8).contains(&n));
+    let w = if n >= 4 {
+        let lo = u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as u64;
+        let hi = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]) as u64;
+        lo | hi << ((n - 4) * 8)
+    } else {
+        s[0] as u64 | (s[n / 2] as u64) << (n / 2 * 8) | (s[n - 1] as u64) << ((n - 1) * 8)
+    };
+    w | (0x4141_4141_4141_4141u64 << (n * 8))
 }
 
 #[cfg(test)]
@@ -101,7 +130,7 @@ mod tests {
             assert!(!value_is_valid(&[b'a', b]), "{b:#x}");
         }
         // every byte value at every position of words and of the tail agrees with the table
-        for len in [1usize, 7, 8, 9, 16, 23] {
+        for len in [1usize, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 23] {
             for at in 0..len {
                 for b in 0..=255u8 {
                     let mut v = vec![b'x'; len];

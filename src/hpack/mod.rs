@@ -109,8 +109,8 @@ pub type EmitField<'a, E> = dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E>
 pub type EmitTagged<'a, E> = dyn FnMut(&[u8], &[u8], FieldFlags) -> Result<u32, E> + 'a;
 
 /// The list-size accounting and delivery shared by every representation.
-struct Sink<'e, E> {
-    emit: &'e mut EmitTagged<'e, E>,
+struct Sink<'e, E, F: ?Sized> {
+    emit: &'e mut F,
     result: Result<(), E>,
     list_size: usize,
     max_list_size: usize,
@@ -119,7 +119,10 @@ struct Sink<'e, E> {
     tag: u32,
 }
 
-impl<E> Sink<'_, E> {
+impl<E, F> Sink<'_, E, F>
+where
+    F: FnMut(&[u8], &[u8], FieldFlags) -> Result<u32, E> + ?Sized,
+{
     #[inline]
     fn field(&mut self, name: &[u8], value: &[u8], flags: FieldFlags) {
         self.tag = 0;
@@ -192,11 +195,10 @@ impl Decoder {
     /// indexed are skipped undecoded; the rest of the block is still processed (the table stays
     /// in sync) and the result is `Err(DecodeError::ListTooLarge)`. After any other error the
     /// table is out of sync with the peer's (a connection error).
-    pub fn decode<E>(
-        &mut self,
-        block: &[u8],
-        emit: &mut EmitField<'_, E>,
-    ) -> Result<Result<(), E>, DecodeError> {
+    pub fn decode<E, F>(&mut self, block: &[u8], emit: &mut F) -> Result<Result<(), E>, DecodeError>
+    where
+        F: FnMut(&[u8], &[u8], FieldFlags) -> Result<(), E> + ?Sized,
+    {
         self.decode_tagged(block, &mut |n, v, f| emit(n, v, f).map(|()| 0))
     }
 
@@ -205,11 +207,13 @@ impl Decoder {
     /// the entry, and fields that take their name from that entry come with it
     /// ([`NameFrom::Dynamic`]), so that what the caller learnt of a name or value (its token, its
     /// validity) need not be worked out again.
-    pub fn decode_tagged<E>(
-        &mut self,
-        block: &[u8],
-        emit: &mut EmitTagged<'_, E>,
-    ) -> Result<Result<(), E>, DecodeError> {
+    ///
+    /// `emit` is a type parameter, so that a closure is called directly (and may be inlined);
+    /// a `&mut dyn FnMut` ([`EmitTagged`]) works too.
+    pub fn decode_tagged<E, F>(&mut self, block: &[u8], emit: &mut F) -> Result<Result<(), E>, DecodeError>
+    where
+        F: FnMut(&[u8], &[u8], FieldFlags) -> Result<u32, E> + ?Sized,
+    {
         let Decoder { table, settings_max, max_list_size, update_required, scratch_name, scratch_value } =
             self;
         let mut sink = Sink { emit, result: Ok(()), list_size: 0, max_list_size: *max_list_size, too_large: false, tag: 0 };
@@ -358,6 +362,9 @@ fn string_bounds(block: &[u8], pos: &mut usize) -> Result<(bool, usize, usize), 
     Ok((huffman, start, start + len))
 }
 
+/// The first size of a decoder's Huffman scratch buffers.
+const FIRST_SCRATCH: usize = 256;
+
 /// RFC 7541 5.2: reads a string literal; a Huffman-coded one is decoded into `scratch`.
 #[inline]
 fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<Str, DecodeError> {
@@ -367,7 +374,9 @@ fn read_string(block: &[u8], pos: &mut usize, scratch: &mut Vec<u8>) -> Result<S
     }
     let need = huffman::decode_capacity(end - start);
     if scratch.len() < need {
-        scratch.resize(need.next_power_of_two(), 0);
+        // At least FIRST_SCRATCH bytes: most strings fit, so the buffer is allocated (and
+        // zeroed) once per decoder instead of growing through the small powers of two.
+        scratch.resize(need.next_power_of_two().max(FIRST_SCRATCH), 0);
     }
     let n = huffman::decode_to_slice(&block[start..end], scratch).map_err(|()| DecodeError::BadHuffman)?;
     Ok(Str::Scratch(n))

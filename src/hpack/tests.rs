@@ -25,7 +25,7 @@ fn decode_all(dec: &mut Decoder, block: &[u8]) -> Result<Fields, DecodeError> {
 /// The fields and their never-indexed flags.
 fn decode_flags(dec: &mut Decoder, block: &[u8]) -> (Fields, Vec<bool>) {
     let (mut fields, mut flags) = (Vec::new(), Vec::new());
-    dec.decode::<()>(block, &mut |n, v, f| {
+    dec.decode::<(), _>(block, &mut |n, v, f| {
         fields.push((n.to_vec(), v.to_vec()));
         flags.push(f.never_indexed);
         Ok(())
@@ -734,7 +734,7 @@ fn hpack_bomb() {
     encode_string(&mut block, b"w");
     let mut emitted = 0usize;
     let mut copied = 0usize;
-    let r = d.decode::<()>(&block, &mut |n, v, _| {
+    let r = d.decode::<(), _>(&block, &mut |n, v, _| {
         emitted += 1;
         copied += n.len() + v.len();
         Ok(())
@@ -876,7 +876,7 @@ fn garbage_never_panics() {
     };
     let check = |d: &mut Decoder, block: &[u8]| {
         let mut total = 0usize;
-        let r = d.decode::<()>(block, &mut |n, v, _| {
+        let r = d.decode::<(), _>(block, &mut |n, v, _| {
             total += n.len() + v.len() + 32;
             Ok(())
         });
