@@ -433,6 +433,31 @@ fn rarely_repeats(name: &[u8]) -> bool {
     matches!(name, b":path" | b"content-length" | b"content-range" | b"etag" | b"age" | b"set-cookie")
 }
 
+/// [`rarely_repeats`] for a name given by its first static index (they are all in the static
+/// table).
+#[inline]
+const fn rarely_repeats_static(first: usize) -> bool {
+    matches!(first, 4 | 21 | 28 | 30 | 34 | 55)
+}
+
+// `rarely_repeats_static(i)` holds exactly for the first static index of each `rarely_repeats` name.
+const _: () = {
+    let names: [&[u8]; 6] = [b":path", b"content-length", b"content-range", b"etag", b"age", b"set-cookie"];
+    let mut i = 1;
+    while i <= STATIC_LEN {
+        let name = STATIC[i - 1].0;
+        let first = i == 1 || !table::const_same(STATIC[i - 2].0, name);
+        let mut listed = false;
+        let mut k = 0;
+        while k < names.len() {
+            listed |= table::const_same(name, names[k]);
+            k += 1;
+        }
+        assert!(rarely_repeats_static(i) == (first && listed));
+        i += 1;
+    }
+};
+
 impl Encoder {
     /// An encoder with the default table size of 4096 (RFC 7541 4.2).
     pub fn new() -> Self {
@@ -493,6 +518,12 @@ impl Encoder {
         }
         if let Some(i) = static_name.and_then(|first| table::static_value_index(first, name, value)) {
             encode_int(out, i as u64, 7, 0x80);
+            return;
+        }
+        if static_name.is_some_and(rarely_repeats_static) {
+            // Never added to the table (below), so not in it: no hashing, no lookup. These names
+            // are all in the static table.
+            encode_literal(out, 0x00, 4, static_name, name, value);
             return;
         }
         let hash = FieldHash::of(name, value);

@@ -108,6 +108,11 @@ const fn name_slot(n: &[u8]) -> usize {
         & (NAME_SLOTS - 1)
 }
 
+/// `a == b` at compile time.
+pub(crate) const fn const_same(a: &[u8], b: &[u8]) -> bool {
+    same(a, b)
+}
+
 const fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
@@ -548,13 +553,14 @@ fn fold(h: u64) -> u32 {
 #[inline]
 fn hash_bytes(mut h: u64, s: &[u8]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut words = s.chunks_exact(8);
-    for w in &mut words {
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(w.try_into().unwrap())).wrapping_mul(K);
+    let n = s.len();
+    let mut at = 0;
+    while at + 8 <= n {
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(s[at..at + 8].try_into().unwrap())).wrapping_mul(K);
+        at += 8;
     }
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        h = (h.rotate_left(23) ^ short_word(rest) ^ rest.len() as u64).wrapping_mul(K);
+    if at < n {
+        h = (h.rotate_left(23) ^ short_word(&s[at..]) ^ (n - at) as u64).wrapping_mul(K);
     }
     h ^ (h >> 29)
 }
@@ -592,14 +598,16 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
             n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1])
         };
     }
-    let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap());
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        if word(x) != word(y) {
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap());
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
             return false;
         }
+        at += 8;
     }
     // The last eight bytes (overlapping the words compared above).
-    word(&a[n - 8..]) == word(&b[n - 8..])
+    word(a, n - 8) == word(b, n - 8)
 }
 
 #[cfg(test)]
