@@ -33,6 +33,9 @@ pub mod http2_frame;
 /// `h2o/http2_scheduler.h` (hand-written header).
 /// cbindgen:ignore
 pub mod http2_scheduler;
+/// `h2o/http2_casper.h`: CASPer (hand-written header).
+/// cbindgen:ignore
+pub mod http2_casper;
 /// `h2o/memory.h` (hand-written header; not part of cbindgen's picohttpparser.h).
 /// cbindgen:ignore
 pub mod memory;

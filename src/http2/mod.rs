@@ -17,3 +17,4 @@ pub mod scheduler;
 pub mod engine;
 pub mod conn;
 pub mod c_scheduler;
+pub mod casper;
