@@ -1047,19 +1047,29 @@ typedef struct st_h2o_reproxy_handler_t h2o_reproxy_handler_t;
  * those get 502 "Gateway Error" (and a line on stderr). */
 void h2o_reproxy_register(h2o_pathconf_t *pathconf);
 
-/* --- not yet provided by libh2o-rs ------------------------------------------------------------------
- * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
-
-void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
+/* server push from Link headers (2.2.5's). h2o_extract_push_path_from_link_header: the paths a `Link`
+ * value asks to push (`<url>; rel=preload` without `nopush`; scanning stops at the first element that
+ * is not `<url>`), resolved against `base_path` and kept only when they name `input_scheme` and
+ * `input_authority` (`base_scheme` non-NULL: resolved against `base_scheme` / `*base_authority`
+ * instead); `*filtered_value` is the value without its `x-http2-push-only` links (`value` itself when
+ * there are none). The vector, its NUL-terminated strings and a filtered value are from `pool`.
+ * h2o_push_path_in_link_header: passes each such path of a response's Link value to the
+ * connection's `callbacks->push_path` (HTTP/2 only; the request's normalized path, input scheme and
+ * authority as the base, or the delegated URL) and returns the filtered value. */
 h2o_iovec_vector_t h2o_extract_push_path_from_link_header(h2o_mem_pool_t *pool, const char *value, size_t value_len,
                                                           h2o_iovec_t base_path, const h2o_url_scheme_t *input_scheme,
                                                           h2o_iovec_t input_authority, const h2o_url_scheme_t *base_scheme,
                                                           h2o_iovec_t *base_authority, h2o_iovec_t *filtered_value);
+h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);
+
+/* --- not yet provided by libh2o-rs ------------------------------------------------------------------
+ * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
+
+void h2o_accept_setup_async_ssl_resumption(h2o_memcached_context_t *ctx, unsigned expiration);
 
 /* built-in responses. h2o_send_error_deferred is declared by 2.2.5's h2o.h, but its library does
  * not export it (a program calling it does not link against 2.2.5 either). */
 void h2o_send_error_deferred(h2o_req_t *req, int status, const char *reason, const char *body, int flags);
-h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);
 
 /* handlers: status, throttle */
 void h2o_throttle_resp_register(h2o_pathconf_t *pathconf);

@@ -26,7 +26,8 @@ pub struct h2o_timestamp_t {
 pub struct h2o_conn_callbacks_t {
     pub get_sockname: Option<unsafe extern "C" fn(*mut h2o_conn_t, *mut libc::sockaddr) -> libc::socklen_t>,
     pub get_peername: Option<unsafe extern "C" fn(*mut h2o_conn_t, *mut libc::sockaddr) -> libc::socklen_t>,
-    pub push_path: *const c_void,
+    /// `push_path(req, abspath, abspath_len)`: pushes `abspath` in response to `req` (HTTP/2), or NULL
+    pub push_path: Option<unsafe extern "C" fn(*mut h2o_req_t, *const c_char, usize)>,
     pub get_socket: Option<unsafe extern "C" fn(*mut h2o_conn_t) -> *mut h2o_socket_t>,
     pub get_debug_state: *const c_void,
     pub log_: [*const c_void; 14],

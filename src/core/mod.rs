@@ -11,6 +11,7 @@ pub mod context;
 pub mod filters;
 pub mod headers;
 pub mod headers_cmd;
+pub mod link;
 pub mod mimemap;
 pub mod request;
 pub mod time;

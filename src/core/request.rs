@@ -1179,3 +1179,93 @@ mod tests {
         assert_eq!(l.len(), b"[m] in request:".len() + 32 + 3);
     }
 }
+
+/// `h2o_extract_push_path_from_link_header`'s work (see [`crate::core::link`]): the paths to push
+/// for the `Link` value `value` (each a NUL-terminated copy in `pool`, in a vector from `pool`) and
+/// in `*filtered_value` the value without its `x-http2-push-only` links (`value` itself when there
+/// are none, else a string from `pool`).
+///
+/// # Safety
+/// `pool` initialized; `value` readable; `base_path` readable (starting with `/`); the schemes valid
+/// (`base_scheme` may be NULL, then `base_authority` is not read); `filtered_value` writable.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn extract_push_paths(
+    pool: *mut h2o_mem_pool_t,
+    value: &[u8],
+    base_path: &[u8],
+    input_scheme: *const h2o_url_scheme_t,
+    input_authority: &[u8],
+    base_scheme: *const h2o_url_scheme_t,
+    base_authority: *const h2o_iovec_t,
+    filtered_value: *mut h2o_iovec_t,
+) -> Vector<h2o_iovec_t> {
+    let scan = super::link::scan(value);
+    // SAFETY: per the contract.
+    let base = unsafe { base_scheme.as_ref() }.map(|s| (s as *const h2o_url_scheme_t, unsafe { bytes(*base_authority) }));
+    let scheme_of = |s: super::url::Scheme| -> *const h2o_url_scheme_t {
+        match s {
+            super::url::Scheme::Http => &crate::abi::url::H2O_URL_SCHEME_HTTP,
+            super::url::Scheme::Https => &crate::abi::url::H2O_URL_SCHEME_HTTPS,
+        }
+    };
+    let mut paths = Vec::new();
+    for r in scan.push_urls {
+        if let Some(path) = super::link::push_path(&value[r], base_path, input_scheme, input_authority, base, scheme_of) {
+            if !path.is_empty() {
+                // SAFETY: the caller's pool; one byte more for the NUL.
+                let p = unsafe { super::url::pool_copy(pool, &path, path.len() + 1) };
+                unsafe { *p.add(path.len()) = 0 };
+                paths.push(h2o_iovec_t { base: p.cast(), len: path.len() });
+            }
+        }
+    }
+    // SAFETY: the caller's pool and output.
+    unsafe {
+        *filtered_value = match scan.filtered {
+            None => h2o_iovec_t::of(value),
+            Some(f) => {
+                let p = super::url::pool_copy(pool, &f, (value.len() * 2).max(1));
+                h2o_iovec_t { base: p.cast(), len: f.len() }
+            }
+        };
+        if paths.is_empty() {
+            return Vector::EMPTY;
+        }
+        let entries = super::url::pool_copy(pool, &paths, paths.len());
+        Vector { entries, size: paths.len(), capacity: paths.len() }
+    }
+}
+
+/// `h2o_push_path_in_link_header`: when the connection can push (`callbacks->push_path` set),
+/// gives it each path `value` asks to push (relative to the request, or to the delegated URL), and
+/// returns the value without its `x-http2-push-only` links; otherwise `value` unchanged.
+///
+/// # Safety
+/// `req` is a live request; `value` readable.
+pub unsafe fn push_path_in_link_header(req: *mut h2o_req_t, value: &[u8]) -> h2o_iovec_t {
+    // SAFETY: a live request and its connection.
+    unsafe {
+        let r = &mut *req;
+        let Some(push_path) = (*(*r.conn).callbacks).push_path else {
+            return h2o_iovec_t::of(value);
+        };
+        let delegated = r.flags & 2 != 0;
+        let mut filtered = h2o_iovec_t::of(value);
+        let authority = r.authority;
+        let paths = extract_push_paths(
+            &mut r.pool,
+            value,
+            bytes(r.path_normalized),
+            r.input.scheme,
+            bytes(r.input.authority),
+            if delegated { r.scheme } else { std::ptr::null() },
+            &authority,
+            &mut filtered,
+        );
+        for i in 0..paths.size {
+            let p = *paths.entries.add(i);
+            push_path(req, p.base, p.len);
+        }
+        filtered
+    }
+}

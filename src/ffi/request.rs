@@ -516,3 +516,68 @@ unsafe extern "C" fn log_error_va(req: *mut h2o_req_t, module: *const c_char, fm
         }
     })
 }
+
+/// Returns the paths the `Link` header value `value[0..value_len]` asks to push (`rel=preload`
+/// without `nopush`), resolved against `base_path` (the request's normalized path) and checked to
+/// name `input_scheme` and `input_authority` (or, with `base_scheme` non-NULL, resolved against
+/// `base_scheme` / `*base_authority`, a delegated response's URL); `*filtered_value` becomes the
+/// value without its `x-http2-push-only` links (`value` itself when it has none).
+///
+/// Ownership: the vector and its strings (NUL-terminated) are from `pool`, and so is a filtered
+/// value that differs from `value`.
+///
+/// # Safety
+/// `pool` initialized; `value` readable for `value_len` bytes; `base_path` a readable path starting
+/// with `/`; `input_scheme` valid; `base_scheme` NULL or valid with `base_authority` readable;
+/// `filtered_value` writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn h2o_extract_push_path_from_link_header(
+    pool: *mut crate::abi::memory::h2o_mem_pool_t,
+    value: *const c_char,
+    value_len: usize,
+    base_path: h2o_iovec_t,
+    input_scheme: *const h2o_url_scheme_t,
+    input_authority: h2o_iovec_t,
+    base_scheme: *const h2o_url_scheme_t,
+    base_authority: *mut h2o_iovec_t,
+    filtered_value: *mut h2o_iovec_t,
+) -> crate::abi::core::Vector<h2o_iovec_t> {
+    boundary("h2o_extract_push_path_from_link_header", crate::abi::core::Vector::EMPTY, || {
+        assert!(!pool.is_null() && !filtered_value.is_null(), "NULL argument");
+        // SAFETY: per the contract.
+        unsafe {
+            let value = if value.is_null() { &[][..] } else { std::slice::from_raw_parts(value.cast(), value_len) };
+            request::extract_push_paths(
+                pool,
+                value,
+                request::bytes(base_path),
+                input_scheme,
+                request::bytes(input_authority),
+                base_scheme,
+                base_authority,
+                filtered_value,
+            )
+        }
+    })
+}
+
+/// Pushes (through the connection's `callbacks->push_path`, when it has one: HTTP/2) each path the
+/// `Link` value asks to push, resolved against the request, and returns the value without its
+/// `x-http2-push-only` links (`value` itself when there are none, or when the connection cannot push).
+///
+/// Ownership: a filtered value that differs from `value` is from the request's pool.
+///
+/// # Safety
+/// `req` is a live request; `value` readable for `value_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_push_path_in_link_header(req: *mut h2o_req_t, value: *const c_char, value_len: usize) -> h2o_iovec_t {
+    boundary("h2o_push_path_in_link_header", h2o_iovec_t::EMPTY, || {
+        assert!(!req.is_null(), "NULL argument");
+        // SAFETY: per the contract.
+        unsafe {
+            let v = if value.is_null() { &[][..] } else { std::slice::from_raw_parts(value.cast(), value_len) };
+            request::push_path_in_link_header(req, v)
+        }
+    })
+}

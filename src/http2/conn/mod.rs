@@ -150,7 +150,7 @@ pub struct Conn {
 static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
     get_sockname: Some(get_sockname),
     get_peername: Some(get_peername),
-    push_path: std::ptr::null(),
+    push_path: None,
     get_socket: Some(get_socket),
     get_debug_state: debug_state::get_debug_state as *const c_void,
     log_: log_callbacks(),
