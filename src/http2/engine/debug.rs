@@ -66,7 +66,13 @@ impl Connection {
         ids.sort_unstable();
         for (i, id) in ids.iter().enumerate() {
             let s = &self.streams[id];
-            let state = if s.recv_done { "HALF_CLOSED_REMOTE" } else { "OPEN" };
+            let state = if s.push_parent != 0 && !s.headers_sent {
+                "RESERVED_LOCAL"
+            } else if s.recv_done {
+                "HALF_CLOSED_REMOTE"
+            } else {
+                "OPEN"
+            };
             let _ = write!(
                 o,
                 "{}\n    \"{}\": {{\n      \"state\": \"{}\",\n      \"flowIn\": {},\n      \"flowOut\": {},\n      \

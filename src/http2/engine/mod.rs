@@ -107,13 +107,22 @@
 //!   above its last id are decoded (HPACK state) and ignored.
 //! - Defences: see [`Limits`].
 //!
-//! Push (server-initiated even ids) is not implemented; the stream record is ready for it.
+//! - Push ([`Connection::reserve_push`], [`Connection::send_push_promise`],
+//!   [`Connection::cancel_push`]): even ids from 2; only on a client stream whose END_STREAM is not
+//!   queued yet, while the client allows push (SETTINGS_ENABLE_PUSH) and the pushed streams stay
+//!   below its SETTINGS_MAX_CONCURRENT_STREAMS, and before any GOAWAY. The PUSH_PROMISE goes out
+//!   in the order of the response heads (before the pushed response's HEADERS). A pushed stream
+//!   starts under its parent with weight 16 (RFC 9218 clients: urgency 4, after the page); a
+//!   `highest` pushed response moves ahead of everything (weight 257 under the root, or urgency 0).
+//! - Informational responses ([`Connection::send_informational`]): 1xx HEADERS without
+//!   END_STREAM before the final response.
 //!
 //! Owner: the engine work of issue 8.
 #![forbid(unsafe_code)]
 
 mod debug;
 mod field_cache;
+mod push;
 mod recv;
 mod request;
 mod send;
@@ -460,6 +469,9 @@ struct PendingBlock {
 #[derive(Debug, Clone, Copy)]
 struct PendingHead {
     stream_id: u32,
+    /// Non-zero: a PUSH_PROMISE on `stream_id` promising this stream, the fields being the
+    /// request's (pseudo-headers included); `status` unused.
+    promised: u32,
     status: u16,
     end_stream: bool,
     start: usize,
@@ -519,6 +531,10 @@ pub struct Connection {
     max_ignored: u32,
     /// Client streams counted against our SETTINGS_MAX_CONCURRENT_STREAMS.
     open_streams: usize,
+    /// Pushed streams live (counted against the peer's SETTINGS_MAX_CONCURRENT_STREAMS) and the
+    /// highest push id used (0: none yet).
+    push_open: usize,
+    max_push_id: u32,
 
     conn_in: i64,
     conn_out: i64,
@@ -570,6 +586,8 @@ impl Connection {
             max_seen: 0,
             max_ignored: 0,
             open_streams: 0,
+            push_open: 0,
+            max_push_id: 0,
             conn_in: i64::from(DEFAULT_INITIAL_WINDOW_SIZE),
             conn_out: i64::from(DEFAULT_INITIAL_WINDOW_SIZE),
             pending_block: None,
@@ -893,6 +911,8 @@ impl Connection {
         self.node_owner.remove(&s.node);
         if stream_id & 1 == 1 {
             self.open_streams -= 1;
+        } else {
+            self.push_open -= 1;
         }
         if notify && s.delivered && !s.internal && !s.end_sent {
             self.events.push_back(Event::StreamClosed { stream_id });

@@ -63,7 +63,7 @@ impl Connection {
 
     /// A stream id the client has not opened yet (or a server id we never used).
     fn is_idle_id(&self, id: u32) -> bool {
-        if id & 1 == 1 { id > self.max_seen.max(self.max_ignored) } else { true }
+        if id & 1 == 1 { id > self.max_seen.max(self.max_ignored) } else { id > self.max_push_id }
     }
 
     /// Spends one unit of the per-tick budget; false (and GOAWAY) when it is exhausted.

@@ -7,7 +7,7 @@ use crate::http2::frame::{self, ErrorCode};
 use crate::http2::scheduler::Tree;
 
 /// Appends one (name, value) record to the head arena.
-fn push_field(arena: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+pub(super) fn push_field(arena: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     arena.extend_from_slice(&(name.len() as u32).to_ne_bytes());
     arena.extend_from_slice(&(value.len() as u32).to_ne_bytes());
     arena.extend_from_slice(name);
@@ -15,7 +15,7 @@ fn push_field(arena: &mut Vec<u8>, name: &[u8], value: &[u8]) {
 }
 
 /// Iterates the records of `arena` (as written by [`push_field`]).
-fn fields(mut arena: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+pub(super) fn fields(mut arena: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     std::iter::from_fn(move || {
         if arena.len() < 8 {
             return None;
@@ -47,7 +47,14 @@ impl Connection {
         if end_stream {
             s.end_queued = true;
         }
-        if highest && self.cfg.reprioritize_blocking_assets {
+        if s.push_parent != 0 {
+            if highest {
+                match s.placement {
+                    Placement::Urgency { .. } => self.tree.set_urgency(s.node, 0, false),
+                    Placement::Tree => self.tree.rebind(s.node, Tree::ROOT, 257, false),
+                }
+            }
+        } else if highest && self.cfg.reprioritize_blocking_assets {
             match s.placement {
                 Placement::Urgency { explicit: false } => self.tree.set_urgency(s.node, 0, false),
                 Placement::Tree if self.placeholders.is_empty() && self.tree.parent(s.node) == Tree::ROOT => {
@@ -61,7 +68,7 @@ impl Connection {
             push_field(&mut self.head_arena, name, value);
         }
         let end = self.head_arena.len();
-        self.heads.push_back(PendingHead { stream_id, status, end_stream, start, end });
+        self.heads.push_back(PendingHead { stream_id, promised: 0, status, end_stream, start, end });
     }
 
     pub(super) fn queue_data(&mut self, stream_id: u32, bufs: &[&[u8]], end_stream: bool) -> bool {
@@ -120,6 +127,12 @@ impl Connection {
 
     /// HPACK-encodes one response head (now, so that the encoder's order is the wire order).
     fn emit_head(&mut self, h: PendingHead, out: &mut Vec<u8>) {
+        if h.promised != 0 {
+            return self.emit_promise(h, out);
+        }
+        if h.status < 200 && !h.end_stream {
+            return self.emit_informational(h, out);
+        }
         let Connection { streams, encoder, field_cache, scratch, head_arena, peer, .. } = self;
         let Some(s) = streams.get_mut(&h.stream_id) else { return };
         if s.headers_sent {

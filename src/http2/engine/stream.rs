@@ -43,8 +43,8 @@ pub(super) enum Placement {
     Urgency { explicit: bool },
 }
 
-/// One live stream (client-initiated today; server-initiated even ids will use the same record
-/// for push: `recv_done` from the start, no request delivery).
+/// One live stream: client-initiated (odd ids), or pushed (even ids: `recv_done` and `delivered`
+/// from the start, as the glue owns the pushed request).
 pub(super) struct Stream {
     pub node: NodeId,
     pub placement: Placement,
@@ -85,6 +85,12 @@ pub(super) struct Stream {
     pub want_data: bool,
     pub data_out: u64,
     pub created: u64,
+    /// A pushed stream (even id): the client stream it was promised on; 0 for client streams.
+    pub push_parent: u32,
+    /// A pushed stream's PUSH_PROMISE is queued (or written): it can no longer vanish silently.
+    pub promise_queued: bool,
+    /// ... and written out (a cancel then needs RST_STREAM).
+    pub promise_sent: bool,
 }
 
 impl Stream {
@@ -113,6 +119,9 @@ impl Stream {
             want_data: false,
             data_out: 0,
             created,
+            push_parent: 0,
+            promise_queued: false,
+            promise_sent: false,
         }
     }
 

@@ -17,6 +17,7 @@ enum Out {
     Rst { id: u32, code: ErrorCode },
     GoAway { last: u32, code: ErrorCode },
     Ping { ack: bool, data: [u8; 8] },
+    Promise { id: u32, promised: u32, fields: Vec<(String, String)> },
 }
 
 impl Out {
@@ -115,6 +116,11 @@ impl Client {
                 Frame::RstStream { stream_id, code } => outs.push(Out::Rst { id: stream_id, code }),
                 Frame::GoAway { last_stream_id, code, .. } => outs.push(Out::GoAway { last: last_stream_id, code }),
                 Frame::Ping { ack, data } => outs.push(Out::Ping { ack, data }),
+                Frame::PushPromise { stream_id, promised_id, fragment, end_headers } => {
+                    assert!(end_headers, "small promises fit one frame");
+                    let Out::Headers { fields, .. } = done_block(self, stream_id, false, fragment, 1) else { unreachable!() };
+                    outs.push(Out::Promise { id: stream_id, promised: promised_id, fields });
+                }
                 other => panic!("unexpected frame from the server: {other:?}"),
             }
         }
@@ -1842,4 +1848,154 @@ fn randomized_client_and_glue_keep_the_rules() {
     // The walk should exercise both survivals and connection errors.
     eprintln!("(GOAWAY code, steps / 500) -> connections: {closed_by:?}");
     assert!(closed_by.len() >= 3, "{closed_by:?}");
+}
+
+// ---- server push and informational responses -------------------------------------------------
+
+fn promise_fields(path: &str) -> Vec<(&'static [u8], Vec<u8>)> {
+    vec![(b":method", b"GET".to_vec()), (b":scheme", b"http".to_vec()), (b":authority", b"localhost".to_vec()), (b":path", path.as_bytes().to_vec())]
+}
+
+fn promise(t: &mut T, id: u32, path: &str) -> bool {
+    let f = promise_fields(path);
+    let f: Vec<(&[u8], &[u8])> = f.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+    t.conn.send_push_promise(id, &f)
+}
+
+#[test]
+fn push_promise_precedes_pushed_response_and_highest_goes_first() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    let p = t.conn.reserve_push(1).expect("push allowed");
+    assert_eq!(p, 2);
+    assert!(promise(&mut t, p, "/style.css"));
+    assert!(t.conn.push_promised(p));
+    // the pushed response is highest: sent before the page although the page started first
+    t.conn.send_response(p, 200, &[(b"content-type", b"text/css")], false, true);
+    t.respond(1, 40000, false);
+    t.conn.send_data(p, &[&vec![1u8; 20000]], true);
+    let out = t.out();
+    let pos = |pred: &dyn Fn(&Out) -> bool| out.iter().position(|o| pred(o)).unwrap();
+    let promise_at = pos(&|o| matches!(o, Out::Promise { id: 1, promised: 2, .. }));
+    let pushed_headers = pos(&|o| matches!(o, Out::Headers { id: 2, .. }));
+    let first_page_data = pos(&|o| matches!(o, Out::Data { id: 1, .. }));
+    let last_push_data = out.iter().rposition(|o| matches!(o, Out::Data { id: 2, .. })).unwrap();
+    assert!(promise_at < pushed_headers && pushed_headers < first_page_data, "{out:?}");
+    assert!(last_push_data < first_page_data, "highest push completes before the page: {out:?}");
+    if let Out::Promise { fields, .. } = &out[promise_at] {
+        assert_eq!(fields[3], (":path".into(), "/style.css".into()));
+    }
+    assert_eq!(data_of(&out, 2).len(), 20000);
+    assert!(t.conn.is_idle());
+    // the next push id
+    t.get(3, "/");
+    t.one_request();
+    assert_eq!(t.conn.reserve_push(3), Some(4));
+}
+
+#[test]
+fn push_not_highest_follows_its_parent() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    let p = t.conn.reserve_push(1).unwrap();
+    assert!(promise(&mut t, p, "/img.png"));
+    t.conn.send_response(p, 200, &[], false, false);
+    t.conn.send_data(p, &[&vec![1u8; 20000]], true);
+    t.respond(1, 20000, false);
+    let out = t.out();
+    assert_eq!(data_ids(&out).first(), Some(&1), "the page's data goes first: {out:?}");
+}
+
+#[test]
+fn push_refused_when_disabled_limited_or_parent_done() {
+    let mut t = T::with_settings(small(), &[(setting::ENABLE_PUSH, 0)]);
+    t.get(1, "/");
+    t.one_request();
+    assert_eq!(t.conn.reserve_push(1), None, "SETTINGS_ENABLE_PUSH=0");
+
+    let mut t = T::with_settings(small(), &[(setting::MAX_CONCURRENT_STREAMS, 1)]);
+    t.get(1, "/");
+    t.one_request();
+    assert_eq!(t.conn.reserve_push(1), Some(2));
+    assert_eq!(t.conn.reserve_push(1), None, "the client's SETTINGS_MAX_CONCURRENT_STREAMS");
+    assert_eq!(t.conn.reserve_push(2), None, "no push on a pushed stream");
+    t.conn.cancel_push(2);
+    assert_eq!(t.conn.reserve_push(1), Some(4), "room again");
+    // the parent's END_STREAM is queued: no more promises
+    t.conn.send_response(1, 200, &[], true, false);
+    assert_eq!(t.conn.reserve_push(1), None);
+    assert!(!promise(&mut t, 4, "/late.css"), "cannot promise after the parent ended");
+    let out = t.out();
+    assert!(!out.iter().any(|o| matches!(o, Out::Promise { .. } | Out::Rst { .. })), "{out:?}");
+}
+
+#[test]
+fn cancelled_push_before_promise_sends_nothing_after_rst() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    let a = t.conn.reserve_push(1).unwrap();
+    t.conn.cancel_push(a);
+    let b = t.conn.reserve_push(1).unwrap();
+    assert!(promise(&mut t, b, "/b.js"));
+    t.conn.cancel_push(b); // queued, not written: dropped
+    let c = t.conn.reserve_push(1).unwrap();
+    assert!(promise(&mut t, c, "/c.js"));
+    let out = t.out();
+    assert!(matches!(&out[..], [Out::Promise { promised, .. }] if *promised == c), "{out:?}");
+    t.conn.cancel_push(c); // written: RST_STREAM
+    t.respond(1, 10, false);
+    let out = t.out();
+    assert!(!out.iter().any(|o| matches!(o, Out::Promise { .. })), "{out:?}");
+    assert_eq!(rsts(&out), vec![(c, ErrorCode::CANCEL)]);
+    assert!(t.conn.is_idle());
+}
+
+#[test]
+fn client_reset_of_pushed_stream_is_reported() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    let p = t.conn.reserve_push(1).unwrap();
+    assert!(promise(&mut t, p, "/a.css"));
+    t.out();
+    t.feed(&rst(p, ErrorCode::CANCEL));
+    let ev = t.events();
+    assert!(matches!(ev[..], [Event::StreamClosed { stream_id: 2 }]), "{ev:?}");
+    // a WINDOW_UPDATE for a closed push id is not an idle-stream error
+    t.feed(&window_update(p, 100));
+    assert!(!t.conn.is_closed());
+    // an even id never used is idle
+    t.feed(&rst(8, ErrorCode::CANCEL));
+    assert_eq!(t.goaway(), ErrorCode::PROTOCOL_ERROR);
+}
+
+#[test]
+fn informational_before_final_response() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    t.conn.send_informational(1, 103, &[(b"link", b"</a.css>; rel=preload")]);
+    t.conn.send_informational(1, 200, &[]); // not informational: ignored
+    t.respond(1, 5, false);
+    t.conn.send_informational(1, 100, &[]); // after the final response: ignored
+    let out = t.out();
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert!(matches!(&out[0], Out::Headers { id: 1, end_stream: false, .. }));
+    assert_eq!(out[0].status(), Some("103"));
+    assert_eq!(out[1].status(), Some("200"));
+    assert!(matches!(&out[2], Out::Data { id: 1, end_stream: true, .. }));
+}
+
+#[test]
+fn debug_state_shows_pushed_streams() {
+    let mut t = T::new(small());
+    t.get(1, "/");
+    t.one_request();
+    let p = t.conn.reserve_push(1).unwrap();
+    assert!(promise(&mut t, p, "/a.css"));
+    let json = t.conn.debug_state_json(false);
+    assert!(json.contains("\"2\": {") && json.contains("RESERVED_LOCAL"), "{json}");
 }
