@@ -12,6 +12,14 @@
  *   /chunked     a streamed response: eight pieces, one every 100 ms, each sent by a generator
  *                when the library asks for more (proceed) and a timer has fired
  *   /headers     the request as the server saw it: method, path, version, peer, every header
+ *   /push        a page whose stylesheet and script are pushed over HTTP/2: its response has
+ *                `Link: </style.css>; rel=preload, </app.js>; rel=preload` (given to
+ *                h2o_push_path_in_link_header as 2.2.5 wants). With a library that has
+ *                h2o_send_informational (libh2o-rs), the page first answers "103 Early Hints" with
+ *                those links (the pushes start then), and the page follows 100 ms later, as from
+ *                a slow application. `/push?nohints` skips the 103. CASPer is on (capacity 13
+ *                bits): the response's `Set-Cookie: h2o_casper=...` lists what was pushed, and a
+ *                visit with that cookie gets no push of those.
  *   /.well-known/h2/state
  *                over HTTP/2: the connection's state as JSON (h2o_http2_debug_state_register);
  *                over HTTP/1: 404
@@ -163,6 +171,81 @@ static int on_chunked(h2o_handler_t *self, h2o_req_t *req)
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     h2o_start_response(req, &g->super);
     chunked_send_piece(g);
+    return 0;
+}
+
+/* --- /push: server push from Link headers, after a 103 where the library has it ----------------- */
+
+#define PUSH_LINKS "</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script"
+
+static const char push_page[] = "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n"
+                                "  <title>libh2o-rs \xc2\xb7 server push</title>\n"
+                                "  <link rel=\"stylesheet\" href=\"/style.css\">\n  <script src=\"/app.js\" defer></script>\n"
+                                "</head>\n<body>\n  <main>\n    <section class=\"card\">\n      <h2>Server push</h2>\n"
+                                "      <p>Over HTTP/2 the stylesheet and the script of this page were pushed (PUSH_PROMISE) "
+                                "before the page itself; a repeat visit with the <code>h2o_casper</code> cookie gets no "
+                                "push.</p>\n    </section>\n  </main>\n</body>\n</html>\n";
+
+struct push_generator {
+    h2o_generator_t super;
+    h2o_req_t *req;
+    h2o_timeout_entry_t timer; /* linked while the "slow application" works */
+};
+
+static void push_send_page(h2o_req_t *req)
+{
+    h2o_iovec_t body = h2o_iovec_init(push_page, sizeof(push_page) - 1);
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/html; charset=utf-8"));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    /* 2.2.5 pushes a handler's links only when asked to; libh2o-rs pushes each path once */
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LINK, NULL, H2O_STRLIT(PUSH_LINKS));
+    h2o_push_path_in_link_header(req, H2O_STRLIT(PUSH_LINKS));
+    req->res.content_length = body.len;
+    h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
+}
+
+static void push_on_timer(h2o_timeout_entry_t *entry)
+{
+    struct push_generator *g = H2O_STRUCT_FROM_MEMBER(struct push_generator, timer, entry);
+    h2o_start_response(g->req, &g->super);
+    push_send_page(g->req);
+}
+
+/* the request is being freed (the client may have gone during the wait): the timer must not fire */
+static void push_dispose(void *p)
+{
+    struct push_generator *g = p;
+    if (h2o_timeout_is_linked(&g->timer))
+        h2o_timeout_unlink(&g->timer);
+}
+
+static int on_push(h2o_handler_t *self, h2o_req_t *req)
+{
+    static h2o_generator_t generator = {NULL, NULL};
+    (void)self;
+    if (!(h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) ||
+          h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))))
+        return -1;
+#ifdef H2O_HAS_SEND_INFORMATIONAL
+    if (req->query_at == SIZE_MAX || !h2o_memis(req->path.base + req->query_at, req->path.len - req->query_at, H2O_STRLIT("?nohints"))) {
+        struct push_generator *g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), push_dispose);
+        memset(g, 0, sizeof(*g));
+        g->req = req;
+        g->timer.cb = push_on_timer;
+        req->res.status = 103;
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LINK, NULL, H2O_STRLIT(PUSH_LINKS));
+        h2o_send_informational(req); /* status and headers are cleared for the final response */
+        h2o_timeout_link(ctx.loop, &chunked_timeout, &g->timer);
+        return 0;
+    }
+#else
+    (void)push_dispose;
+    (void)push_on_timer;
+#endif
+    h2o_start_response(req, &generator);
+    push_send_page(req);
     return 0;
 }
 
@@ -325,6 +408,9 @@ int main(int argc, char **argv)
     register_handler(hostconf, "/post-test", on_post_test);
     register_handler(hostconf, "/chunked", on_chunked);
     register_handler(hostconf, "/headers", on_headers);
+    register_handler(hostconf, "/push", on_push);
+    /* CASPer: the client's cache fingerprint in the h2o_casper cookie; what it has is not pushed */
+    hostconf->http2.casper.capacity_bits = 13;
     h2o_http2_debug_state_register(hostconf, 0); /* /.well-known/h2/state, without the HPACK tables */
     h2o_file_register(h2o_config_register_path(hostconf, "/", 0), docroot, NULL, NULL, 0);
 

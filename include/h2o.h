@@ -1062,6 +1062,15 @@ h2o_iovec_vector_t h2o_extract_push_path_from_link_header(h2o_mem_pool_t *pool, 
                                                           h2o_iovec_t *base_authority, h2o_iovec_t *filtered_value);
 h2o_iovec_t h2o_push_path_in_link_header(h2o_req_t *req, const char *value, size_t value_len);
 
+/* informational (1xx) responses: H2O 2.3's h2o_send_informational, which 2.2.5 lacks (it sends a 1xx
+ * only as the final response). Set req->res.status (100..199 but 101) and add headers to
+ * req->res.headers, call it before h2o_start_response, then answer as usual: it sends them and clears
+ * res.status and res.headers. HTTP/2: HEADERS without END_STREAM; a 103's `Link: rel=preload`
+ * headers start their pushes at once. HTTP/1.1: the interim response is written at once (HTTP/1.0
+ * clients get nothing). A 103 without headers is not sent. */
+#define H2O_HAS_SEND_INFORMATIONAL 1
+void h2o_send_informational(h2o_req_t *req);
+
 /* --- not yet provided by libh2o-rs ------------------------------------------------------------------
  * Declared with 2.2.5's signatures; a program using any of these fails to link for now. */
 

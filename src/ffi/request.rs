@@ -581,3 +581,38 @@ pub unsafe extern "C" fn h2o_push_path_in_link_header(req: *mut h2o_req_t, value
         }
     })
 }
+
+/// Sends the informational response in `req->res` (`status` 100..199 but 101, and `headers`)
+/// before the final one, then clears `res.status` and `res.headers` for it (H2O 2.3's API; not in
+/// 2.2.5, which can only send a 1xx as the final response). HTTP/2: HEADERS without END_STREAM,
+/// and a 103's `Link: rel=preload` headers start their pushes at once. HTTP/1.1: the interim
+/// response is written at once (not to HTTP/1.0 clients, RFC 9110 15.2). A 103 without headers is
+/// not sent. Call it before `h2o_start_response`.
+///
+/// Ownership: the headers stay the request's (pool); the library copies what it sends.
+///
+/// # Safety
+/// `req` is a live request whose response has not started.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_send_informational(req: *mut h2o_req_t) {
+    boundary("h2o_send_informational", (), || {
+        assert!(!req.is_null(), "NULL argument");
+        // SAFETY: per the contract.
+        unsafe {
+            let r = &mut *req;
+            let status = r.res.status;
+            let valid = (100..200).contains(&status) && status != 101 && r._generator.is_null();
+            if valid && !(status == 103 && r.res.headers.size == 0) {
+                if crate::http2::conn::push::owns(r.conn) {
+                    crate::http2::conn::push::send_informational(req);
+                } else if crate::http1::conn::owns(r.conn) {
+                    crate::http1::conn::send_informational(req);
+                }
+            } else if !valid {
+                eprintln!("libh2o-rs: h2o_send_informational: status {status} is not informational, or the response started; ignored");
+            }
+            r.res.status = 0;
+            r.res.headers = std::mem::zeroed();
+        }
+    })
+}

@@ -142,6 +142,10 @@ pub struct Conn {
     write_in_flight: bool,
     /// Reused for every response head.
     head_buf: Vec<u8>,
+    /// An informational (1xx) response being written; a send meanwhile waits in `deferred`.
+    interim: Vec<u8>,
+    interim_in_flight: bool,
+    deferred: Option<(*mut h2o_iovec_t, usize, c_int)>,
     /// Reused for every write's iovecs.
     iov: Vec<h2o_iovec_t>,
     chunk_line: [u8; 20],
@@ -356,6 +360,9 @@ unsafe fn accept_plain(ctx: *mut h2o_context_t, hosts: *mut *mut crate::abi::cor
             final_sent: false,
             write_in_flight: false,
             head_buf: Vec::new(),
+            interim: Vec::new(),
+            interim_in_flight: false,
+            deferred: None,
             iov: Vec::new(),
             chunk_line: [0; 20],
             upgrade: None,
@@ -937,6 +944,10 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
     // iovecs valid until the write completes (the h2o_send contract).
     unsafe {
         let conn = ostr.cast::<u8>().sub(std::mem::offset_of!(Conn, ostr)).cast::<Conn>();
+        if (*conn).interim_in_flight && (*conn).deferred.is_none() {
+            (*conn).deferred = Some((bufs, bufcnt, state)); // sent once the 1xx is out
+            return;
+        }
         if (*conn).write_in_flight || (*conn).final_sent {
             eprintln!("libh2o-rs: h2o_send called before the generator's proceed (or after the final send); ignored, the connection will close");
             (*req).flags &= !REQ_FLAG_PERSISTENT;
@@ -976,6 +987,72 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
     }
 }
 
+
+/// Whether `conn` is one of ours (an HTTP/1 connection).
+pub fn owns(conn: *const h2o_conn_t) -> bool {
+    // SAFETY: reading the callbacks pointer of a live connection (the caller's).
+    !conn.is_null() && std::ptr::eq(unsafe { (*conn).callbacks }, &CALLBACKS)
+}
+
+/// An informational response (`req.res.status` 100..=199 but 101, `req.res.headers`) written at
+/// once, before the final response; not to HTTP/1.0 clients (RFC 9110 15.2), and not once the
+/// final head went out. A send while it is being written waits for it.
+///
+/// # Safety
+/// `req` is the request of a live connection of ours.
+pub unsafe fn send_informational(req: *mut h2o_req_t) {
+    // SAFETY: the caller's contract; `req.conn` is the `super_` (first field) of our Conn.
+    unsafe {
+        let conn = (*req).conn.cast::<Conn>();
+        let c = &mut *conn;
+        if c.req.version < 0x101 || c.sent_head || c.write_in_flight || c.sock.is_null() {
+            return;
+        }
+        let status = c.req.res.status;
+        let reason: &[u8] = match status {
+            100 => b"Continue",
+            102 => b"Processing",
+            103 => b"Early Hints",
+            _ if !c.req.res.reason.is_null() => CStr::from_ptr(c.req.res.reason).to_bytes(),
+            _ => b"",
+        };
+        c.interim.clear();
+        c.interim.extend_from_slice(b"HTTP/1.1 ");
+        crate::strings::push_decimal(&mut c.interim, status as u64);
+        c.interim.push(b' ');
+        c.interim.extend_from_slice(reason);
+        c.interim.extend_from_slice(b"\r\n");
+        for e in headers::entries(&c.req.res.headers) {
+            let name = if e.orig_name.is_null() { request::bytes(*e.name) } else { std::slice::from_raw_parts(e.orig_name.cast::<u8>(), (*e.name).len) };
+            c.interim.extend_from_slice(name);
+            c.interim.extend_from_slice(b": ");
+            c.interim.extend_from_slice(request::bytes(e.value));
+            c.interim.extend_from_slice(b"\r\n");
+        }
+        c.interim.extend_from_slice(b"\r\n");
+        c.iov.clear();
+        c.iov.push(h2o_iovec_t::of(&c.interim));
+        c.interim_in_flight = true;
+        start_write(conn, Some(on_interim_written));
+    }
+}
+
+unsafe extern "C" fn on_interim_written(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        (*conn).write_in_flight = false;
+        (*conn).interim_in_flight = false;
+        disarm_timeout(conn);
+        if !err.is_null() {
+            (*conn).deferred = None;
+            return close(conn);
+        }
+        if let Some((bufs, cnt, state)) = (*conn).deferred.take() {
+            do_send(&raw mut (*conn).ostr, &raw mut (*conn).req, bufs, cnt, state);
+        }
+    }
+}
 
 /// Writes `iov` (one `sendmsg` when the kernel takes it all), bounded by the request timeout.
 ///

@@ -39,6 +39,7 @@
 
 mod c;
 mod debug_state;
+pub mod push;
 mod stream;
 
 use std::collections::HashMap;
@@ -142,6 +143,8 @@ pub struct Conn {
     finished: Vec<u32>,
     /// Scratch space for response heads (stream.rs).
     scratch: stream::Scratch,
+    /// CASPer's fingerprint of the client's cache, once a host with `http2.casper` served it.
+    casper: Option<crate::http2::casper::Casper>,
     /// Disposed streams kept for reuse (boxed: a stream's request must not move once in use).
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Stream>>,
@@ -150,7 +153,7 @@ pub struct Conn {
 static CALLBACKS: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
     get_sockname: Some(get_sockname),
     get_peername: Some(get_peername),
-    push_path: None,
+    push_path: Some(push::push_path),
     get_socket: Some(get_socket),
     get_debug_state: debug_state::get_debug_state as *const c_void,
     log_: log_callbacks(),
@@ -247,6 +250,7 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         to_proceed: Vec::new(),
         finished: Vec::new(),
         scratch: stream::Scratch::default(),
+        casper: None,
         spare: Vec::new(),
     }));
     // SAFETY: the caller's contract; the entries stay in place inside the boxed Conn.

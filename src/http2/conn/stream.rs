@@ -61,11 +61,16 @@ pub(super) struct Stream {
     pub req: h2o_req_t,
     ostr: h2o_ostream_t,
     conn: *mut Conn,
-    id: u32,
+    pub(super) id: u32,
     out: Out,
     wait: Wait,
     /// The request body `req.entity` points to.
     body: Vec<u8>,
+    /// A pushed stream (even id) that was cancelled (CASPer says cached, or an error status).
+    pub(super) push_cancelled: bool,
+    /// The paths pushed in response to this (client) stream: each is pushed once, whether the
+    /// handler or the response's `Link` headers asked for it.
+    pub(super) pushed_paths: Vec<Vec<u8>>,
 }
 
 /// Reused space for building response heads.
@@ -84,16 +89,19 @@ pub(super) struct Scratch {
 
 /// The tokens this module compares header names with, looked up once (their addresses are those
 /// of the token table in use, which does not move).
-struct Tokens {
-    content_length: usize,
-    content_type: usize,
-    cookie: usize,
-    host: usize,
-    keep_alive: usize,
-    server: usize,
+pub(super) struct Tokens {
+    pub(super) content_length: usize,
+    pub(super) content_type: usize,
+    pub(super) cookie: usize,
+    pub(super) host: usize,
+    pub(super) keep_alive: usize,
+    pub(super) server: usize,
+    pub(super) link: usize,
+    pub(super) set_cookie: usize,
+    pub(super) x_forwarded_for: usize,
 }
 
-fn tokens() -> &'static Tokens {
+pub(super) fn tokens() -> &'static Tokens {
     static TOKENS: std::sync::OnceLock<Tokens> = std::sync::OnceLock::new();
     TOKENS.get_or_init(|| {
         let t = |name: &[u8]| headers::lookup_token(name).map_or(0, |t| t as usize);
@@ -104,12 +112,15 @@ fn tokens() -> &'static Tokens {
             host: t(b"host"),
             keep_alive: t(b"keep-alive"),
             server: t(b"server"),
+            link: t(b"link"),
+            set_cookie: t(b"set-cookie"),
+            x_forwarded_for: t(b"x-forwarded-for"),
         }
     })
 }
 
 /// Whether a header name is the token at `tok`.
-fn is(name: *const h2o_iovec_t, tok: usize) -> bool {
+pub(super) fn is(name: *const h2o_iovec_t, tok: usize) -> bool {
     name as usize == tok
 }
 
@@ -120,7 +131,7 @@ static EMPTY_BODY: [u8; 1] = [0];
 ///
 /// # Safety
 /// `ctx` is an initialized context with a live loop.
-unsafe fn now(ctx: *mut h2o_context_t) -> libc::timeval {
+pub(super) unsafe fn now(ctx: *mut h2o_context_t) -> libc::timeval {
     // SAFETY: the caller's contract.
     unsafe { crate::core::context::cached_timestamp(ctx).0 }
 }
@@ -131,7 +142,7 @@ unsafe fn now(ctx: *mut h2o_context_t) -> libc::timeval {
 ///
 /// # Safety
 /// `conn` is live; `src` NULL or a live request.
-unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t) -> *mut Stream {
+pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t) -> *mut Stream {
     // SAFETY: the caller's contract; the stream is boxed, so the request stays in place.
     unsafe {
         let ostr = h2o_ostream_t { next: null_mut(), do_send: Some(do_send), stop: None, start_pull: std::ptr::null() };
@@ -141,6 +152,8 @@ unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t) -> *mut St
                 b.id = id;
                 b.out = Out::Head;
                 b.wait = Wait::None;
+                b.push_cancelled = false;
+                b.pushed_paths.clear();
                 Box::into_raw(b)
             }
             None => Box::into_raw(Box::new(Stream {
@@ -151,6 +164,8 @@ unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t) -> *mut St
                 out: Out::Head,
                 wait: Wait::None,
                 body: Vec::new(),
+                push_cancelled: false,
+                pushed_paths: Vec::new(),
             })),
         };
         let req = &raw mut (*s).req;
@@ -363,7 +378,7 @@ fn bodiless(status: c_int, method: &[u8]) -> bool {
 ///
 /// # Safety
 /// `conn` is live; `req` is its stream's request.
-unsafe fn is_highest(conn: *mut Conn, req: *mut h2o_req_t) -> bool {
+pub(super) unsafe fn is_highest(conn: *mut Conn, req: *mut h2o_req_t) -> bool {
     // SAFETY: the caller's contract; header values are valid iovecs.
     unsafe {
         let r = &mut *req;
@@ -408,6 +423,10 @@ unsafe fn send_head(s: *mut Stream, final_len: Option<usize>) {
         if (*req).res.status == 0 {
             (*req).res.status = 200;
         }
+        if !super::push::before_head(s) {
+            (*s).out = Out::NoBody; // a cancelled push: nothing goes out
+            return;
+        }
         let status = (*req).res.status;
         let no_body = bodiless(status, request::bytes((*req).input.method));
         let mut content_length = ((*req).res.content_length != usize::MAX).then_some((*req).res.content_length);
@@ -421,7 +440,11 @@ unsafe fn send_head(s: *mut Stream, final_len: Option<usize>) {
             content_length = None;
         }
         let hostconf = (*req).hostconf;
-        let highest = !hostconf.is_null() && (*hostconf).http2.flags & 1 != 0 && is_highest(conn, req);
+        let highest = if (*s).id & 1 == 0 {
+            is_highest(conn, req) // a pushed blocking asset goes before everything
+        } else {
+            !hostconf.is_null() && (*hostconf).http2.flags & 1 != 0 && is_highest(conn, req)
+        };
         let list = headers::entries(&(*req).res.headers);
         let g = &*(*ctx).globalconf;
         let tk = tokens();
