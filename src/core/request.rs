@@ -1245,10 +1245,28 @@ pub unsafe fn extract_push_paths(
 pub unsafe fn push_path_in_link_header(req: *mut h2o_req_t, value: &[u8]) -> h2o_iovec_t {
     // SAFETY: a live request and its connection.
     unsafe {
-        let r = &mut *req;
-        let Some(push_path) = (*(*r.conn).callbacks).push_path else {
+        let Some(push_path) = (*(*(*req).conn).callbacks).push_path else {
             return h2o_iovec_t::of(value);
         };
+        let (paths, filtered) = push_paths_in_link_header(req, value);
+        for i in 0..paths.size {
+            let p = *paths.entries.add(i);
+            push_path(req, p.base, p.len);
+        }
+        filtered
+    }
+}
+
+/// The paths `value` asks to push (in the request's pool) and the value without its
+/// `x-http2-push-only` links, as [`push_path_in_link_header`] finds them, without pushing: for a
+/// caller that sends something (a 103) before the pushes start.
+///
+/// # Safety
+/// `req` is a live request; `value` readable.
+pub unsafe fn push_paths_in_link_header(req: *mut h2o_req_t, value: &[u8]) -> (Vector<h2o_iovec_t>, h2o_iovec_t) {
+    // SAFETY: a live request.
+    unsafe {
+        let r = &mut *req;
         let delegated = r.flags & 2 != 0;
         let mut filtered = h2o_iovec_t::of(value);
         let authority = r.authority;
@@ -1262,10 +1280,6 @@ pub unsafe fn push_path_in_link_header(req: *mut h2o_req_t, value: &[u8]) -> h2o
             &authority,
             &mut filtered,
         );
-        for i in 0..paths.size {
-            let p = *paths.entries.add(i);
-            push_path(req, p.base, p.len);
-        }
-        filtered
+        (paths, filtered)
     }
 }

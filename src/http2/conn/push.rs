@@ -47,6 +47,7 @@ pub(super) unsafe extern "C" fn push_path(src_req: *mut h2o_req_t, path: *const 
         if headers::entries(&(*src_req).headers).iter().any(|h| is(h.name, tk.x_forwarded_for)) {
             return;
         }
+        merge_casper_cookies(src);
         let path = if path.is_null() { &[][..] } else { std::slice::from_raw_parts(path.cast::<u8>(), path_len) };
         if (*src).pushed_paths.iter().any(|p| p.as_slice() == path) {
             return;
@@ -139,13 +140,25 @@ unsafe fn add_header(req: &mut h2o_req_t, name: &'static [u8], value: &[u8]) {
     }
 }
 
-/// Merges the request's `h2o_casper` cookies into `casper`.
+/// Merges the `h2o_casper` cookies of a client stream's request into the connection's fingerprint
+/// (made on first use) when its host has `http2.casper`; once per stream, before its first push
+/// (a 103 may start them before the response) or its response head.
 ///
 /// # Safety
-/// `req` is live.
-unsafe fn consume_cookies(casper: &mut Casper, req: &h2o_req_t) {
+/// `s` is a live stream whose request has been routed (`hostconf` set) or not (nothing done).
+unsafe fn merge_casper_cookies(s: *mut Stream) {
     // SAFETY: the caller's contract.
     unsafe {
+        let req = &(*s).req;
+        if (*s).casper_merged || (*s).id & 1 == 0 || req.hostconf.is_null() {
+            return;
+        }
+        let [capacity_bits, _] = (*req.hostconf).http2.casper;
+        if capacity_bits == 0 {
+            return;
+        }
+        (*s).casper_merged = true;
+        let casper = (*stream::conn_of(s)).casper.get_or_insert_with(|| Casper::new(capacity_bits, 6));
         for h in headers::entries(&req.headers) {
             if !is(h.name, tokens().cookie) {
                 continue;
@@ -178,10 +191,7 @@ pub(super) unsafe fn before_head(s: *mut Stream) -> bool {
         }
         let [capacity_bits, track_all_types] = (*hostconf).http2.casper;
         if !pushed {
-            if capacity_bits != 0 {
-                let casper = (*conn).casper.get_or_insert_with(|| Casper::new(capacity_bits, 6));
-                consume_cookies(casper, &*req);
-            }
+            merge_casper_cookies(s);
             if (*hostconf).http2.flags & PUSH_PRELOAD != 0 {
                 let mut i = 0;
                 while i < (*req).res.headers.size {
@@ -234,13 +244,15 @@ pub fn owns(conn: *const h2o_conn_t) -> bool {
 }
 
 /// An informational response (`req.res.status` 100..=199 but 101, `req.res.headers`) on the
-/// request's stream: HEADERS without END_STREAM, queued at once. A 103 starts the pushes of its
-/// `Link: rel=preload` headers right away (hosts with `push_preload`).
+/// request's stream: HEADERS without END_STREAM, queued at once. A 103 then starts the pushes of
+/// its `Link: rel=preload` headers (hosts with `push_preload`; its `x-http2-push-only` links are
+/// not sent), so that its HEADERS go out ahead of their PUSH_PROMISEs.
 ///
 /// # Safety
 /// `req` is the request of a live stream of ours whose response has not started.
 pub unsafe fn send_informational(req: *mut h2o_req_t) {
-    // SAFETY: the caller's contract; the slices handed to the engine live during the call.
+    // SAFETY: the caller's contract; the slices handed to the engine live during the call; no
+    // reference into the request is held across the pushes (which run handlers).
     unsafe {
         let s = of_req(req);
         let conn = stream::conn_of(s);
@@ -249,12 +261,14 @@ pub unsafe fn send_informational(req: *mut h2o_req_t) {
         }
         let status = (*req).res.status;
         let hostconf = (*req).hostconf;
+        let mut paths: Vec<h2o_iovec_t> = Vec::new();
         if status == 103 && (*s).id & 1 == 1 && !hostconf.is_null() && (*hostconf).http2.flags & PUSH_PRELOAD != 0 {
             let mut i = 0;
             while i < (*req).res.headers.size {
                 let h = *(*req).res.headers.entries.add(i);
                 if is(h.name, tokens().link) {
-                    let filtered = request::push_path_in_link_header(req, request::bytes(h.value));
+                    let (found, filtered) = request::push_paths_in_link_header(req, request::bytes(h.value));
+                    paths.extend((0..found.size).map(|k| *found.entries.add(k)));
                     if filtered.len == 0 {
                         headers::delete(&mut (*req).res.headers, i as isize);
                         continue;
@@ -264,22 +278,18 @@ pub unsafe fn send_informational(req: *mut h2o_req_t) {
                 i += 1;
             }
         }
-        let mut names: Vec<Vec<u8>> = Vec::new();
-        for h in headers::entries(&(*req).res.headers) {
-            if h2o_iovec_is_token(h.name) != 0 && (*h.name.cast::<h2o_token_t>()).flags & flag::H2_REJECT != 0 {
-                continue;
-            }
-            names.push(request::bytes(*h.name).to_ascii_lowercase());
+        let kept = |h: &h2o_header_t| h2o_iovec_is_token(h.name) == 0 || (*h.name.cast::<h2o_token_t>()).flags & flag::H2_REJECT == 0;
+        let list = headers::entries(&(*req).res.headers);
+        let names: Vec<Vec<u8>> = list.iter().filter(|h| kept(h)).map(|h| request::bytes(*h.name).to_ascii_lowercase()).collect();
+        let pairs: Vec<(&[u8], &[u8])> =
+            list.iter().filter(|h| kept(h)).zip(&names).map(|(h, n)| (n.as_slice(), request::bytes(h.value))).collect();
+        if status != 103 || !pairs.is_empty() {
+            (*conn).engine.send_informational((*s).id, u16::try_from(status).unwrap_or(0), &pairs);
         }
-        let mut pairs: Vec<(&[u8], &[u8])> = Vec::new();
-        let mut n = names.iter();
-        for h in headers::entries(&(*req).res.headers) {
-            if h2o_iovec_is_token(h.name) != 0 && (*h.name.cast::<h2o_token_t>()).flags & flag::H2_REJECT != 0 {
-                continue;
-            }
-            pairs.push((n.next().expect("one name per kept header"), request::bytes(h.value)));
+        drop(pairs);
+        for p in paths {
+            push_path(req, p.base, p.len);
         }
-        (*conn).engine.send_informational((*s).id, u16::try_from(status).unwrap_or(0), &pairs);
         super::request_flush(conn);
     }
 }

@@ -68,6 +68,8 @@ pub(super) struct Stream {
     body: Vec<u8>,
     /// A pushed stream (even id) that was cancelled (CASPer says cached, or an error status).
     pub(super) push_cancelled: bool,
+    /// Whether the request's `h2o_casper` cookies were merged into the connection's fingerprint.
+    pub(super) casper_merged: bool,
     /// The paths pushed in response to this (client) stream: each is pushed once, whether the
     /// handler or the response's `Link` headers asked for it.
     pub(super) pushed_paths: Vec<Vec<u8>>,
@@ -153,6 +155,7 @@ pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t)
                 b.out = Out::Head;
                 b.wait = Wait::None;
                 b.push_cancelled = false;
+                b.casper_merged = false;
                 b.pushed_paths.clear();
                 Box::into_raw(b)
             }
@@ -165,6 +168,7 @@ pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t)
                 wait: Wait::None,
                 body: Vec::new(),
                 push_cancelled: false,
+                casper_merged: false,
                 pushed_paths: Vec::new(),
             })),
         };
