@@ -17,9 +17,11 @@
  *                h2o_push_path_in_link_header as 2.2.5 wants). With a library that has
  *                h2o_send_informational (libh2o-rs), the page first answers "103 Early Hints" with
  *                those links (the pushes start then), and the page follows 100 ms later, as from
- *                a slow application. `/push?nohints` skips the 103. CASPer is on (capacity 13
- *                bits): the response's `Set-Cookie: h2o_casper=...` lists what was pushed, and a
- *                visit with that cookie gets no push of those.
+ *                a slow application. `/push?nohints` skips the 103; `/push?nopush` too, and its
+ *                links are ones that must not be pushed (`nopush`, another authority). CASPer is on
+ *                (capacity 13 bits): the response's `Set-Cookie: h2o_casper=...` lists what was
+ *                pushed, and a visit with that cookie gets no push of those. EMBEDDER_NO_PUSH=1
+ *                (environment) turns push_preload and CASPer off (the tests' negative run).
  *   /.well-known/h2/state
  *                over HTTP/2: the connection's state as JSON (h2o_http2_debug_state_register);
  *                over HTTP/1: 404
@@ -177,6 +179,12 @@ static int on_chunked(h2o_handler_t *self, h2o_req_t *req)
 /* --- /push: server push from Link headers, after a 103 where the library has it ----------------- */
 
 #define PUSH_LINKS "</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script"
+#define NOPUSH_LINKS "</style.css>; rel=preload; nopush, <//other.example/app.js>; rel=preload"
+
+static int query_is(h2o_req_t *req, const char *q, size_t len)
+{
+    return req->query_at != SIZE_MAX && h2o_memis(req->path.base + req->query_at, req->path.len - req->query_at, q, len);
+}
 
 static const char push_page[] = "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n"
                                 "  <title>libh2o-rs \xc2\xb7 server push</title>\n"
@@ -195,13 +203,15 @@ struct push_generator {
 static void push_send_page(h2o_req_t *req)
 {
     h2o_iovec_t body = h2o_iovec_init(push_page, sizeof(push_page) - 1);
+    h2o_iovec_t links = query_is(req, H2O_STRLIT("?nopush")) ? h2o_iovec_init(H2O_STRLIT(NOPUSH_LINKS))
+                                                             : h2o_iovec_init(H2O_STRLIT(PUSH_LINKS));
     req->res.status = 200;
     req->res.reason = "OK";
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/html; charset=utf-8"));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     /* 2.2.5 pushes a handler's links only when asked to; libh2o-rs pushes each path once */
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LINK, NULL, H2O_STRLIT(PUSH_LINKS));
-    h2o_push_path_in_link_header(req, H2O_STRLIT(PUSH_LINKS));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LINK, NULL, links.base, links.len);
+    h2o_push_path_in_link_header(req, links.base, links.len);
     req->res.content_length = body.len;
     h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
 }
@@ -229,7 +239,7 @@ static int on_push(h2o_handler_t *self, h2o_req_t *req)
           h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))))
         return -1;
 #ifdef H2O_HAS_SEND_INFORMATIONAL
-    if (req->query_at == SIZE_MAX || !h2o_memis(req->path.base + req->query_at, req->path.len - req->query_at, H2O_STRLIT("?nohints"))) {
+    if (!query_is(req, H2O_STRLIT("?nohints")) && !query_is(req, H2O_STRLIT("?nopush"))) {
         struct push_generator *g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), push_dispose);
         memset(g, 0, sizeof(*g));
         g->req = req;
@@ -411,6 +421,10 @@ int main(int argc, char **argv)
     register_handler(hostconf, "/push", on_push);
     /* CASPer: the client's cache fingerprint in the h2o_casper cookie; what it has is not pushed */
     hostconf->http2.casper.capacity_bits = 13;
+    if (getenv("EMBEDDER_NO_PUSH") != NULL && strcmp(getenv("EMBEDDER_NO_PUSH"), "1") == 0) {
+        hostconf->http2.push_preload = 0;
+        hostconf->http2.casper.capacity_bits = 0;
+    }
     h2o_http2_debug_state_register(hostconf, 0); /* /.well-known/h2/state, without the HPACK tables */
     h2o_file_register(h2o_config_register_path(hostconf, "/", 0), docroot, NULL, NULL, 0);
 

@@ -56,12 +56,14 @@ cat <<MSG
      curl --data-binary 'hello' $base/post-test
      curl -N $base/chunked
      curl -H 'X-Hello: world' $base/headers
+     curl -i $base/push                (103 Early Hints, then the page)
 
    HTTP/2 over cleartext on the same port (the program has no HTTP/2 code of its own):
      curl --http2-prior-knowledge $base/
      curl --http2 -v $base/            (HTTP/1.1 Upgrade: h2c)
      nghttp -nv $base/
      nghttp -ans $base/                (the page and its assets, with timings)
+     nghttp -nv $base/push             (103, then PUSH_PROMISE of style.css and app.js)
      curl --http2-prior-knowledge $base/.well-known/h2/state
 
    HTTPS (rustls; h2 by ALPN, else HTTP/1.1) on $tbase/ with the self-signed certificate:

@@ -136,7 +136,9 @@ fi
 # --- nghttp -a --stat: the page with its assets ---------------------------------------------------
 timeout 20 nghttp -n -a --stat "$base/" >"$tmp/stat" 2>&1
 expect "nghttp -a --stat GET /: exit status" "$?" "0"
-assets=$(grep -oE '(href|src)="[^":]*"' "$docroot/index.html" | sed -E 's/^(href|src)="//; s/"$//' | sort -u)
+# the page's subresources (link, img, script elements; not its <a> links to other pages such as /push)
+assets=$(grep -oE '<(link|img|script)[^>]*(href|src)="[^":]*"' "$docroot/index.html" | grep -oE '(href|src)="[^":]*"$' |
+    sed -E 's/^(href|src)="//; s/"$//' | sort -u)
 for a in $assets; do
     expect_match "nghttp -a: asset /$a fetched with 200" "$(awk -v p="/$a" '$NF == p { print $5 }' "$tmp/stat" | head -1)" '^200$'
 done

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Server push, 103 Early Hints and CASPer with real clients, against the c-examples demo embedder's
+# /push page (103 with `Link: </style.css>; rel=preload, </app.js>; rel=preload`, then the page
+# 100 ms later with the same links; ?nohints: no 103; ?nopush: links that must not be pushed) on
+# 127.0.0.1, over h2c and, with --tls-port, h2 over TLS:
+#   - nghttp -nv: PUSH_PROMISE of /style.css and /app.js before the HTML's first DATA, the pushed
+#     CSS complete (END_STREAM, every byte) before the HTML's first DATA, `x-http2-push: pushed`
+#     on the pushed responses; with the 103: its HEADERS (with the links) before the PUSH_PROMISEs,
+#     the PUSH_PROMISEs before the 200;
+#   - nghttp --no-push (SETTINGS_ENABLE_PUSH=0) gets no PUSH_PROMISE; ?nopush (nopush, another
+#     authority) gets none; a repeat visit carrying the h2o_casper cookie the first one got, none;
+#   - curl -i over HTTP/1.1 and --http2 (h2c: Upgrade; TLS: ALPN) and prior knowledge sees the 103
+#     then the 200; over HTTP/1.0 only the 200;
+#   - the access log (--log, format '%r %s %{x-http2-push}o') says `pushed` for the pushes and
+#     `cancelled` for the ones CASPer cancelled.
+#
+#   push.sh --port PORT [--tls-port PORT] --log FILE
+#
+# Prints "ok"/"FAIL" lines and a closing "N passed, N failed"; exits 1 on any failure, 77 (skip)
+# without curl or nghttp. Bounded: curl --max-time 10, nghttp under timeout 20.
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+port="" tls_port="" log="" site="$here/../../c-examples/site"
+while [ $# -gt 0 ]; do
+    case $1 in
+    --port) port=$2; shift 2 ;;
+    --tls-port) tls_port=$2; shift 2 ;;
+    --log) log=$2; shift 2 ;;
+    --site) site=$2; shift 2 ;;
+    *) echo "usage: $0 --port PORT [--tls-port PORT] --log FILE [--site DIR]" >&2; exit 2 ;;
+    esac
+done
+[ -n "$port" ] && [ -n "$log" ] || { echo "usage: $0 --port PORT [--tls-port PORT] --log FILE [--site DIR]" >&2; exit 2; }
+for tool in curl nghttp; do
+    command -v $tool >/dev/null 2>&1 || { echo "SKIPPED: $tool not found (apt-get install curl nghttp2-client)"; exit 77; }
+done
+grep -qi nghttp2 <<<"$(curl --version)" || { echo "SKIPPED: this curl has no HTTP/2"; exit 77; }
+. "$here/../lib/checks.sh"
+
+# the line number of the first line of $1 matching the extended regex $2 (empty: none)
+first_line() { grep -nE -- "$2" <<<"$1" | head -1 | cut -d: -f1; }
+# before NAME A B: both line numbers found and A < B
+before() {
+    if [ -n "$2" ] && [ -n "$3" ] && [ "$2" -lt "$3" ]; then ok "$1"; else fail "$1: line [$2] is not before line [$3]"; fi
+}
+# the stream nghttp -nv's output $1 says the server promised for path $2
+promised() {
+    awk -v p="$2" '/recv \(stream_id=[0-9]+\) :path: / { last = $NF }
+        /promised_stream_id=/ { if (last == p) { match($0, /promised_stream_id=[0-9]+/); print substr($0, RSTART + 19, RLENGTH - 19); exit } }' <<<"$1"
+}
+# the stream of the client's (first) request in nghttp -nv's output $1
+request_stream() { awk '/send HEADERS frame/ { match($0, /stream_id=[0-9]+/); print substr($0, RSTART + 10, RLENGTH - 10); exit }' <<<"$1"; }
+# the bytes of DATA received on stream $2
+data_bytes() {
+    awk -v s="$2" 'index($0, "recv DATA frame") && index($0, "stream_id=" s ">") { match($0, /length=[0-9]+/); n += substr($0, RSTART + 7, RLENGTH - 7) } END { print n + 0 }' <<<"$1"
+}
+n_promises() { grep -c 'recv PUSH_PROMISE frame' <<<"$1"; }
+# the status lines of curl -i's output $1, joined by |
+statuses() { tr -d '\r' <<<"$1" | grep -E '^HTTP/[0-9.]+ [0-9]{3}' | sed 's/ *$//' | paste -sd'|'; }
+
+cookie=""
+h2_checks() {
+    local t=$1 base=$2 out html css js pp hd ce s103 s200
+    # --- the links on the final response (no 103) ---
+    out=$(timeout 20 nghttp -nv "$base/push?nohints" 2>&1)
+    html=$(request_stream "$out") css=$(promised "$out" /style.css) js=$(promised "$out" /app.js)
+    expect "$t nghttp -nv /push?nohints: two PUSH_PROMISEs" "$(n_promises "$out")" 2
+    expect_match "$t   /style.css and /app.js promised on even streams" "$css $js" '^[0-9]*[02468] [0-9]*[02468]$'
+    pp=$(first_line "$out" 'recv PUSH_PROMISE frame')
+    hd=$(first_line "$out" "recv DATA frame <[^>]*stream_id=$html>")
+    before "$t   the first PUSH_PROMISE before the HTML's first DATA" "$pp" "$hd"
+    ce=$(first_line "$out" "recv DATA frame <[^>]*flags=0x0[19], stream_id=$css>")
+    before "$t   the pushed /style.css complete (END_STREAM) before the HTML's first DATA" "$ce" "$hd"
+    expect "$t   the pushed /style.css: every byte" "$(data_bytes "$out" "$css")" "$(stat -c %s "$site/style.css")"
+    expect "$t   the pushed /app.js: every byte" "$(data_bytes "$out" "$js")" "$(stat -c %s "$site/app.js")"
+    expect_match "$t   x-http2-push: pushed on the pushed /style.css" "$out" "recv \(stream_id=$css\) x-http2-push: pushed"
+    expect_match "$t   the HTML: 200" "$out" "recv \(stream_id=$html\) :status: 200"
+    cookie=$(grep -oE "recv \(stream_id=$html\) set-cookie: h2o_casper=[^;]*" <<<"$out" | head -1 | sed 's/.*set-cookie: //')
+    expect_match "$t   the HTML sets the h2o_casper cookie" "$cookie" '^h2o_casper=[A-Za-z0-9_-]+$'
+
+    # --- 103 Early Hints, then the page ---
+    out=$(timeout 20 nghttp -nv "$base/push" 2>&1)
+    html=$(request_stream "$out") css=$(promised "$out" /style.css)
+    expect "$t nghttp -nv /push (103): two PUSH_PROMISEs" "$(n_promises "$out")" 2
+    s103=$(first_line "$out" "recv \(stream_id=$html\) :status: 103")
+    s200=$(first_line "$out" "recv \(stream_id=$html\) :status: 200")
+    pp=$(first_line "$out" 'recv PUSH_PROMISE frame')
+    hd=$(first_line "$out" "recv DATA frame <[^>]*stream_id=$html>")
+    before "$t   the 103 before the first PUSH_PROMISE" "$s103" "$pp"
+    expect_match "$t   the 103 carries the links" "$(sed -n "${s103:-1},$((${s103:-1} + 3))p" <<<"$out")" "link: </style.css>; rel=preload"
+    before "$t   the PUSH_PROMISEs before the 200" "$pp" "$s200"
+    ce=$(first_line "$out" "recv DATA frame <[^>]*flags=0x0[19], stream_id=$css>")
+    before "$t   the pushed /style.css complete before the HTML's first DATA" "$ce" "$hd"
+
+    # --- no push: the client disabled it, the links say so, the client has them (CASPer) ---
+    out=$(timeout 20 nghttp -nv --no-push "$base/push" 2>&1)
+    expect_match "$t nghttp --no-push: sends SETTINGS_ENABLE_PUSH 0" "$out" 'SETTINGS_ENABLE_PUSH\(0x02\):0'
+    expect "$t   no PUSH_PROMISE" "$(n_promises "$out")" 0
+    expect_match "$t   the 103 then the 200 all the same" "$(grep -oE ':status: [0-9]+' <<<"$out" | paste -sd' ')" '^:status: 103 :status: 200$'
+    out=$(timeout 20 nghttp -nv "$base/push?nopush" 2>&1)
+    expect "$t nghttp -nv /push?nopush (nopush, another authority): no PUSH_PROMISE" "$(n_promises "$out")" 0
+    expect_match "$t   the Link header is sent" "$out" 'link: </style.css>; rel=preload; nopush'
+    if [ -n "$cookie" ]; then
+        out=$(timeout 20 nghttp -nv -H "cookie: $cookie" "$base/push" 2>&1)
+        expect "$t nghttp -nv /push with the h2o_casper cookie: no PUSH_PROMISE" "$(n_promises "$out")" 0
+        expect_match "$t   the 103 then the 200" "$(grep -oE ':status: [0-9]+' <<<"$out" | paste -sd' ')" '^:status: 103 :status: 200$'
+    else
+        fail "$t nghttp -nv /push with the h2o_casper cookie: no cookie to send"
+    fi
+}
+
+curl_checks() {
+    local t=$1 base=$2 k=$3 out
+    # shellcheck disable=SC2086
+    out=$(curl -si --max-time 10 $k --http1.1 "$base/push")
+    expect "$t curl -i --http1.1 /push: 103 then 200" "$(statuses "$out")" "HTTP/1.1 103 Early Hints|HTTP/1.1 200 OK"
+    expect_match "$t   the 103 carries the links" "$(tr -d '\r' <<<"$out" | sed -n '2p')" '^link: </style.css>; rel=preload'
+    expect_match "$t   the page follows" "$out" '<title>libh2o-rs'
+    # shellcheck disable=SC2086
+    out=$(curl -si --max-time 10 $k --http1.0 "$base/push")
+    expect_match "$t curl -i --http1.0 /push: the 200 only (no interim response to HTTP/1.0)" "$(statuses "$out")" '^HTTP/1\.[01] 200 OK$'
+    # shellcheck disable=SC2086
+    out=$(curl -si --max-time 10 $k --http2 "$base/push")
+    if [ "$t" = h2c ]; then
+        expect "$t curl -i --http2 (Upgrade: h2c) /push: 101, 103, 200" "$(statuses "$out")" "HTTP/1.1 101 Switching Protocols|HTTP/2 103|HTTP/2 200"
+        out=$(curl -si --max-time 10 --http2-prior-knowledge "$base/push")
+        expect "$t curl -i --http2-prior-knowledge /push: 103 then 200" "$(statuses "$out")" "HTTP/2 103|HTTP/2 200"
+    else
+        expect "$t curl -i --http2 /push: 103 then 200" "$(statuses "$out")" "HTTP/2 103|HTTP/2 200"
+    fi
+    expect_match "$t   the page follows" "$out" '<title>libh2o-rs'
+}
+
+h2_checks h2c "http://127.0.0.1:$port"
+curl_checks h2c "http://127.0.0.1:$port" ""
+if [ -n "$tls_port" ]; then
+    h2_checks tls "https://127.0.0.1:$tls_port"
+    curl_checks tls "https://127.0.0.1:$tls_port" -k
+fi
+
+# --- the access log: %r %s %{x-http2-push}o ---
+sleep 0.2
+at_least() { if [ "$2" -ge "$3" ]; then ok "$1 ($2)"; else fail "$1: $2 lines, want at least $3"; fi; }
+n_conns=1
+[ -n "$tls_port" ] && n_conns=2
+at_least "access log: GET /style.css HTTP/2 200 pushed" "$(grep -c '^GET /style.css HTTP/2 200 pushed$' "$log")" $((2 * n_conns))
+at_least "access log: GET /app.js HTTP/2 200 pushed" "$(grep -c '^GET /app.js HTTP/2 200 pushed$' "$log")" $((2 * n_conns))
+at_least "access log: GET /style.css HTTP/2 200 cancelled (CASPer)" "$(grep -c '^GET /style.css HTTP/2 200 cancelled$' "$log")" $n_conns
+at_least "access log: GET /push HTTP/2 200 - (not a push)" "$(grep -c '^GET /push HTTP/2 200 -$' "$log")" 1
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
