@@ -9,6 +9,8 @@
 #     the PUSH_PROMISEs before the 200;
 #   - nghttp --no-push (SETTINGS_ENABLE_PUSH=0) gets no PUSH_PROMISE; ?nopush (nopush, another
 #     authority) gets none; a repeat visit carrying the h2o_casper cookie the first one got, none;
+#   - Python's h2 (informational.py, h2c) sees the 103 with its links, the pushes, then the 200
+#     (with ENABLE_PUSH 0: no push);
 #   - curl -i over HTTP/1.1 and --http2 (h2c: Upgrade; TLS: ALPN) and prior knowledge sees the 103
 #     then the 200; over HTTP/1.0 only the 200;
 #   - the access log (--log, format '%r %s %{x-http2-push}o') says `pushed` for the pushes and
@@ -132,6 +134,15 @@ curl_checks() {
 }
 
 h2_checks h2c "http://127.0.0.1:$port"
+# Python's h2 (h2c): the 103 with its links, the pushes, then the 200
+if python3 -c 'import h2' 2>/dev/null; then
+    expect "h2c python h2 GET /push: 103, the pushes, the 200" "$(timeout 20 python3 "$here/informational.py" "$port" /push | paste -sd'|')" \
+        "103 link=</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script|push /style.css|push /app.js|200 bytes=$(curl -s --max-time 10 "http://127.0.0.1:$port/push?nohints" | wc -c)|end"
+    expect "h2c python h2 GET /push, ENABLE_PUSH 0: 103 and 200, no push" "$(timeout 20 python3 "$here/informational.py" "$port" /push --no-push | paste -sd'|')" \
+        "103 link=</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script|200 bytes=$(curl -s --max-time 10 "http://127.0.0.1:$port/push?nohints" | wc -c)|end"
+else
+    echo "note: python3 lacks h2 (tests/setup-deps.sh installs it): its checks are left out"
+fi
 curl_checks h2c "http://127.0.0.1:$port" ""
 if [ -n "$tls_port" ]; then
     h2_checks tls "https://127.0.0.1:$tls_port"
