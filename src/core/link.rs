@@ -63,10 +63,10 @@ pub fn scan(value: &[u8]) -> LinkScan {
                 break;
             }
             if lcstris(name, b"rel") {
-                if let Some(Some((vs, vl))) = a.value {
-                    if lcstris(&value[vs..vs + vl], b"preload") {
-                        preload = true;
-                    }
+                if let Some(Some((vs, vl))) = a.value
+                    && lcstris(&value[vs..vs + vl], b"preload")
+                {
+                    preload = true;
                 }
             } else if lcstris(name, b"nopush") {
                 nopush = true;

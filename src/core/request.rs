@@ -1210,13 +1210,13 @@ pub unsafe fn extract_push_paths(
     };
     let mut paths = Vec::new();
     for r in scan.push_urls {
-        if let Some(path) = super::link::push_path(&value[r], base_path, input_scheme, input_authority, base, scheme_of) {
-            if !path.is_empty() {
-                // SAFETY: the caller's pool; one byte more for the NUL.
-                let p = unsafe { super::url::pool_copy(pool, &path, path.len() + 1) };
-                unsafe { *p.add(path.len()) = 0 };
-                paths.push(h2o_iovec_t { base: p.cast(), len: path.len() });
-            }
+        if let Some(path) = super::link::push_path(&value[r], base_path, input_scheme, input_authority, base, scheme_of)
+            && !path.is_empty()
+        {
+            // SAFETY: the caller's pool; one byte more for the NUL.
+            let p = unsafe { super::url::pool_copy(pool, &path, path.len() + 1) };
+            unsafe { *p.add(path.len()) = 0 };
+            paths.push(h2o_iovec_t { base: p.cast(), len: path.len() });
         }
     }
     // SAFETY: the caller's pool and output.

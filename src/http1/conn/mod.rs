@@ -989,8 +989,11 @@ unsafe extern "C" fn do_send(ostr: *mut h2o_ostream_t, req: *mut h2o_req_t, bufs
 
 
 /// Whether `conn` is one of ours (an HTTP/1 connection).
-pub fn owns(conn: *const h2o_conn_t) -> bool {
-    // SAFETY: reading the callbacks pointer of a live connection (the caller's).
+///
+/// # Safety
+/// `conn` is NULL or a live connection.
+pub unsafe fn owns(conn: *const h2o_conn_t) -> bool {
+    // SAFETY: the caller's contract: reading the callbacks pointer of a live connection.
     !conn.is_null() && std::ptr::eq(unsafe { (*conn).callbacks }, &CALLBACKS)
 }
 

@@ -72,7 +72,7 @@ unsafe fn fill(s: *mut Stream, src: *const h2o_req_t, path: &[u8]) {
     // SAFETY: the caller's contract.
     unsafe {
         let req = &mut (*s).req;
-        req.timestamps[0] = now((*(*req).conn).ctx);
+        req.timestamps[0] = now((*req.conn).ctx);
         req.input.method = h2o_iovec_t::of(b"GET");
         req.input.scheme = (*src).input.scheme;
         req.input.authority = headers::pool_strdup(&mut req.pool, request::bytes((*src).input.authority));
@@ -238,8 +238,11 @@ pub(super) unsafe fn before_head(s: *mut Stream) -> bool {
 
 
 /// Whether `conn` is one of ours (an HTTP/2 connection).
-pub fn owns(conn: *const h2o_conn_t) -> bool {
-    // SAFETY: reading the callbacks pointer of a live connection (the caller's).
+///
+/// # Safety
+/// `conn` is NULL or a live connection.
+pub unsafe fn owns(conn: *const h2o_conn_t) -> bool {
+    // SAFETY: the caller's contract: reading the callbacks pointer of a live connection.
     !conn.is_null() && std::ptr::eq(unsafe { (*conn).callbacks }, &super::CALLBACKS)
 }
 

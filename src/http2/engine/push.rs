@@ -64,7 +64,7 @@ impl Connection {
         if parent_id == 0 {
             return false;
         }
-        if self.fatal || !self.streams.get(&parent_id).is_some_and(|p| !p.end_queued) {
+        if self.fatal || self.streams.get(&parent_id).is_none_or(|p| p.end_queued) {
             self.close_stream(promised_id, false, false);
             return false;
         }
@@ -121,7 +121,7 @@ impl Connection {
         if !self.streams.contains_key(&h.promised) {
             return;
         }
-        if !self.streams.get(&h.stream_id).is_some_and(|p| !p.end_sent) {
+        if self.streams.get(&h.stream_id).is_none_or(|p| p.end_sent) {
             // never announced: the client knows nothing of it
             self.close_stream(h.promised, true, true);
             return;
