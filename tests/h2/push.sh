@@ -13,6 +13,8 @@
 #     (with ENABLE_PUSH 0: no push);
 #   - curl -i over HTTP/1.1 and --http2 (h2c: Upgrade; TLS: ALPN) and prior knowledge sees the 103
 #     then the 200; over HTTP/1.0 only the 200;
+#   - over TLS, headless chromium (when installed) loads /push and its net-log shows the 103 before
+#     the 200 (tests/h2/netlog_103.py);
 #   - the access log (--log, format '%r %s %{x-http2-push}o') says `pushed` for the pushes and
 #     `cancelled` for the ones CASPer cancelled.
 #
@@ -147,6 +149,20 @@ curl_checks h2c "http://127.0.0.1:$port" ""
 if [ -n "$tls_port" ]; then
     h2_checks tls "https://127.0.0.1:$tls_port"
     curl_checks tls "https://127.0.0.1:$tls_port" -k
+    # a real browser over TLS: headless chromium loads /push; its net-log shows the 103 (chromium
+    # disables push itself: SETTINGS_ENABLE_PUSH 0)
+    if command -v chromium >/dev/null 2>&1; then
+        . "$here/../lib/chromium.sh"
+        tmp=$(mktemp -d)
+        chromium_browse "$tmp" push "https://127.0.0.1:$tls_port/push"
+        expect "tls chromium /push: exit status" "$?" 0
+        expect "tls chromium /push: the page's DOM" "$(grep -c '<h2>Server push</h2>' "$tmp/dom-push.html")" 1
+        expect "tls chromium /push: the net-log shows the 103" "$(python3 "$here/netlog_103.py" "$tmp/netlog-push.json" "$tls_port" 2>&1)" \
+            "103 with links, then 200 (push disabled by the browser, no PUSH_PROMISE)"
+        rm -rf "$tmp"
+    else
+        echo "note: chromium not found (tests/setup-deps.sh installs it): the browser check is left out"
+    fi
 fi
 
 # --- the access log: %r %s %{x-http2-push}o ---
