@@ -22,7 +22,10 @@
 //!   i.e. later in the same loop iteration), so many streams' data leave in one write.
 //! - Writing: one write in flight at a time, of at most the socket's suggested size (the
 //!   latency-optimized write API, asked before each write; [`BULK_WRITE`] when unlimited), from a
-//!   reused buffer. A stream whose `send_data` said "more" is proceeded once the write in flight
+//!   reused buffer. In latency-optimized mode the next write also waits until the kernel has
+//!   sent the previous one (`h2o_socket_notify_write`, which honours TCP_NOTSENT_LOWAT = 1), as
+//!   2.2.5 does: the next window is filled from the scheduler then, so that a stream that arrived
+//!   meanwhile goes first instead of behind bytes already queued in the kernel. A stream whose `send_data` said "more" is proceeded once the write in flight
 //!   completes (or at the deferred flush when nothing was written); one that said "wait" on
 //!   `Event::WantData`.
 //! - Reading never stops while the connection is open (a request that overtakes a large response
@@ -48,7 +51,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ptr::null_mut;
 
 use crate::core::request;
-use crate::evloop::latency::{STATE_NEEDS_UPDATE, STATE_TBD};
+use crate::evloop::latency::{STATE_DETERMINED, STATE_NEEDS_UPDATE, STATE_TBD};
 use crate::evloop::socket::{self as evsock, Socket};
 use crate::evloop::timeout as tmo;
 use crate::http2::engine::{Config, Connection, Event, Output};
@@ -123,6 +126,7 @@ pub struct Conn {
     /// handed back to the engine before the next write) and their iovecs.
     wout: Output,
     iovs: Vec<h2o_iovec_t>,
+    /// A write is in flight, or (latency-optimized mode) the wait for the socket to have sent it.
     write_in_flight: bool,
     /// The idle timeout fired once (GOAWAY sent): the next one closes.
     idle_closing: bool,
@@ -404,7 +408,42 @@ unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_ch
             return close_now(conn);
         }
         proceed_waiting(conn);
+        if in_latency_mode(sock) && (*conn).engine.wants_write() {
+            // poll-then-write across writes: the kernel took all of it, but (TCP_NOTSENT_LOWAT
+            // = 1) the next write waits until it has been sent, so that what is chosen for the
+            // next window (a stream that arrived meanwhile, by priority) is not queued behind
+            // more of the same; the streams proceeded above fill the engine meanwhile
+            (*conn).write_in_flight = true;
+            evsock::notify_write(sock_of(sock), Some(on_writable));
+            return;
+        }
         run(conn);
+    }
+}
+
+/// The socket can take the next window of a latency-optimized connection.
+unsafe extern "C" fn on_writable(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let conn = (*sock).data.cast::<Conn>();
+        (*conn).write_in_flight = false;
+        if !err.is_null() {
+            (*(*conn).super_.ctx).http2_events[EVENT_WRITE_CLOSED] += 1;
+            return close_now(conn);
+        }
+        run(conn);
+    }
+}
+
+/// The socket is in latency-optimized mode with a window to honour (not bulk, not disabled).
+///
+/// # Safety
+/// `sock` is live.
+unsafe fn in_latency_mode(sock: *const h2o_socket_t) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let state = (*sock)._lo_state;
+        (state == STATE_DETERMINED || state == STATE_NEEDS_UPDATE) && (*sock)._lo_suggested_write_size != usize::MAX
     }
 }
 
