@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""SVG plot of the WAN benchmark: JS latency (RTTs) per run, one panel per case, one series per
+server (ours / Debian's 2.2.5, ON / OFF). Plain SVG, no plotting library.
+
+    plot.py results.jsonl... --out js-latency.svg
+"""
+import argparse
+import json
+
+COLORS = {"ours-on": "#1b7837", "ours-off": "#762a83", "debian-on": "#5aae61", "debian-off": "#c2a5cf"}
+MARKS = {"ours-on": "circle", "ours-off": "circle", "debian-on": "square", "debian-off": "square"}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--title", default="JS latency per run (h2c, emulated WAN)")
+    a = ap.parse_args()
+    recs = []
+    for p in a.files:
+        recs += [json.loads(l) for l in open(p) if l.strip()]
+    cases = []
+    for r in recs:
+        if r.get("case") not in cases:
+            cases.append(r.get("case"))
+    pw, ph, ml, mt, gap = 330, 260, 50, 60, 30
+    W = ml + len(cases) * (pw + gap) + 10
+    H = mt + ph + 90
+    ymax = 3.0
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="14">{a.title}</text>']
+    for ci, case in enumerate(cases):
+        x0 = ml + ci * (pw + gap)
+        rs = [r for r in recs if r.get("case") == case and "js_rtt" in r]
+        runs = max((r["run"] for r in rs), default=0) + 1
+        out.append(f'<text x="{x0 + pw / 2}" y="{mt - 12}" text-anchor="middle" font-size="12">{case}</text>')
+        out.append(f'<rect x="{x0}" y="{mt}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>')
+        for v in [0.5 * i for i in range(int(ymax * 2) + 1)]:
+            y = mt + ph - v / ymax * ph
+            out.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x0 + pw}" y2="{y:.1f}" stroke="#ddd"/>')
+            if ci == 0:
+                out.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.1f}</text>')
+        for v, dash in ((1.0, "4,3"), (2.0, "4,3")):
+            y = mt + ph - v / ymax * ph
+            out.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x0 + pw}" y2="{y:.1f}" stroke="#888" stroke-dasharray="{dash}"/>')
+        for i in range(0, runs, max(1, runs // 5)):
+            x = x0 + (i + 0.5) / runs * pw
+            out.append(f'<text x="{x:.1f}" y="{mt + ph + 14}" text-anchor="middle">{i}</text>')
+        for r in rs:
+            t = r["target"]
+            x = x0 + (r["run"] + 0.5) / runs * pw + {"ours-on": -3, "ours-off": -3, "debian-on": 3, "debian-off": 3}.get(t, 0)
+            v = min(r["js_rtt"], ymax)
+            y = mt + ph - v / ymax * ph
+            c = COLORS.get(t, "black")
+            if MARKS.get(t) == "square":
+                out.append(f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="none" stroke="{c}" stroke-width="1.5"/>')
+            else:
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{c}"/>')
+    out.append(f'<text x="14" y="{mt + ph / 2}" transform="rotate(-90 14 {mt + ph / 2})" text-anchor="middle">JS latency (RTT)</text>')
+    out.append(f'<text x="{W / 2}" y="{mt + ph + 32}" text-anchor="middle">run (ON and OFF, ours and Debian\'s alternated)</text>')
+    lx = ml
+    for t, c in COLORS.items():
+        label = {"ours-on": "libh2o-rs ON", "ours-off": "libh2o-rs OFF", "debian-on": "Debian 2.2.5 ON", "debian-off": "Debian 2.2.5 OFF"}[t]
+        if MARKS[t] == "square":
+            out.append(f'<rect x="{lx}" y="{H - 26}" width="8" height="8" fill="none" stroke="{c}" stroke-width="1.5"/>')
+        else:
+            out.append(f'<circle cx="{lx + 4}" cy="{H - 22}" r="4" fill="{c}"/>')
+        out.append(f'<text x="{lx + 14}" y="{H - 18}">{label}</text>')
+        lx += 150
+    out.append("</svg>")
+    open(a.out, "w").write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
