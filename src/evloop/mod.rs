@@ -19,7 +19,7 @@ pub mod timeout;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::abi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_sliding_counter_t};
+use crate::abi::evloop::{h2o_evloop_t, h2o_linklist_t, h2o_sliding_counter_t, h2o_timeout_t};
 
 /// How many readiness events one poll returns at most (more wait for the next iteration).
 const EVENTS_CAPACITY: usize = 256;
@@ -35,6 +35,10 @@ pub struct Loop {
     /// The readiness of one poll (token, readable, writable, read side closed), kept between
     /// iterations so that running the loop allocates nothing.
     ready: Vec<(usize, bool, bool, bool)>,
+    /// A 1 ms timeout on the loop's list for the library's own short waits (the HTTP/2 writer's
+    /// window reserve, `http2::conn::reserve`); it lives as long as the loop, so entries of
+    /// connections freed from their callbacks never leave a dangling timeout behind.
+    one_ms_timeout: h2o_timeout_t,
 }
 
 impl Loop {
@@ -59,6 +63,12 @@ impl Loop {
             events: mio::Events::with_capacity(EVENTS_CAPACITY),
             sockets: socket::Sockets::default(),
             ready: Vec::with_capacity(EVENTS_CAPACITY),
+            one_ms_timeout: h2o_timeout_t {
+                timeout: 1,
+                _link: h2o_linklist_t { next: std::ptr::null_mut(), prev: std::ptr::null_mut() },
+                _entries: h2o_linklist_t { next: std::ptr::null_mut(), prev: std::ptr::null_mut() },
+                _backend: crate::abi::evloop::st_h2o_timeout_backend_properties_t { _dummy: 0 },
+            },
         }));
         // SAFETY: `lp` is the live allocation just made; the self-references point into it and the
         // block does not move until `destroy`.
@@ -68,6 +78,7 @@ impl Loop {
             timeout::init_anchor(&raw mut (*base)._timeouts);
             (*base)._now = wall_clock_ms();
             (*base).exec_time_counter.cur_start_at = (*base)._now;
+            timeout::init(base, &raw mut (*lp).one_ms_timeout, 1);
         }
         lp.cast()
     }
@@ -83,6 +94,15 @@ impl Loop {
             socket::reap(lp.cast());
             drop(Box::from_raw(lp.cast::<Loop>()));
         }
+    }
+
+    /// The loop's 1 ms timeout (see the field).
+    ///
+    /// # Safety
+    /// `lp` came from `create`.
+    pub unsafe fn one_ms_timeout(lp: *mut h2o_evloop_t) -> *mut h2o_timeout_t {
+        // SAFETY: per the contract, `lp` is a Loop.
+        unsafe { &raw mut (*lp.cast::<Loop>()).one_ms_timeout }
     }
 
     /// One iteration; 0 on success, -1 when polling failed.

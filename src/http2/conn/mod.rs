@@ -25,7 +25,9 @@
 //!   reused buffer. In latency-optimized mode the next write also waits until the kernel has
 //!   sent the previous one (`h2o_socket_notify_write`, which honours TCP_NOTSENT_LOWAT = 1), as
 //!   2.2.5 does: the next window is filled from the scheduler then, so that a stream that arrived
-//!   meanwhile goes first instead of behind bytes already queued in the kernel. A stream whose `send_data` said "more" is proceeded once the write in flight
+//!   meanwhile goes first instead of behind bytes already queued in the kernel. And the last
+//!   packets of the congestion window are kept for a moment for a request that may come
+//!   (`reserve`: a script asked for at the first bytes of the HTML then comes in 1 RTT, not 2). A stream whose `send_data` said "more" is proceeded once the write in flight
 //!   completes (or at the deferred flush when nothing was written); one that said "wait" on
 //!   `Event::WantData`.
 //! - Reading never stops while the connection is open (a request that overtakes a large response
@@ -43,6 +45,7 @@
 mod c;
 mod debug_state;
 pub mod push;
+mod reserve;
 mod stream;
 
 use std::collections::HashMap;
@@ -51,7 +54,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ptr::null_mut;
 
 use crate::core::request;
-use crate::evloop::latency::{STATE_DETERMINED, STATE_NEEDS_UPDATE, STATE_TBD};
+use crate::evloop::latency::{self, STATE_DETERMINED, STATE_NEEDS_UPDATE, STATE_TBD};
 use crate::evloop::socket::{self as evsock, Socket};
 use crate::evloop::timeout as tmo;
 use crate::http2::engine::{Config, Connection, Event, Output};
@@ -120,6 +123,12 @@ pub struct Conn {
     tick_entry: h2o_timeout_entry_t,
     /// On `zero_timeout` when a flush (and proceeds) are wanted after a handler's send.
     deferred_entry: h2o_timeout_entry_t,
+    /// On the loop's 1 ms timeout while the window reserve is held (latency-optimized mode).
+    hold_entry: h2o_timeout_entry_t,
+    /// The window reserve (latency-optimized mode): see `reserve`.
+    reserve: reserve::Reserve,
+    /// A request arrived since the last write (the reserve is released for it).
+    new_request: bool,
     engine: Connection,
     streams: StreamMap,
     /// The bytes of the write in flight (frames, and bodies moved out of the engine's queues;
@@ -241,6 +250,9 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         idle_entry: entry(on_idle_timeout),
         tick_entry: entry(on_tick),
         deferred_entry: entry(on_deferred),
+        hold_entry: entry(on_hold_tick),
+        reserve: reserve::Reserve::default(),
+        new_request: false,
         engine,
         streams: StreamMap::default(),
         wout: Output::default(),
@@ -572,7 +584,10 @@ unsafe fn drain_events(conn: *mut Conn) {
     unsafe {
         while let Some(ev) = (*conn).engine.poll_event() {
             match ev {
-                Event::Request { stream_id, head, body, too_large } => stream::start(conn, stream_id, head, body, too_large),
+                Event::Request { stream_id, head, body, too_large } => {
+                    (*conn).new_request = true;
+                    stream::start(conn, stream_id, head, body, too_large)
+                }
                 Event::WantData { stream_id } => {
                     if let Some(&s) = (*conn).streams.get(&stream_id) {
                         stream::proceed_if(s, stream::Wait::WantData);
@@ -639,6 +654,43 @@ unsafe fn write_size(conn: *mut Conn) -> usize {
     }
 }
 
+/// The window reserve's step for a connection in latency-optimized mode (None: TCP_INFO could
+/// not be read); keeps the millisecond check linked while the reserve is held.
+///
+/// # Safety
+/// `conn` is live with its socket.
+unsafe fn reserve_step(conn: *mut Conn) -> Option<reserve::Step> {
+    // SAFETY: the caller's contract; the entry stays in place inside the boxed Conn.
+    unsafe {
+        let c = &mut *conn;
+        let t = latency::tcp_state(evsock::fd(sock_of(c.sock)))?;
+        let ctx = c.super_.ctx;
+        let lo = (*(*ctx).globalconf).http2.latency_optimization;
+        let mss = usize::from((*c.sock)._lo_suggested_tls_payload_size);
+        let hold = reserve::hold_ms(t.rtt_us, lo[1]);
+        let step = c.reserve.step(t.cwnd.saturating_sub(t.unacked), mss, (*(*ctx).loop_)._now, hold, c.new_request);
+        c.new_request = false;
+        let e = &raw mut c.hold_entry;
+        let linked = tmo::is_linked(&raw const (*e)._link);
+        if c.reserve.holding() && !linked {
+            tmo::link((*ctx).loop_, crate::evloop::Loop::one_ms_timeout((*ctx).loop_), e);
+        } else if !c.reserve.holding() && linked {
+            tmo::unlink_entry(e);
+        }
+        Some(step)
+    }
+}
+
+/// The millisecond check of a held window reserve: an acknowledgement may have opened the
+/// window, or the hold may be over.
+unsafe extern "C" fn on_hold_tick(entry: *mut h2o_timeout_entry_t) {
+    // SAFETY: the entry is the `hold_entry` of a live Conn (closing unlinks it).
+    unsafe {
+        let conn = entry.cast::<u8>().sub(std::mem::offset_of!(Conn, hold_entry)).cast::<Conn>();
+        run(conn);
+    }
+}
+
 /// Starts a write of what the engine has, when no write is in flight.
 ///
 /// # Safety
@@ -651,9 +703,20 @@ unsafe fn flush(conn: *mut Conn) {
         if c.write_in_flight || c.sock.is_null() || c.hold_output || !c.engine.wants_write() {
             return;
         }
-        let max = write_size(conn);
+        let mut max = write_size(conn);
+        let c = &mut *conn;
+        if in_latency_mode(c.sock) {
+            match reserve_step(conn) {
+                Some(reserve::Step::Write(n)) => max = max.min(n).max(1),
+                Some(reserve::Step::Hold) => return,
+                None => {}
+            }
+        } else {
+            c.reserve.reset();
+        }
         let c = &mut *conn;
         c.engine.recycle_output(&mut c.wout);
+        c.engine.set_exact_max(in_latency_mode(c.sock));
         c.engine.write_gather(&mut c.wout, max);
         if c.wout.is_empty() {
             return;
@@ -700,7 +763,7 @@ unsafe fn close_now(conn: *mut Conn) {
     unsafe {
         let c = &mut *conn;
         c.closing = true;
-        for e in [&raw mut c.idle_entry, &raw mut c.tick_entry, &raw mut c.deferred_entry] {
+        for e in [&raw mut c.idle_entry, &raw mut c.tick_entry, &raw mut c.deferred_entry, &raw mut c.hold_entry] {
             tmo::unlink_entry(e);
         }
         tmo::unlink(&raw mut c.link);

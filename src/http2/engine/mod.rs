@@ -485,6 +485,8 @@ const SHUTDOWN_PING: [u8; 8] = *b"h2o-shut";
 const CLOSED_RING: usize = 64;
 /// Largest DATA frame payload we send (the scheduler's unit).
 const CHUNK: usize = 16384;
+/// The smallest DATA payload cut to fit an exact `max` (see [`Connection::set_exact_max`]).
+pub const MIN_EXACT_FRAME: usize = 512;
 /// Spare request heads kept (and the largest string buffer one may keep).
 const SPARE_HEADS: usize = 16;
 const MAX_SPARE_HEAD: usize = 16384;
@@ -548,6 +550,8 @@ pub struct Connection {
     scratch: Vec<u8>,
     active_count: usize,
     spare_queues: Vec<Vec<u8>>,
+    /// DATA frames are cut so that a write does not exceed its `max` (see [`Connection::set_exact_max`]).
+    exact_max: bool,
     /// Request heads handed back by the glue, reused for the next requests.
     spare_heads: Vec<RequestHead>,
 
@@ -598,6 +602,7 @@ impl Connection {
             scratch: Vec::new(),
             active_count: 0,
             spare_queues: Vec::new(),
+            exact_max: false,
             spare_heads: Vec::new(),
             events: VecDeque::new(),
             flood_budget,
@@ -725,6 +730,15 @@ impl Connection {
         let mut o = Output { bytes: std::mem::take(out), ..Output::default() };
         self.write_output(&mut o, max);
         *out = o.bytes;
+    }
+
+    /// With `on`, the `max` of [`Connection::write`] / [`Connection::write_gather`] is honoured
+    /// by DATA frames too: the last one is cut to fit (not below [`MIN_EXACT_FRAME`] bytes, and a
+    /// write always carries something). The glue turns it on while the socket is in
+    /// latency-optimized mode, where `max` is what the congestion window can send now and any
+    /// excess would wait in the kernel ahead of a stream that arrives meanwhile.
+    pub fn set_exact_max(&mut self, on: bool) {
+        self.exact_max = on;
     }
 
     /// [`Connection::write`] into an [`Output`] (which must be empty): DATA payloads that are a

@@ -2,7 +2,7 @@
 //! DATA chosen by the scheduler within the windows).
 
 use super::stream::Placement;
-use super::{Connection, Output, PendingHead, CHUNK};
+use super::{Connection, Output, PendingHead, CHUNK, MIN_EXACT_FRAME};
 use crate::http2::frame::{self, ErrorCode};
 use crate::http2::scheduler::Tree;
 
@@ -112,9 +112,17 @@ impl Connection {
             self.head_arena.clear();
         }
         while out.len() - start < max && self.conn_out > 0 && self.active_count > 0 {
+            let mut cap = usize::MAX;
+            if self.exact_max {
+                let room = max - (out.len() - start);
+                if room < frame::HEADER_LEN + MIN_EXACT_FRAME && out.len() > start {
+                    break;
+                }
+                cap = room.saturating_sub(frame::HEADER_LEN).max(MIN_EXACT_FRAME);
+            }
             let Some(node) = self.tree.next() else { break };
             match self.node_owner.get(&node) {
-                Some(&id) => self.emit_data(id, out),
+                Some(&id) => self.emit_data(id, out, cap),
                 None => self.tree.deactivate(node),
             }
         }
@@ -158,11 +166,11 @@ impl Connection {
 
     /// Sends one DATA frame for the stream the scheduler picked (its node was taken out of the
     /// queue by `next`: it is requeued or deactivated here).
-    fn emit_data(&mut self, id: u32, out: &mut Output) {
+    fn emit_data(&mut self, id: u32, out: &mut Output, cap: usize) {
         let s = self.streams.get_mut(&id).expect("node owner is live");
         let queued = s.queued();
         let window = s.out_window.min(self.conn_out).max(0) as usize;
-        let n = queued.min(CHUNK).min(window).min(self.peer.max_frame_size as usize);
+        let n = queued.min(CHUNK).min(window).min(self.peer.max_frame_size as usize).min(cap);
         if n == 0 && !(queued == 0 && s.end_queued) {
             self.tree.deactivate(s.node);
             s.active = false;

@@ -1999,3 +1999,44 @@ fn debug_state_shows_pushed_streams() {
     let json = t.conn.debug_state_json(false);
     assert!(json.contains("\"2\": {") && json.contains("RESERVED_LOCAL"), "{json}");
 }
+
+#[test]
+fn exact_max_cuts_data_frames_to_the_write_size() {
+    // latency-optimized writes: each write stays within max (the congestion window), DATA cut to fit
+    let body = vec![b'x'; 40000];
+    let mut t = T::new(small());
+    t.get(1, "/a");
+    t.events();
+    t.conn.send_response(1, 200, &[], false, false);
+    t.conn.send_data(1, &[&body], true);
+    t.conn.set_exact_max(true);
+    let mut all = Vec::new();
+    let mut first = true;
+    let mut writes = 0;
+    while t.conn.wants_write() {
+        let mut bytes = Vec::new();
+        t.conn.write(&mut bytes, 2896);
+        assert!(!bytes.is_empty(), "a write always carries something");
+        // the first write carries the SETTINGS / HEADERS too (control frames are never cut)
+        assert!(first || bytes.len() <= 2896, "write of {} bytes over 2896", bytes.len());
+        first = false;
+        all.extend_from_slice(&bytes);
+        writes += 1;
+        assert!(writes < 100);
+    }
+    let out = Client::new().parse(&all);
+    let data: usize = out.iter().map(|o| if let Out::Data { data, .. } = o { data.len() } else { 0 }).sum();
+    assert_eq!(data, 40000);
+    // a room too small for a useful frame still makes progress (a frame of MIN_EXACT_FRAME)
+    let mut bytes = Vec::new();
+    let mut t2 = T::new(small());
+    t2.get(1, "/a");
+    t2.events();
+    t2.conn.send_response(1, 200, &[], false, false);
+    t2.conn.write(&mut bytes, usize::MAX);
+    t2.conn.send_data(1, &[&body[..5000]], true);
+    t2.conn.set_exact_max(true);
+    let mut b2 = Vec::new();
+    t2.conn.write(&mut b2, 1);
+    assert_eq!(b2.len(), frame::HEADER_LEN + super::MIN_EXACT_FRAME);
+}
