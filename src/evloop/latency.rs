@@ -93,6 +93,15 @@ pub fn tcp_state(fd: RawFd) -> Option<TcpState> {
     }
 }
 
+/// Bytes written to `fd` that the kernel has not sent yet (`SIOCOUTQNSD`); None when it cannot
+/// tell (not a TCP socket).
+pub fn notsent_bytes(fd: RawFd) -> Option<u32> {
+    let mut n: libc::c_int = 0;
+    // SAFETY: the ioctl writes one int into a live local.
+    let r = unsafe { libc::ioctl(fd, libc::SIOCOUTQNSD as _, &raw mut n) };
+    (r == 0).then_some(n.max(0) as u32)
+}
+
 fn set_notsent_lowat(fd: RawFd, value: u32) -> bool {
     let v: libc::c_int = value as libc::c_int;
     // SAFETY: setsockopt reads an int from a live local.

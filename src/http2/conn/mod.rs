@@ -420,7 +420,10 @@ unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_ch
             return close_now(conn);
         }
         proceed_waiting(conn);
-        if in_latency_mode(sock) && (*conn).engine.wants_write() {
+        // the kernel sent it all already (the usual case: the write was sized to the window):
+        // go on now; polling would also wait for the send buffer's memory to drain by a third,
+        // which can take until the next round of acknowledgements (an RTT)
+        if in_latency_mode(sock) && (*conn).engine.wants_write() && latency::notsent_bytes(evsock::fd(sock_of(sock))) != Some(0) {
             // poll-then-write across writes: the kernel took all of it, but (TCP_NOTSENT_LOWAT
             // = 1) the next write waits until it has been sent, so that what is chosen for the
             // next window (a stream that arrived meanwhile, by priority) is not queued behind
@@ -707,7 +710,8 @@ unsafe fn flush(conn: *mut Conn) {
         let c = &mut *conn;
         if in_latency_mode(c.sock) {
             match reserve_step(conn) {
-                Some(reserve::Step::Write(n)) => max = max.min(n).max(1),
+                // from TCP_INFO now (the socket's suggested size may be from the last write)
+                Some(reserve::Step::Write(n)) => max = n.max(1),
                 Some(reserve::Step::Hold) => return,
                 None => {}
             }
