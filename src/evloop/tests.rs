@@ -90,7 +90,10 @@ fn entries_fire_in_link_order_once_due() {
         assert!(!timeout::is_linked(&raw const jobs[0].entry._link));
         assert_eq!(timeout::wake_at(&raw mut (*lp)._timeouts), u64::MAX);
         timeout::dispose(lp, tp);
-        assert!(timeout::is_empty(&raw const (*lp)._timeouts));
+        // off the loop's list (which keeps the loop's own 1 ms timeout)
+        assert!(!timeout::is_linked(&raw const (*tp)._link));
+        assert_eq!((*lp)._timeouts.next, &raw mut (*Loop::one_ms_timeout(lp))._link);
+        assert_eq!((*lp)._timeouts.prev, &raw mut (*Loop::one_ms_timeout(lp))._link);
         Loop::destroy(lp);
     }
 }
