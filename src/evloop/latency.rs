@@ -155,10 +155,11 @@ pub fn apply(sock: &mut h2o_socket_t, fd: RawFd, d: Decision) {
 }
 
 /// `h2o_socket_do_prepare_for_latency_optimized_write` on the socket's fields; returns
-/// `suggested_write_size`.
-pub fn prepare(sock: &mut h2o_socket_t, fd: RawFd, c: &Conditions, loop_time_ms: u64) -> usize {
+/// `suggested_write_size`. `tls_overhead`: the bytes a TLS record adds (0 for plain TCP), so that
+/// the suggested TLS payload fills a packet.
+pub fn prepare(sock: &mut h2o_socket_t, fd: RawFd, c: &Conditions, loop_time_ms: u64, tls_overhead: usize) -> usize {
     let d = match tcp_state(fd) {
-        Some(t) => decide(c, &t, loop_time_ms, 0),
+        Some(t) => decide(c, &t, loop_time_ms, tls_overhead),
         None => Decision::Disable,
     };
     apply(sock, fd, d);

@@ -376,6 +376,7 @@ unsafe fn write_budget(s: *mut Socket) -> usize {
     use super::latency::{STATE_DETERMINED, STATE_NEEDS_UPDATE};
     // SAFETY: per the contract; short borrows.
     unsafe {
+        let overhead = tls::record_overhead(s);
         let sock = &mut *s;
         let state = sock.base._lo_state;
         if sock.base._lo_suggested_write_size == usize::MAX || (state != STATE_DETERMINED && state != STATE_NEEDS_UPDATE) {
@@ -383,7 +384,7 @@ unsafe fn write_budget(s: *mut Socket) -> usize {
         }
         if let Some(c) = sock.lo_conditions {
             let loop_time = (*sock.lp).base.exec_time_counter.average;
-            super::latency::prepare(&mut sock.base, sock.fd, &c, loop_time);
+            super::latency::prepare(&mut sock.base, sock.fd, &c, loop_time, overhead);
         }
         match sock.base._lo_suggested_write_size {
             0 => 1,
@@ -431,10 +432,11 @@ pub unsafe fn notify_write(s: *mut Socket, cb: crate::abi::socket::h2o_socket_cb
 pub unsafe fn prepare_latency_optimized(s: *mut Socket, c: &crate::abi::socket::h2o_socket_latency_optimization_conditions_t) -> usize {
     // SAFETY: per the contract.
     unsafe {
+        let overhead = tls::record_overhead(s);
         let sock = &mut *s;
         sock.lo_conditions = Some(*c);
         let loop_time = (*sock.lp).base.exec_time_counter.average;
-        super::latency::prepare(&mut sock.base, sock.fd, c, loop_time)
+        super::latency::prepare(&mut sock.base, sock.fd, c, loop_time, overhead)
     }
 }
 

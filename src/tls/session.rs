@@ -337,6 +337,31 @@ impl Session {
         Some(openssl_cipher(suite))
     }
 
+    /// The bytes a record adds to its plaintext with the negotiated suite (header, explicit
+    /// nonce, content type, tag), so that a record of `mss - overhead` plaintext bytes fills one
+    /// packet exactly: TLS 1.3 5 + 1 + 16; TLS 1.2 AES-GCM 5 + 8 + 16, ChaCha20-Poly1305 5 + 16.
+    /// Before the handshake (or for a suite not listed) 32, a bound that fits every AEAD suite.
+    pub fn record_overhead(&self) -> usize {
+        let Some(c) = self.conn() else { return 32 };
+        match (c.protocol_version(), c.negotiated_cipher_suite().map(|s| s.suite())) {
+            (Some(ProtocolVersion::TLSv1_3), Some(_)) => 5 + 1 + 16,
+            (
+                Some(ProtocolVersion::TLSv1_2),
+                Some(
+                    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+                    | CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+                    | CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+                    | CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                ),
+            ) => 5 + 8 + 16,
+            (
+                Some(ProtocolVersion::TLSv1_2),
+                Some(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256),
+            ) => 5 + 16,
+            _ => 32,
+        }
+    }
+
     /// Whether the session was resumed (None before the handshake is done).
     pub fn session_reused(&self) -> Option<bool> {
         let c = self.conn()?;

@@ -4,19 +4,21 @@
 #
 #   wan.sh --server BIN --delayline BIN --our-libdir DIR --out DIR
 #          [--rtt-ms 250] [--rate-mbit 50] [--queue-bytes BDP] [--runs 20] [--hog]
-#          [--libs ours,debian] [--modes on,off] [--cc cubic] [--case NAME] [--max-seconds 600]
+#          [--libs ours,debian] [--modes on,off] [--cc cubic] [--case NAME] [--max-seconds 600] [--tls]
 #
 #   client ns (10.77.0.1, tun wanc0) ── delayline (RTT/2 each way, rate cap, bounded queue) ── server ns (10.77.0.2, tun wans0)
 #
 # --server is one binary (wan_server.c, built against Debian's 2.2.5 headers and library): "ours"
 # runs it with LD_LIBRARY_PATH=--our-libdir, "debian" without. Servers are pinned to CPU 1 (with
 # the CPU hog of --hog, a busy loop, on the same CPU), the client and the delay line to CPU 0.
+# --tls: h2 over TLS instead of h2c (a self-signed EC certificate made here with openssl; the
+# servers get it as an OpenSSL SSL_CTX, the client does not verify it).
 # Records go to OUT/results.jsonl (one per run, js_latency.py's format). Everything started here
 # is stopped and both namespaces deleted on exit; the whole run is bounded by --max-seconds.
 # Exit 77 (skipped) when not root, without /dev/net/tun, ip, taskset or python3's h2.
 set -euo pipefail
 
-rtt=250 rate=50 queue="" runs=20 cc=cubic hog=false libs=ours,debian modes=on,off case="" max_seconds=600
+rtt=250 rate=50 queue="" runs=20 cc=cubic hog=false libs=ours,debian modes=on,off case="" max_seconds=600 tls=false
 server="" delayline="" our_libdir="" out=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
         --queue-bytes) queue=$2; shift ;;
         --runs) runs=$2; shift ;;
         --hog) hog=true ;;
+        --tls) tls=true ;;
         --cc) cc=$2; shift ;;
         --libs) libs=$2; shift ;;
         --modes) modes=$2; shift ;;
@@ -47,6 +50,7 @@ skip() { echo "SKIPPED: $*"; exit 77; }
 command -v ip >/dev/null || skip "no ip (iproute2)"
 command -v taskset >/dev/null || skip "no taskset (util-linux)"
 python3 -c 'import h2' 2>/dev/null || skip "python3 lacks h2 (tests/setup-deps.sh installs it)"
+if $tls; then command -v openssl >/dev/null || skip "no openssl (to make the test certificate)"; fi
 case ",$libs," in *,ours,*) [ -n "$our_libdir" ] || { echo "wan.sh: --our-libdir is required for ours" >&2; exit 2; } ;; esac
 
 ncpu=$(nproc)
@@ -104,6 +108,15 @@ open(sys.argv[1] + '/big.html', 'wb').write(body)
 open(sys.argv[1] + '/tiny.js', 'wb').write(b'console.log("tiny");\n')
 PY
 
+# --- the certificate (--tls) ---------------------------------------------------------------------------
+tls_args=() client_tls=()
+if $tls; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=wan.test \
+        -keyout "$out/key.pem" -out "$out/cert.pem" 2>"$out/openssl.err" || { cat "$out/openssl.err" >&2; exit 1; }
+    tls_args=("$out/cert.pem" "$out/key.pem")
+    client_tls=(--tls)
+fi
+
 # --- servers: one per (library, mode) ---------------------------------------------------------------
 targets=()
 port=8000
@@ -119,7 +132,7 @@ for lib in "${lib_list[@]}"; do
         if [ "$lib" = ours ]; then env+=("LD_LIBRARY_PATH=$our_libdir"); fi
         : >"$out/server-$lib-$mode.out"
         ip netns exec "$ns_s" timeout -k 5 "$max_seconds" taskset -c "$server_cpu" env "${env[@]}" \
-            "$server" 10.77.0.2 "$port" "$doc" "$mode" "$max_seconds" >"$out/server-$lib-$mode.out" 2>&1 &
+            "$server" 10.77.0.2 "$port" "$doc" "$mode" "$max_seconds" "${tls_args[@]}" >"$out/server-$lib-$mode.out" 2>&1 &
         pids+=($!)
         targets+=(--target "$lib-$mode=10.77.0.2:$port")
     done
@@ -136,10 +149,10 @@ if $hog; then
     pids+=($!)
 fi
 
-echo "wan.sh: case '${case}' congestion control $cc, RTT $rtt ms, rate ${rate} Mbit/s (0: uncapped), queue $queue bytes, $runs runs, hog $hog, targets ${targets[*]}"
+echo "wan.sh: case '${case}' congestion control $cc, RTT $rtt ms, rate ${rate} Mbit/s (0: uncapped), queue $queue bytes, $runs runs, hog $hog, tls $tls, targets ${targets[*]}"
 status=0
 ip netns exec "$ns_c" timeout -k 5 "$max_seconds" taskset -c "$client_cpu" python3 "$here/js_latency.py" \
-    --rtt-ms "$rtt" --runs "$runs" --out "$out/results.jsonl" --case "$case" "${targets[@]}" || status=$?
+    --rtt-ms "$rtt" --runs "$runs" --out "$out/results.jsonl" --case "$case" "${client_tls[@]}" "${targets[@]}" || status=$?
 kill "${pids[0]}" 2>/dev/null || true
 wait "${pids[0]}" 2>/dev/null || true
 cat "$out/delayline.err"

@@ -2,10 +2,13 @@
  * wan_server: the WAN harness's HTTP server, a 2.2.5 embedder (h2o.h API only, so the same binary
  * runs on Debian's libh2o-evloop 2.2.5 and, through LD_LIBRARY_PATH, on ours).
  *
- *   wan_server ADDR PORT DOCROOT on|off MAX_SECONDS
+ *   wan_server ADDR PORT DOCROOT on|off MAX_SECONDS [CERT KEY]
  *
  * Serves DOCROOT with the file handler on ADDR:PORT, HTTP/1.1 and h2c (prior knowledge or
- * Upgrade) through h2o_accept. `on`: globalconf.http2.latency_optimization as h2o_config_init
+ * Upgrade) through h2o_accept; with CERT and KEY (PEM files), over TLS instead, set up as a 2.2.5
+ * embedder does: an OpenSSL SSL_CTX (SSL_CTX_use_certificate_chain_file,
+ * SSL_CTX_use_PrivateKey_file), h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols)
+ * and accept_ctx.ssl_ctx (Debian's 2.2.5 serves it with OpenSSL, ours through its SSL_CTX bridge). `on`: globalconf.http2.latency_optimization as h2o_config_init
  * leaves it (min_rtt 50 ms, max_additional_delay 10 %, max_cwnd 65535); `off`: min_rtt = UINT_MAX,
  * which disables the latency-optimized writes (2.2.5's documented switch). Prints "ready" on
  * WAN_TCP_CONGESTION=NAME: the listener's congestion control (TCP_CONGESTION, inherited by the
@@ -27,6 +30,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <h2o.h>
 
@@ -56,8 +62,8 @@ int main(int argc, char **argv)
     struct sigaction sa;
     int fd, on = 1;
 
-    if (argc != 6 || (strcmp(argv[4], "on") != 0 && strcmp(argv[4], "off") != 0)) {
-        fprintf(stderr, "usage: %s ADDR PORT DOCROOT on|off MAX_SECONDS\n", argv[0]);
+    if ((argc != 6 && argc != 8) || (strcmp(argv[4], "on") != 0 && strcmp(argv[4], "off") != 0)) {
+        fprintf(stderr, "usage: %s ADDR PORT DOCROOT on|off MAX_SECONDS [CERT KEY]\n", argv[0]);
         return 2;
     }
     memset(&addr, 0, sizeof(addr));
@@ -85,6 +91,17 @@ int main(int argc, char **argv)
     h2o_context_init(&ctx, h2o_evloop_create(), &config);
     accept_ctx.ctx = &ctx;
     accept_ctx.hosts = config.hosts;
+    if (argc == 8) {
+        SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_server_method());
+        if (ssl_ctx == NULL || SSL_CTX_use_certificate_chain_file(ssl_ctx, argv[6]) != 1 ||
+            SSL_CTX_use_PrivateKey_file(ssl_ctx, argv[7], SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ssl_ctx) != 1) {
+            fprintf(stderr, "wan_server: cannot set up the SSL_CTX with %s and %s:\n", argv[6], argv[7]);
+            ERR_print_errors_fp(stderr);
+            return 1;
+        }
+        h2o_ssl_register_alpn_protocols(ssl_ctx, h2o_http2_alpn_protocols);
+        accept_ctx.ssl_ctx = ssl_ctx;
+    }
 
     const char *cc = getenv("WAN_TCP_CONGESTION");
     if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
@@ -100,7 +117,8 @@ int main(int argc, char **argv)
     char ccname[32] = "?";
     socklen_t cclen = sizeof(ccname) - 1;
     getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, ccname, &cclen);
-    printf("ready %s %s\n", dladdr((void *)h2o_config_init, &info) != 0 && info.dli_fname != NULL ? info.dli_fname : "?", ccname);
+    printf("ready %s %s %s\n", dladdr((void *)h2o_config_init, &info) != 0 && info.dli_fname != NULL ? info.dli_fname : "?", ccname,
+           accept_ctx.ssl_ctx != NULL ? "tls" : "h2c");
     fflush(stdout);
 
     while (!stop && time(NULL) < end)

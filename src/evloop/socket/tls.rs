@@ -237,6 +237,26 @@ unsafe fn record_payload(s: *mut Socket) -> usize {
     }
 }
 
+/// The bytes a TLS record adds to its plaintext on `s` (0 for a plain socket): what the
+/// latency-optimized sizes leave room for, so that a record fills one packet.
+///
+/// # Safety
+/// `s` is a live socket.
+pub(super) unsafe fn record_overhead(s: *mut Socket) -> usize {
+    // SAFETY: per the contract.
+    unsafe { tls_of(s).map_or(0, |t| t.session.record_overhead()) }
+}
+
+/// The ciphertext budget of a writable event from the plaintext one (`write_budget`, sized in
+/// records of `payload` bytes): as many whole records, each `overhead` bytes longer, so that the
+/// records of the write leave in this event rather than their last bytes waiting for the next.
+fn ciphertext_budget(plain: usize, payload: usize, overhead: usize) -> usize {
+    if plain == usize::MAX || payload == 0 {
+        return plain;
+    }
+    plain.div_ceil(payload).saturating_mul(payload + overhead)
+}
+
 /// Encrypts the caller's bytes of a write (`h2o_socket_write` on a TLS socket); false when the
 /// session cannot (failed): the write then completes with an I/O error.
 ///
@@ -325,7 +345,12 @@ pub(super) unsafe fn flush(s: *mut Socket) {
     // SAFETY: per the contract; the session is borrowed only for the send calls.
     unsafe {
         let writing = (*s).base._cb_write.is_some() && (*s).write_done.is_none();
-        let budget = if writing { write_budget(s) } else { usize::MAX };
+        let budget = if writing {
+            let plain = write_budget(s);
+            ciphertext_budget(plain, record_payload(s), record_overhead(s))
+        } else {
+            usize::MAX
+        };
         let Some(t) = tls_of(s) else { return };
         let mut w = FdWriter { fd: (*s).fd, flags: 0, budget, written: 0 };
         let r = t.session.write_to(&mut w);
@@ -402,4 +427,20 @@ pub(super) unsafe fn dispose_exported(ssl: *mut c_void) {
 pub(super) unsafe fn wants_pass(s: *mut Socket) -> bool {
     // SAFETY: per the contract.
     unsafe { tls_of(s).is_some_and(|t| t.handshake_cb.is_some() && (t.session.has_failed() || t.session.is_established())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ciphertext_budget;
+
+    #[test]
+    fn the_ciphertext_budget_covers_whole_records() {
+        // 8 records of 1426 bytes (MSS 1448, TLS 1.3): 8 packets of 1448
+        assert_eq!(ciphertext_budget(8 * 1426, 1426, 22), 8 * 1448);
+        // a partial record counts whole
+        assert_eq!(ciphertext_budget(8 * 1426 + 1, 1426, 22), 9 * 1448);
+        assert_eq!(ciphertext_budget(usize::MAX, 1426, 22), usize::MAX);
+        assert_eq!(ciphertext_budget(5000, 0, 22), 5000);
+        assert_eq!(ciphertext_budget(usize::MAX - 1, 1, 22), usize::MAX);
+    }
 }

@@ -339,3 +339,24 @@ fn many_records_fed_at_once_all_come_out() {
     let n = s.take_plaintext(&mut got);
     assert_eq!(&got[..n], &data[..]);
 }
+
+#[test]
+fn records_of_mss_less_the_overhead_fill_packets_exactly() {
+    // what the latency-optimized writer relies on: plaintext records of `mss - record_overhead()`
+    // bytes come out as ciphertext records of exactly `mss` bytes, for TLS 1.3 and TLS 1.2
+    let cfg = server_config();
+    for tls12 in [false, true] {
+        let (mut s, _c) = connect(&cfg, client_config(&[], tls12), "localhost");
+        let overhead = s.record_overhead();
+        if tls12 {
+            assert!(overhead == 29 || overhead == 21, "TLS 1.2 AES-GCM or ChaCha20: {overhead}");
+        } else {
+            assert_eq!(overhead, 22);
+        }
+        let mss = 1448;
+        s.encrypt(&[&vec![b'x'; 7 * (mss - overhead)]], mss - overhead).unwrap();
+        let lens = record_lengths(&mut s);
+        assert_eq!(lens, vec![mss - 5; 7], "tls12 {tls12}: every record is one packet");
+    }
+    assert_eq!(Session::failed().record_overhead(), 32);
+}
