@@ -34,7 +34,8 @@ def main():
     nrow = (len(cases) + ncol - 1) // ncol
     W = ml + ncol * (pw + gap) + 10
     H = mt + nrow * (ph + vgap) - vgap + 90
-    ymax = 3.0
+    # at least 3 RTT, up to the slowest run (at most 5)
+    ymax = min(5.0, max([3.0] + [int(r["js_rtt"] * 2 + 1) / 2 for r in recs if "js_rtt" in r]))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="11">',
            f'<rect width="{W}" height="{H}" fill="white"/>',
            f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="14">{a.title}</text>']

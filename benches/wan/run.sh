@@ -35,7 +35,7 @@ for c in $cases; do
     bash "$root/tests/wan/wan.sh" "${common[@]}" --out "$out/$c" --case "$c" "${args[@]}"
     bash "$root/tests/wan/wan.sh" "${common[@]}" --out "$out/$c-tls" --case "$c-tls" "${args[@]}" --tls
 done
-cat "$out"/rtt250-*/results.jsonl >"$out/results.jsonl"
+for c in $cases; do cat "$out/$c/results.jsonl" "$out/$c-tls/results.jsonl"; done >"$out/results.jsonl"
 
 # loopback bulk throughput: the same binary, ON and OFF, ours and Debian's, h2c and TLS, alternated
 {
