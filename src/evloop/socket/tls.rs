@@ -204,8 +204,14 @@ pub(super) unsafe fn read_pass(s: *mut Socket) {
         if err.is_null() && tls_of(s).is_some_and(|t| t.session.peer_closed()) {
             err = errors::closed();
         }
-        // What the session has to say (the handshake's answer, tickets, an alert) goes out now.
+        // What the session has to say (the handshake's answer, tickets, an alert) goes out now,
+        // with what is left of a write in progress; when that finished the write, its callback
+        // runs in this pass (the socket is queued again) rather than at the next readiness event,
+        // which may be an RTT away.
         flush(s);
+        if (*s).write_done.is_some() {
+            super::enqueue(s);
+        }
         let handshaking = tls_of(s).is_some_and(|t| t.handshake_cb.is_some());
         if !err.is_null() && plain != 0 {
             // the plaintext first; the error on the next pass
