@@ -35,9 +35,10 @@ pub struct Loop {
     /// The readiness of one poll (token, readable, writable, read side closed), kept between
     /// iterations so that running the loop allocates nothing.
     ready: Vec<(usize, bool, bool, bool)>,
-    /// A 1 ms timeout on the loop's list for the library's own short waits (the HTTP/2 writer's
-    /// window reserve, `http2::conn::reserve`); it lives as long as the loop, so entries of
-    /// connections freed from their callbacks never leave a dangling timeout behind.
+    /// A 1 ms timeout for the library's own short waits (the HTTP/2 writer's window reserve,
+    /// `http2::conn::reserve`), on the loop's list from its first use; it lives as long as the
+    /// loop, so entries of connections freed from their callbacks never leave a dangling timeout
+    /// behind.
     one_ms_timeout: h2o_timeout_t,
 }
 
@@ -78,7 +79,6 @@ impl Loop {
             timeout::init_anchor(&raw mut (*base)._timeouts);
             (*base)._now = wall_clock_ms();
             (*base).exec_time_counter.cur_start_at = (*base)._now;
-            timeout::init(base, &raw mut (*lp).one_ms_timeout, 1);
         }
         lp.cast()
     }
@@ -96,13 +96,21 @@ impl Loop {
         }
     }
 
-    /// The loop's 1 ms timeout (see the field).
+    /// The loop's 1 ms timeout (see the field), linked into the loop's list on first use: until
+    /// the library needs it the list holds only the embedder's timeouts, as in 2.2.5 (whose
+    /// embedders may check that disposing theirs empties it).
     ///
     /// # Safety
     /// `lp` came from `create`.
     pub unsafe fn one_ms_timeout(lp: *mut h2o_evloop_t) -> *mut h2o_timeout_t {
-        // SAFETY: per the contract, `lp` is a Loop.
-        unsafe { &raw mut (*lp.cast::<Loop>()).one_ms_timeout }
+        // SAFETY: per the contract, `lp` is a Loop; the timeout lives as long as the loop.
+        unsafe {
+            let t = &raw mut (*lp.cast::<Loop>()).one_ms_timeout;
+            if (*t)._link.next.is_null() {
+                timeout::init(lp, t, 1);
+            }
+            t
+        }
     }
 
     /// One iteration; 0 on success, -1 when polling failed.

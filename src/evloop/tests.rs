@@ -90,10 +90,12 @@ fn entries_fire_in_link_order_once_due() {
         assert!(!timeout::is_linked(&raw const jobs[0].entry._link));
         assert_eq!(timeout::wake_at(&raw mut (*lp)._timeouts), u64::MAX);
         timeout::dispose(lp, tp);
-        // off the loop's list (which keeps the loop's own 1 ms timeout)
-        assert!(!timeout::is_linked(&raw const (*tp)._link));
-        assert_eq!((*lp)._timeouts.next, &raw mut (*Loop::one_ms_timeout(lp))._link);
-        assert_eq!((*lp)._timeouts.prev, &raw mut (*Loop::one_ms_timeout(lp))._link);
+        // the loop's list is empty again (its own 1 ms timeout is linked only once used)
+        assert!(timeout::is_empty(&raw const (*lp)._timeouts));
+        let own = Loop::one_ms_timeout(lp);
+        assert_eq!((*lp)._timeouts.next, &raw mut (*own)._link, "linked at its first use");
+        assert_eq!(Loop::one_ms_timeout(lp), own, "once");
+        assert_eq!((*lp)._timeouts.prev, &raw mut (*own)._link);
         Loop::destroy(lp);
     }
 }
