@@ -9,6 +9,9 @@
 //! [`panic`] is the one piece of code: the boundary every C entry point (an exported function, or
 //! an engine callback C code calls directly) runs inside, so that no panic unwinds into C.
 
+/// `h2o/cache_digests.h`: the digests of the `cache-digest` request header.
+/// cbindgen:ignore
+pub mod cache_digests;
 /// `h2o.h`: configuration, context, handlers, header lists.
 /// cbindgen:ignore
 pub mod core;

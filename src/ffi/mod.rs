@@ -12,6 +12,9 @@
 /// `h2o.h` access log (hand-written header).
 /// cbindgen:ignore
 pub mod access_log;
+/// `h2o/cache_digests.h`: the `cache-digest` request header's digests (hand-written header).
+/// cbindgen:ignore
+pub mod cache_digests;
 /// `h2o.h`: configuration and header lists (hand-written header).
 /// cbindgen:ignore
 pub mod core;

@@ -18,3 +18,4 @@ pub mod engine;
 pub mod conn;
 pub mod c_scheduler;
 pub mod casper;
+pub mod cache_digests;
