@@ -9,6 +9,7 @@
 #     the PUSH_PROMISEs before the 200;
 #   - nghttp --no-push (SETTINGS_ENABLE_PUSH=0) gets no PUSH_PROMISE; ?nopush (nopush, another
 #     authority) gets none; a repeat visit carrying the h2o_casper cookie the first one got, none;
+#     a request carrying a cache-digest header whose digest holds /style.css gets /app.js only;
 #   - Python's h2 (informational.py, h2c) sees the 103 with its links, the pushes, then the 200
 #     (with ENABLE_PUSH 0: no push);
 #   - curl -i over HTTP/1.1 and --http2 (h2c: Upgrade; TLS: ALPN) and prior knowledge sees the 103
@@ -111,6 +112,12 @@ h2_checks() {
     else
         fail "$t nghttp -nv /push with the h2o_casper cookie: no cookie to send"
     fi
+    # --- cache-digest: the client's digest holds /style.css, so only /app.js is pushed ---
+    local digest
+    digest=$(python3 "$here/cache_digest.py" "$base/style.css")
+    out=$(timeout 20 nghttp -nv -H "cache-digest: $digest; complete" "$base/push?nohints" 2>&1)
+    expect "$t nghttp -nv /push?nohints with a cache-digest of /style.css: one PUSH_PROMISE" "$(n_promises "$out")" 1
+    expect_match "$t   the one pushed is /app.js" "$(promised "$out" /style.css)|$(promised "$out" /app.js)" '^\|[0-9]*[02468]$'
 }
 
 curl_checks() {

@@ -158,6 +158,9 @@ pub struct Conn {
     scratch: stream::Scratch,
     /// CASPer's fingerprint of the client's cache, once a host with `http2.casper` served it.
     casper: Option<crate::http2::casper::Casper>,
+    /// The digests of the client's cache from `cache-digest` request headers (2.2.5's
+    /// `conn->cache_digests`): a push of what a fresh digest holds is not made.
+    cache_digests: crate::http2::cache_digests::Digests,
     /// Disposed streams kept for reuse (boxed: a stream's request must not move once in use).
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Stream>>,
@@ -267,6 +270,7 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         finished: Vec::new(),
         scratch: stream::Scratch::default(),
         casper: None,
+        cache_digests: Default::default(),
         spare: Vec::new(),
     }));
     // SAFETY: the caller's contract; the entries stay in place inside the boxed Conn.

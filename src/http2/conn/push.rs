@@ -48,8 +48,12 @@ pub(super) unsafe extern "C" fn push_path(src_req: *mut h2o_req_t, path: *const 
             return;
         }
         merge_casper_cookies(src);
+        load_cache_digests(src);
         let path = if path.is_null() { &[][..] } else { std::slice::from_raw_parts(path.cast::<u8>(), path_len) };
         if (*src).pushed_paths.iter().any(|p| p.as_slice() == path) {
+            return;
+        }
+        if is_fresh_in_digests(conn, src_req, path) {
             return;
         }
         let Some(id) = (*conn).engine.reserve_push(src_id) else { return };
@@ -140,6 +144,47 @@ unsafe fn add_header(req: &mut h2o_req_t, name: &'static [u8], value: &[u8]) {
     }
 }
 
+/// Loads the `cache-digest` headers of a client stream's request into the connection's digests;
+/// once per stream, before its first push or its response head (2.2.5 loads them as the request
+/// arrives; the pushes it decides on are the same).
+///
+/// # Safety
+/// `s` is a live stream.
+unsafe fn load_cache_digests(s: *mut Stream) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if (*s).digests_loaded || (*s).id & 1 == 0 {
+            return;
+        }
+        (*s).digests_loaded = true;
+        let conn = stream::conn_of(s);
+        for h in headers::entries(&(*s).req.headers) {
+            if is(h.name, tokens().cache_digest) {
+                (*conn).cache_digests.load_header(request::bytes(h.value));
+            }
+        }
+    }
+}
+
+/// Whether a fresh digest of the client holds `scheme://authority` + `path` of the source request.
+///
+/// # Safety
+/// `conn` and `src` are live.
+unsafe fn is_fresh_in_digests(conn: *mut super::Conn, src: *const h2o_req_t, path: &[u8]) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let d = &(*conn).cache_digests;
+        if d.url_only.is_empty() {
+            return false;
+        }
+        let mut url = request::bytes((*(*src).input.scheme).name).to_vec();
+        url.extend_from_slice(b"://");
+        url.extend_from_slice(request::bytes((*src).input.authority));
+        url.extend_from_slice(path);
+        d.lookup_by_url(&url) == crate::http2::cache_digests::State::Fresh
+    }
+}
+
 /// Merges the `h2o_casper` cookies of a client stream's request into the connection's fingerprint
 /// (made on first use) when its host has `http2.casper`; once per stream, before its first push
 /// (a 103 may start them before the response) or its response head.
@@ -192,6 +237,7 @@ pub(super) unsafe fn before_head(s: *mut Stream) -> bool {
         let [capacity_bits, track_all_types] = (*hostconf).http2.casper;
         if !pushed {
             merge_casper_cookies(s);
+            load_cache_digests(s);
             if (*hostconf).http2.flags & PUSH_PRELOAD != 0 {
                 let mut i = 0;
                 while i < (*req).res.headers.size {

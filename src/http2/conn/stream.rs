@@ -70,6 +70,8 @@ pub(super) struct Stream {
     pub(super) push_cancelled: bool,
     /// Whether the request's `h2o_casper` cookies were merged into the connection's fingerprint.
     pub(super) casper_merged: bool,
+    /// Whether the request's `cache-digest` headers were loaded into the connection's digests.
+    pub(super) digests_loaded: bool,
     /// The paths pushed in response to this (client) stream: each is pushed once, whether the
     /// handler or the response's `Link` headers asked for it.
     pub(super) pushed_paths: Vec<Vec<u8>>,
@@ -95,6 +97,7 @@ pub(super) struct Tokens {
     pub(super) content_length: usize,
     pub(super) content_type: usize,
     pub(super) cookie: usize,
+    pub(super) cache_digest: usize,
     pub(super) host: usize,
     pub(super) keep_alive: usize,
     pub(super) server: usize,
@@ -111,6 +114,7 @@ pub(super) fn tokens() -> &'static Tokens {
             content_length: t(b"content-length"),
             content_type: t(b"content-type"),
             cookie: t(b"cookie"),
+            cache_digest: t(b"cache-digest"),
             host: t(b"host"),
             keep_alive: t(b"keep-alive"),
             server: t(b"server"),
@@ -156,6 +160,7 @@ pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t)
                 b.wait = Wait::None;
                 b.push_cancelled = false;
                 b.casper_merged = false;
+                b.digests_loaded = false;
                 b.pushed_paths.clear();
                 Box::into_raw(b)
             }
@@ -169,6 +174,7 @@ pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t)
                 body: Vec::new(),
                 push_cancelled: false,
                 casper_merged: false,
+                digests_loaded: false,
                 pushed_paths: Vec::new(),
             })),
         };
