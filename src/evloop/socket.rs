@@ -103,15 +103,16 @@ fn errno() -> c_int {
 /// `lp` is a live loop.
 pub unsafe fn create(lp: *mut Loop, fd: RawFd, flags: c_int) -> *mut Socket {
     // SAFETY: per the contract.
-    unsafe { create_with(lp, fd, flags, false) }
+    unsafe { create_with(lp, fd, flags, false, false) }
 }
 
-/// [`create`]; `connecting`: a connection in progress (not writable until the kernel says so).
+/// [`create`]; `connecting`: a connection in progress (not writable until the kernel says so);
+/// `nonblocking`: `fd` has `O_NONBLOCK` already (accept4 set it: no fcntl calls).
 ///
 /// # Safety
 /// `lp` is a live loop.
-unsafe fn create_with(lp: *mut Loop, fd: RawFd, flags: c_int, connecting: bool) -> *mut Socket {
-    if !set_nonblocking(fd) {
+unsafe fn create_with(lp: *mut Loop, fd: RawFd, flags: c_int, connecting: bool, nonblocking: bool) -> *mut Socket {
+    if !nonblocking && !set_nonblocking(fd) {
         return null_mut();
     }
     // SAFETY: `lp` is live; short borrows only (no callback runs here).
@@ -172,7 +173,7 @@ pub unsafe fn accept(listener: *mut Socket) -> *mut Socket {
         if peer.ss_family == libc::AF_INET as libc::sa_family_t || peer.ss_family == libc::AF_INET6 as libc::sa_family_t {
             libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, (&raw const on).cast(), 4);
         }
-        let s = create((*listener).lp, fd, 0);
+        let s = create_with((*listener).lp, fd, 0, false, true);
         if s.is_null() {
             libc::close(fd);
             return s;
@@ -461,7 +462,7 @@ pub unsafe fn connect(lp: *mut Loop, addr: *const libc::sockaddr, len: libc::soc
             let on: c_int = 1;
             libc::setsockopt(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, (&raw const on).cast(), 4);
         }
-        let s = create_with(lp, fd, 0, true);
+        let s = create_with(lp, fd, 0, true, false);
         if s.is_null() {
             libc::close(fd);
             return null_mut();
