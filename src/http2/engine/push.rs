@@ -1,7 +1,7 @@
 //! Server push (PUSH_PROMISE and the pushed streams) and informational (1xx) responses: the
 //! output side's additions; see the module doc of [`super`] for the rules.
 
-use super::send::{fields, push_field};
+use super::send::{encode_head_block, fields, push_field};
 use super::stream::Placement;
 use super::{Connection, GoAway, PendingHead};
 use crate::http2::frame::{self, ErrorCode};
@@ -145,12 +145,7 @@ impl Connection {
         if s.headers_sent {
             return;
         }
-        scratch.clear();
-        encoder.begin_block(scratch);
-        field_cache.encode_status(encoder, scratch, h.status);
-        for (name, value) in fields(&head_arena[h.start..h.end]) {
-            field_cache.encode(encoder, scratch, name, value);
-        }
+        encode_head_block(encoder, field_cache, scratch, head_arena, &h);
         frame::encode_headers(out, h.stream_id, scratch, false, peer.max_frame_size);
     }
 }

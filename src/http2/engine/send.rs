@@ -29,6 +29,23 @@ pub(super) fn fields(mut arena: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     })
 }
 
+/// HPACK-encodes the status and fields of `h` (kept in `head_arena`) into `scratch`, as one header
+/// block: the final heads and the 1xx ones share it.
+pub(super) fn encode_head_block(
+    encoder: &mut crate::hpack::Encoder,
+    field_cache: &mut super::field_cache::FieldCache,
+    scratch: &mut Vec<u8>,
+    head_arena: &[u8],
+    h: &PendingHead,
+) {
+    scratch.clear();
+    encoder.begin_block(scratch);
+    field_cache.encode_status(encoder, scratch, h.status);
+    for (name, value) in fields(&head_arena[h.start..h.end]) {
+        field_cache.encode(encoder, scratch, name, value);
+    }
+}
+
 /// DATA payloads from this size up are handed over by [`Connection::write_gather`] rather than
 /// copied (below it a copy costs less than an extra iovec).
 /// (Tests gather every payload.)
@@ -146,12 +163,7 @@ impl Connection {
         if s.headers_sent {
             return;
         }
-        scratch.clear();
-        encoder.begin_block(scratch);
-        field_cache.encode_status(encoder, scratch, h.status);
-        for (name, value) in fields(&head_arena[h.start..h.end]) {
-            field_cache.encode(encoder, scratch, name, value);
-        }
+        encode_head_block(encoder, field_cache, scratch, head_arena, &h);
         // A body that turned out empty: END_STREAM goes on HEADERS.
         let end = h.end_stream || (s.end_queued && s.queued() == 0);
         frame::encode_headers(out, h.stream_id, scratch, end, peer.max_frame_size);
