@@ -29,15 +29,10 @@ trap 'kill -KILL $pid 2>/dev/null' EXIT
 for _ in $(seq 1 100); do [ -s "$portfile" ] && break; sleep 0.05; done
 [ -s "$portfile" ] || { echo "FAIL: server did not start"; cat "$work/stderr"; exit 1; }
 base=http://127.0.0.1:$(cat "$portfile")
-fails=0
+# shellcheck source=server_checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/server_checks.sh"
 c() { curl --silent --show-error --max-time 10 "$@"; }
 pk() { c --http2-prior-knowledge "$@"; }
-expect() { # name, got, want
-    if [ "$2" == "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got [$2], want [$3]"; fails=$((fails + 1)); fi
-}
-expect_match() { # name, got, extended regex
-    if [[ $2 =~ $3 ]]; then echo "ok   $1"; else echo "FAIL $1: [$2] does not match /$3/"; fails=$((fails + 1)); fi
-}
 md5() { md5sum | cut -d' ' -f1; }
 log() { cat "$work/logs/h2.log" 2>/dev/null; }
 # waits (at most 2 s) for the access log to have $1 lines
@@ -143,13 +138,4 @@ wait $inflight
 expect "  ... the response in flight on another connection completes" "$(cat "$work/inflight")" "part0;part1;part2;part3; 200"
 expect "  ... HTTP/1.1 still answers /quit" "$(c --http1.1 "$base/quit")" "bye"
 
-for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-if kill -0 $pid 2>/dev/null; then
-    expect "server exits after /quit" "still running" "exited"
-else
-    wait $pid
-    expect "server exit status" "$?" "0"
-fi
-trap - EXIT
-if [ $fails -eq 0 ]; then echo "all checks passed"; else echo "$fails check(s) failed; the server's stderr:"; cat "$work/stderr"; fi
-exit $((fails != 0))
+finish_after_quit

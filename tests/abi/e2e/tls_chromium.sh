@@ -33,10 +33,8 @@ trap 'kill -KILL $pid 2>/dev/null' EXIT
 for _ in $(seq 1 200); do [ -s "$portfile" ] && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done
 [ -s "$portfile" ] || { echo "FAIL: server did not start"; cat "$work/stderr"; exit 1; }
 port=$(cat "$portfile")
-fails=0
-expect() { # name, got, want
-    if [ "$2" == "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got [$2], want [$3]"; fails=$((fails + 1)); fi
-}
+# shellcheck source=server_checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/server_checks.sh"
 tls_check_origin "$portfile.origin" "$on" || fails=$((fails + 1))
 
 # $1: a name; $2: the TLS version the net-log must show ("TLS 1.3" / "TLS 1.2"); the rest: extra flags
@@ -56,13 +54,4 @@ browse tls13 "TLS 1.3"
 browse tls12 "TLS 1.2" --ssl-version-max=tls1.2
 
 expect "/quit" "$(curl --silent --show-error --max-time 10 --cacert "$work/root.pem" "https://127.0.0.1:$port/quit")" "bye"
-for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-if kill -0 $pid 2>/dev/null; then
-    expect "server exits after /quit" "still running" "exited"
-else
-    wait $pid
-    expect "server exit status" "$?" "0"
-fi
-trap - EXIT
-if [ $fails -eq 0 ]; then echo "all checks passed"; else echo "$fails check(s) failed; the server's stderr:"; cat "$work/stderr"; fi
-exit $((fails != 0))
+finish_after_quit

@@ -39,10 +39,8 @@ for _ in $(seq 1 200); do [ -s "$portfile" ] && break; kill -0 $pid 2>/dev/null 
 [ -s "$portfile" ] || { echo "FAIL: server did not start"; cat "$work/stderr"; exit 1; }
 port=$(cat "$portfile")
 base=https://127.0.0.1:$port
-fails=0
-expect() { # name, got, want
-    if [ "$2" == "$3" ]; then echo "ok   $1"; else echo "FAIL $1: got [$2], want [$3]"; fails=$((fails + 1)); fi
-}
+# shellcheck source=server_checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/server_checks.sh"
 md5() { md5sum | cut -d' ' -f1; }
 tls_check_origin "$portfile.origin" "$on" || fails=$((fails + 1))
 # curl verifying the server against root.pem (so the intermediate must come from the server)
@@ -139,13 +137,4 @@ expect "a garbage ClientHello: no HTTP answer" "$([[ $got == *HTTP* ]] && echo "
 expect "  ... and the server goes on" "$(c --http2 "$base/hello")" "hello"
 
 expect "/quit" "$(c --http1.1 "$base/quit")" "bye"
-for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
-if kill -0 $pid 2>/dev/null; then
-    expect "server exits after /quit" "still running" "exited"
-else
-    wait $pid
-    expect "server exit status" "$?" "0"
-fi
-trap - EXIT
-if [ $fails -eq 0 ]; then echo "all checks passed"; else echo "$fails check(s) failed; the server's stderr:"; cat "$work/stderr"; fi
-exit $((fails != 0))
+finish_after_quit
