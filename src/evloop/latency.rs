@@ -30,6 +30,13 @@ pub const STATE_NEEDS_UPDATE: u8 = 1;
 pub const STATE_DISABLED: u8 = 2;
 pub const STATE_DETERMINED: u8 = 3;
 
+/// Whether `sock` is in latency-optimized mode with a window to honour (the mode was decided or
+/// is to be refreshed, and a suggested write size is set): what the writer, the TLS record sizing
+/// and the HTTP/2 poll-then-write all ask.
+pub fn in_mode(sock: &h2o_socket_t) -> bool {
+    (sock._lo_state == STATE_DETERMINED || sock._lo_state == STATE_NEEDS_UPDATE) && sock._lo_suggested_write_size != usize::MAX
+}
+
 /// The TLS record payload used when the mode does not ask for small records.
 pub const DEFAULT_TLS_PAYLOAD: u16 = 16384;
 

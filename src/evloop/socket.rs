@@ -374,13 +374,11 @@ unsafe fn flush(s: *mut Socket) {
 /// # Safety
 /// `s` is a live, open socket.
 unsafe fn write_budget(s: *mut Socket) -> usize {
-    use super::latency::{STATE_DETERMINED, STATE_NEEDS_UPDATE};
     // SAFETY: per the contract; short borrows.
     unsafe {
         let overhead = tls::record_overhead(s);
         let sock = &mut *s;
-        let state = sock.base._lo_state;
-        if sock.base._lo_suggested_write_size == usize::MAX || (state != STATE_DETERMINED && state != STATE_NEEDS_UPDATE) {
+        if !super::latency::in_mode(&sock.base) {
             return usize::MAX;
         }
         if let Some(c) = sock.lo_conditions {

@@ -234,12 +234,10 @@ pub(super) unsafe fn read_pass(s: *mut Socket) {
 /// # Safety
 /// `s` is a live socket.
 unsafe fn record_payload(s: *mut Socket) -> usize {
-    use crate::evloop::latency::{STATE_DETERMINED, STATE_NEEDS_UPDATE};
     // SAFETY: per the contract.
     unsafe {
         let b = &(*s).base;
-        let in_mode = b._lo_suggested_write_size != usize::MAX && (b._lo_state == STATE_DETERMINED || b._lo_state == STATE_NEEDS_UPDATE);
-        if in_mode && b._lo_suggested_tls_payload_size != 0 { usize::from(b._lo_suggested_tls_payload_size) } else { MAX_RECORD_PAYLOAD }
+        if crate::evloop::latency::in_mode(b) && b._lo_suggested_tls_payload_size != 0 { usize::from(b._lo_suggested_tls_payload_size) } else { MAX_RECORD_PAYLOAD }
     }
 }
 

@@ -54,7 +54,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ptr::null_mut;
 
 use crate::core::request;
-use crate::evloop::latency::{self, STATE_DETERMINED, STATE_NEEDS_UPDATE, STATE_TBD};
+use crate::evloop::latency::{self, STATE_NEEDS_UPDATE, STATE_TBD};
 use crate::evloop::socket::{self as evsock, Socket};
 use crate::evloop::timeout as tmo;
 use crate::http2::engine::{Config, Connection, Event, Output};
@@ -414,20 +414,34 @@ unsafe extern "C" fn on_read(sock: *mut h2o_socket_t, err: *const c_char) {
     }
 }
 
-unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_char) {
+/// What a finished write (or wait for writability) does first: no write is in flight any more;
+/// on an error the connection is closed and None returned, else the connection.
+///
+/// # Safety
+/// `sock` is one of our connections' sockets.
+unsafe fn write_finished(sock: *mut h2o_socket_t, err: *const c_char) -> Option<*mut Conn> {
     // SAFETY: `data` is our Conn while the socket is ours.
     unsafe {
         let conn = (*sock).data.cast::<Conn>();
         (*conn).write_in_flight = false;
         if !err.is_null() {
             (*(*conn).super_.ctx).http2_events[EVENT_WRITE_CLOSED] += 1;
-            return close_now(conn);
+            close_now(conn);
+            return None;
         }
+        Some(conn)
+    }
+}
+
+unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_char) {
+    // SAFETY: `data` is our Conn while the socket is ours.
+    unsafe {
+        let Some(conn) = write_finished(sock, err) else { return };
         proceed_waiting(conn);
         // the kernel sent it all already (the usual case: the write was sized to the window):
         // go on now; polling would also wait for the send buffer's memory to drain by a third,
         // which can take until the next round of acknowledgements (an RTT)
-        if in_latency_mode(sock) && (*conn).engine.wants_write() && latency::notsent_bytes(evsock::fd(sock_of(sock))) != Some(0) {
+        if latency::in_mode(&*sock) && (*conn).engine.wants_write() && latency::notsent_bytes(evsock::fd(sock_of(sock))) != Some(0) {
             // poll-then-write across writes: the kernel took all of it, but (TCP_NOTSENT_LOWAT
             // = 1) the next write waits until it has been sent, so that what is chosen for the
             // next window (a stream that arrived meanwhile, by priority) is not queued behind
@@ -444,25 +458,9 @@ unsafe extern "C" fn on_write_complete(sock: *mut h2o_socket_t, err: *const c_ch
 unsafe extern "C" fn on_writable(sock: *mut h2o_socket_t, err: *const c_char) {
     // SAFETY: `data` is our Conn while the socket is ours.
     unsafe {
-        let conn = (*sock).data.cast::<Conn>();
-        (*conn).write_in_flight = false;
-        if !err.is_null() {
-            (*(*conn).super_.ctx).http2_events[EVENT_WRITE_CLOSED] += 1;
-            return close_now(conn);
+        if let Some(conn) = write_finished(sock, err) {
+            run(conn);
         }
-        run(conn);
-    }
-}
-
-/// The socket is in latency-optimized mode with a window to honour (not bulk, not disabled).
-///
-/// # Safety
-/// `sock` is live.
-unsafe fn in_latency_mode(sock: *const h2o_socket_t) -> bool {
-    // SAFETY: the caller's contract.
-    unsafe {
-        let state = (*sock)._lo_state;
-        (state == STATE_DETERMINED || state == STATE_NEEDS_UPDATE) && (*sock)._lo_suggested_write_size != usize::MAX
     }
 }
 
@@ -712,7 +710,7 @@ unsafe fn flush(conn: *mut Conn) {
         }
         let mut max = write_size(conn);
         let c = &mut *conn;
-        if in_latency_mode(c.sock) {
+        if latency::in_mode(&*c.sock) {
             match reserve_step(conn) {
                 // from TCP_INFO now (the socket's suggested size may be from the last write)
                 Some(reserve::Step::Write(n)) => max = n.max(1),
@@ -724,7 +722,7 @@ unsafe fn flush(conn: *mut Conn) {
         }
         let c = &mut *conn;
         c.engine.recycle_output(&mut c.wout);
-        c.engine.set_exact_max(in_latency_mode(c.sock));
+        c.engine.set_exact_max(latency::in_mode(&*c.sock));
         c.engine.write_gather(&mut c.wout, max);
         if c.wout.is_empty() {
             return;
