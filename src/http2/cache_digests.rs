@@ -7,11 +7,10 @@
 //! `complete` (the client's digests cover its whole cache: a URL in none of them is not cached),
 //! `validators` (the keys hash the URL followed by its ETag), `stale` (a digest of stale entries:
 //! skipped, as by 2.2.5, which keeps only fresh ones); a digest with a flag of any other name is
-//! skipped too (2.2.5). A digest decodes to a bit stream: 5 bits
-//! `N`, 5 bits `P`, then Golomb-Rice values (a unary quotient of zero bits ended by a one bit, then
-//! `P` remainder bits, most significant first), each the distance to the previous key less one (the
-//! first key is the first value). A key is the first 8 bytes of the SHA-256 of the URL (with the
-//! ETag appended for `validators`) read big-endian and shifted right to keep `N + P` bits.
+//! skipped too (2.2.5). A digest decodes to a bit stream: 5 bits `N`, 5 bits `P`, then the keys
+//! Golomb-Rice coded with `P` remainder bits ([`super::golomb`]). A key is the first 8 bytes of
+//! the SHA-256 of the URL (with the ETag appended for `validators`) read big-endian and shifted
+//! right to keep `N + P` bits.
 //!
 //! 2.2.5's behaviours kept on purpose (`tests/abi/diff/cache_digests_diff.c` compares them with
 //! Debian's library): a digest whose base64url does not decode, or that is shorter than its
@@ -25,6 +24,7 @@
 
 use ring::digest::{digest, SHA256};
 
+use super::golomb;
 use crate::strings::{decode_base64url, decoded_base64url_len, lcstris, next_token};
 
 /// The answer of a lookup (2.2.5's `h2o_cache_digests_state_t`).
@@ -152,73 +152,31 @@ fn search(keys: &[u64], key: u64) -> bool {
     false
 }
 
-/// Reads bits most significant first.
-struct Bits<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl Bits<'_> {
-    fn bit(&mut self) -> Option<u64> {
-        let b = self.bytes.get(self.pos / 8)?;
-        let v = (b >> (7 - self.pos % 8)) & 1;
-        self.pos += 1;
-        Some(u64::from(v))
-    }
-
-    fn bits(&mut self, n: u32) -> Option<u64> {
-        (0..n).try_fold(0u64, |v, _| Some(v.wrapping_mul(2) | self.bit()?))
-    }
-
-    /// A Golomb-Rice value with `p` remainder bits; None at the end of the stream.
-    fn value(&mut self, p: u32) -> Option<u64> {
-        let mut q = 0u64;
-        while self.bit()? == 0 {
-            q += 1;
-        }
-        let r = self.bits(p)?;
-        Some(if p >= 64 { r } else { (q << p).wrapping_add(r) })
-    }
-}
-
-/// Decodes one base64url digest; None when it is not base64url or shorter than its head.
+/// Decodes one base64url digest; None when it is not base64url, shorter than its head, or holds a
+/// key of more than `N + P` bits.
 pub fn decode(gcs: &[u8]) -> Option<Frame> {
     let mut bin = vec![0u8; decoded_base64url_len(gcs.len())];
     decode_base64url(gcs, &mut bin)?;
-    let mut bits = Bits { bytes: &bin, pos: 0 };
-    let n = bits.bits(5)? as u32;
-    let p = bits.bits(5)? as u32;
-    let mut frame = Frame { capacity_bits: n + p, keys: Vec::new() };
-    let mut key = u64::MAX;
-    while let Some(v) = bits.value(p) {
-        key = key.wrapping_add(v).wrapping_add(1);
-        // as 2.2.5: a key that does not fit the digest's N + P bits spoils the whole digest
-        if key >> frame.capacity_bits != 0 {
-            return None;
-        }
-        frame.keys.push(key);
+    let mut bits = golomb::bits_of(&bin);
+    let n = golomb::read_bits(&mut bits, 5)? as u32;
+    let p = golomb::read_bits(&mut bits, 5)? as u32;
+    let capacity_bits = n + p;
+    let keys = golomb::decode(&mut bits, p, usize::MAX)?;
+    // as 2.2.5: a key that does not fit the digest's N + P bits spoils the whole digest
+    if keys.iter().any(|&k| k >> capacity_bits != 0) {
+        return None;
     }
-    Some(frame)
+    Some(Frame { capacity_bits, keys })
 }
 
 /// Encodes `keys` (sorted, unique, each below 2^(n+p)) as a digest: the inverse of [`decode`], for
 /// tests and for servers that build digests.
 pub fn encode(n: u32, p: u32, keys: &[u64]) -> Vec<u8> {
-    let mut bits: Vec<bool> = Vec::new();
-    let mut put = |v: u64, width: u32| bits.extend((0..width).rev().map(|i| (v >> i) & 1 == 1));
-    put(u64::from(n), 5);
-    put(u64::from(p), 5);
-    let mut prev = u64::MAX;
-    for &k in keys {
-        let d = k.wrapping_sub(prev).wrapping_sub(1);
-        prev = k;
-        for _ in 0..(d >> p) {
-            put(0, 1);
-        }
-        put(1, 1);
-        put(d, p);
-    }
-    bits.chunks(8).map(|c| c.iter().enumerate().fold(0u8, |b, (i, &bit)| b | (u8::from(bit) << (7 - i)))).collect()
+    let mut w = golomb::BitWriter::default();
+    w.bits(u64::from(n), 5);
+    w.bits(u64::from(p), 5);
+    golomb::encode(&mut w, p, keys);
+    w.into_bytes()
 }
 
 /// The key of `url` (with `etag`, empty for none) in a digest of `capacity_bits` bits.

@@ -19,6 +19,7 @@
 //!   `max(128, 2^capacity_bits)` is ignored whole; a value cut short at the end is dropped.
 #![forbid(unsafe_code)]
 
+use super::golomb;
 use crate::strings;
 
 /// The cookie's name and `=`.
@@ -88,7 +89,7 @@ impl Casper {
         // 2.2.5 decodes into 128 slots, doubling while the set does not fit, and gives up once the
         // slots reach 2^capacity_bits
         let limit = 1usize.checked_shl(self.capacity_bits).unwrap_or(usize::MAX).max(128);
-        let Some(keys) = golomb_decode(self.remainder_bits, &binary, limit) else {
+        let Some(keys) = golomb::decode(&mut golomb::bits_of(&binary), self.remainder_bits, limit) else {
             return;
         };
         if keys.is_empty() {
@@ -139,76 +140,11 @@ impl Casper {
     }
 }
 
-/// Bits written most significant first into bytes.
-struct BitWriter {
-    out: Vec<u8>,
-    shift: u32,
-}
-
-impl BitWriter {
-    fn bit(&mut self, bit: bool) {
-        if self.shift == 0 {
-            self.out.push(0);
-            self.shift = 8;
-        }
-        self.shift -= 1;
-        if bit {
-            *self.out.last_mut().expect("a byte was pushed") |= 1 << self.shift;
-        }
-    }
-}
-
-fn shr(v: u64, n: u32) -> u64 {
-    v.wrapping_shr(n)
-}
-
-/// The Golomb-Rice coding of sorted `keys` (see the module's doc).
-pub fn golomb_encode(remainder_bits: u32, keys: &[u64]) -> Vec<u8> {
-    let mut w = BitWriter { out: Vec::new(), shift: 0 };
-    let mut next_min = 0u64;
-    for &key in keys {
-        let value = key.wrapping_sub(next_min);
-        for _ in 0..shr(value, remainder_bits) {
-            w.bit(false);
-        }
-        w.bit(true);
-        for b in (0..remainder_bits).rev() {
-            w.bit(shr(value, b) & 1 == 1);
-        }
-        next_min = key.wrapping_add(1);
-    }
-    w.out
-}
-
-/// Decodes the keys of a Golomb-Rice coded set; `None` when there are more than `limit`.
-pub fn golomb_decode(remainder_bits: u32, bytes: &[u8], limit: usize) -> Option<Vec<u64>> {
-    let mut bits = bytes.iter().flat_map(|&b| (0..8).rev().map(move |i| b >> i & 1 == 1));
-    let mut keys = Vec::new();
-    let mut next_min = 0u64;
-    'values: loop {
-        let mut q = 0u64;
-        loop {
-            match bits.next() {
-                None => break 'values,
-                Some(true) => break,
-                Some(false) => q = q.wrapping_add(1),
-            }
-        }
-        let mut r = 0u64;
-        for _ in 0..remainder_bits {
-            match bits.next() {
-                None => break 'values,
-                Some(bit) => r = r.wrapping_mul(2).wrapping_add(bit as u64),
-            }
-        }
-        if keys.len() == limit {
-            return None;
-        }
-        let value = r.wrapping_add(q.wrapping_shl(remainder_bits)).wrapping_add(next_min);
-        keys.push(value);
-        next_min = value.wrapping_add(1);
-    }
-    Some(keys)
+/// The Golomb-Rice coding of sorted `keys` (see [`golomb`]), as the cookie carries it.
+fn golomb_encode(remainder_bits: u32, keys: &[u64]) -> Vec<u8> {
+    let mut w = golomb::BitWriter::default();
+    golomb::encode(&mut w, remainder_bits, keys);
+    w.into_bytes()
 }
 
 /// SHA-1 (FIPS 180-4) of `data`.
@@ -278,18 +214,6 @@ mod tests {
         assert_eq!(hex(&sha1(&[b'a'; 55])), "c1c8bbdc22796e28c0e15163d20899b65621d65a");
         assert_eq!(hex(&sha1(&[b'a'; 56])), "c2db330f6083854c99d4b5bfb6e8f29f201be699");
         assert_eq!(hex(&sha1(&[b'a'; 64])), "0098ba824b5c16427bd7a1122a5a442a25ec644d");
-    }
-
-    #[test]
-    fn golomb_round_trip_and_bits() {
-        // deltas 5 and 0 with 2 remainder bits: 0 1 01 | 1 00 -> 0101 100(0) = 0x58
-        assert_eq!(golomb_encode(2, &[5, 6]), vec![0x58]);
-        assert_eq!(golomb_decode(2, &[0x58], 128), Some(vec![5, 6]));
-        let keys: Vec<u64> = (0..300).map(|i| i * 37 + 3).collect();
-        let enc = golomb_encode(6, &keys);
-        assert_eq!(golomb_decode(6, &enc, 300).as_deref(), Some(&keys[..]));
-        assert_eq!(golomb_decode(6, &enc, 299), None);
-        assert_eq!(golomb_decode(6, &[], 10), Some(vec![]));
     }
 
     #[test]

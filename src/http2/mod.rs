@@ -18,4 +18,5 @@ pub mod engine;
 pub mod conn;
 pub mod c_scheduler;
 pub mod casper;
+pub mod golomb;
 pub mod cache_digests;
