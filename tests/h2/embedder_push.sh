@@ -25,12 +25,7 @@ mkdir -p "$work"
 e2e_start "$bin" "$expect_lib" 0 "$site"
 tls=()
 if [ "$expect_lib" != debian ]; then
-    tls_port=""
-    for _ in $(seq 1 100); do
-        tls_port=$(grep -ohE 'https://127\.0\.0\.1:[0-9]+/' "$work/stderr" 2>/dev/null | head -1 | sed -E 's|.*:([0-9]+)/|\1|')
-        [ -n "$tls_port" ] && break
-        sleep 0.05
-    done
+    tls_port=$(e2e_tls_port 100)
     if [ -n "$tls_port" ]; then tls=(--tls-port "$tls_port"); else fail "the server announced no TLS port (built without h2o/rs_tls.h?)"; fi
 fi
 out=$(timeout 120 bash "$here/push.sh" --port "$port" "${tls[@]}" --log "$work/stdout" --site "$site")

@@ -15,12 +15,7 @@ export EMBEDDER_TLS_SNI="other.test:$certs/other.crt:$certs/other.key"
 export EMBEDDER_LOG_FORMAT='%r %s %H %{ssl.protocol-version}x %{ssl.cipher}x %{ssl.cipher-bits}x %{ssl.session-reused}x %{ssl.session-id}x'
 mkdir -p "$work"
 e2e_start "$bin" "$expect_lib" 0 "$site"
-tls_port=""
-for _ in $(seq 1 400); do
-    tls_port=$(grep -ohE 'https://127\.0\.0\.1:[0-9]+/' "$work/stderr" 2>/dev/null | head -1 | sed -E 's|.*:([0-9]+)/|\1|')
-    [ -n "$tls_port" ] && break
-    sleep 0.05
-done
+tls_port=$(e2e_tls_port 400)
 if [ -z "$tls_port" ]; then
     fail "the server announced no TLS port (built without h2o/rs_tls.h?)"
     cat "$work/stderr"

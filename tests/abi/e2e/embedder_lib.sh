@@ -71,6 +71,18 @@ h2c && E2E_LOG_PROTO='HTTP/2'
 header() { printf '%s\n' "$1" | tr -d '\r' | awk -v n="$2" 'tolower($1) == n ":" { sub(/^[^:]*: ?/, ""); print; exit }'; }
 md5() { md5sum | cut -d' ' -f1; }
 
+# e2e_tls_port TRIES: the port of the TLS listener the started server announced on its stderr
+# ("https://127.0.0.1:PORT/"), waiting up to TRIES x 50 ms for it; prints nothing when none came.
+e2e_tls_port() {
+    local p=""
+    for _ in $(seq 1 "$1"); do
+        p=$(grep -ohE 'https://127\.0\.0\.1:[0-9]+/' "$work/stderr" 2>/dev/null | head -1 | sed -E 's|.*:([0-9]+)/|\1|')
+        [ -n "$p" ] && break
+        sleep 0.05
+    done
+    echo "$p"
+}
+
 # e2e_start BINARY WORKDIR EXPECT [ARGS...]: starts the server, waits for its URL, checks the library.
 # Sets: work, base (http://127.0.0.1:PORT), port, server_pid.
 e2e_start() {
