@@ -1,7 +1,7 @@
 //! `h2o/http2.h`: the HTTP/2 server's entry points and data objects with their 2.2.5 names and
 //! values (`h2o_http2_accept`, `h2o_http2_handle_upgrade`, `H2O_HTTP2_CALLBACKS`,
 //! `H2O_HTTP2_SETTINGS_DEFAULT` / `_HOST`, `h2o_http2_default_priority`), and `h2o.h`'s
-//! `h2o_http2_debug_state_register`. The connection is `crate::http2::conn` over the sans-IO
+//! `h2o_http2_debug_state_register`, and `h2o/http2_internal.h`'s `h2o_http2_get_debug_state`. The connection is `crate::http2::conn` over the sans-IO
 //! engine `crate::http2::engine`; the C types are `crate::abi::http2`.
 //!
 //! Ownership: an accepted socket belongs to the library until the connection closes it; the data
@@ -12,7 +12,7 @@
 use std::ffi::c_int;
 
 use crate::abi::core::h2o_hostconf_t;
-use crate::abi::http2::{h2o_http2_priority_t, h2o_http2_settings_t};
+use crate::abi::http2::{h2o_http2_debug_state_t, h2o_http2_priority_t, h2o_http2_settings_t};
 use crate::abi::panic::boundary;
 use crate::abi::request::{h2o_accept_ctx_t, h2o_protocol_callbacks_t, h2o_req_t};
 use crate::abi::socket::h2o_socket_t;
@@ -104,5 +104,29 @@ pub unsafe extern "C" fn h2o_http2_debug_state_register(hostconf: *mut h2o_hostc
         assert!(!hostconf.is_null(), "hostconf is NULL");
         // SAFETY: the caller's contract.
         unsafe { conn::debug_state_register(hostconf, hpack_enabled) }
+    })
+}
+
+/// `h2o_http2_get_debug_state` (2.2.5's `h2o/http2_internal.h`): the state of the HTTP/2
+/// connection `req` came on, as `/.well-known/h2/state` shows it: `json` (one iovec: the
+/// document, H2O's "draft-01" format, with the HPACK tables when `hpack_enabled`),
+/// `conn_flow_in` / `conn_flow_out` (the connection's receive and send windows). Returns NULL,
+/// with a report on stderr, when `req` is not a request of one of this library's HTTP/2
+/// connections (e.g. an HTTP/1 request; 2.2.5 reads the connection as HTTP/2 regardless).
+///
+/// Ownership: the state, its vector and the JSON are allocated from `req->pool` and freed with
+/// the request; the caller frees nothing.
+///
+/// # Safety
+/// `req` is a live request (from a handler, before its response is complete).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2o_http2_get_debug_state(req: *mut h2o_req_t, hpack_enabled: c_int) -> *mut h2o_http2_debug_state_t {
+    boundary("h2o_http2_get_debug_state", std::ptr::null_mut(), || {
+        assert!(!req.is_null(), "req is NULL");
+        // SAFETY: the caller's contract.
+        match unsafe { conn::get_debug_state(req, hpack_enabled) } {
+            Some(st) => st,
+            None => panic!("req is not a request of an HTTP/2 connection of this library"),
+        }
     })
 }

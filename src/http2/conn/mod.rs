@@ -192,6 +192,34 @@ const fn log_callbacks() -> [*const c_void; 14] {
     l
 }
 
+/// Whether `conn` is one of this module's HTTP/2 connections (its callbacks are ours); a pointer
+/// comparison, `conn` itself is read only for its `callbacks` field.
+///
+/// # Safety
+/// `conn` is a live connection (any protocol).
+pub unsafe fn is_ours(conn: *const h2o_conn_t) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe { std::ptr::eq((*conn).callbacks, &raw const CALLBACKS) }
+}
+
+/// 2.2.5's `h2o_http2_get_debug_state`: the state of the HTTP/2 connection of `req` (what
+/// `/.well-known/h2/state` answers: the JSON, with the HPACK tables when `hpack_enabled`, and the
+/// connection's windows), allocated from the request's pool. None when `req` is not a request of
+/// one of our HTTP/2 connections (2.2.5 casts without looking).
+///
+/// # Safety
+/// `req` is a live request whose `conn` is live.
+pub unsafe fn get_debug_state(req: *mut h2o_req_t, hpack_enabled: c_int) -> Option<*mut h2o_http2_debug_state_t> {
+    // SAFETY: the caller's contract; a request of our connection is a stream's.
+    unsafe {
+        let conn = (*req).conn;
+        if conn.is_null() || !is_ours(conn) {
+            return None;
+        }
+        Some(debug_state::get_debug_state(req, hpack_enabled))
+    }
+}
+
 unsafe extern "C" fn get_sockname(conn: *mut h2o_conn_t, sa: *mut libc::sockaddr) -> libc::socklen_t {
     // SAFETY: `conn` is the head of a live Conn (these callbacks are only installed on ours).
     unsafe {

@@ -129,6 +129,33 @@ expect "  ... parses, with version, settings, connFlowIn and streams" \
 expect "/.well-known/h2/state over HTTP/1.1: not answered (404)" \
     "$(c --http1.1 -o /dev/null -w '%{http_code}' "$base/.well-known/h2/state")" "404"
 
+# --- h2o_http2_get_debug_state from a handler (2.2.5's http2_internal.h) ----------------------------
+# while /stream (400 ms) is in flight on the same connection (nghttp sends both at once), the
+# handler's state lists the other stream too; the x-conn-flow-* headers are the struct's windows
+# (the JSON is one iovec here, five on 2.2.5: both are a vector of pieces to send in order)
+out=$(timeout 20 nghttp -v "$base/stream" "$base/debug-state-api" 2>&1)
+printf '%s\n' "$out" | python3 -c '
+import json, re, sys
+t = sys.stdin.read()
+j = json.loads(t[t.index("{\n  \"version\""):t.rindex("}") + 1])
+hdr = dict(re.findall(r"recv \(stream_id=\d+\) (x-conn-flow-in|x-conn-flow-out|x-json-iovecs): (-?\d+)", t))
+ids = sorted(int(k) for k in j["streams"])
+print("streams", " ".join(map(str, ids)), "flow", hdr.get("x-conn-flow-in") == str(j["connFlowIn"]) and hdr.get("x-conn-flow-out") == str(j["connFlowOut"]),
+      "iovecs", int(hdr.get("x-json-iovecs", 0)) >= 1, "hpack", "hpack" in j)
+' >"$work/state-api" 2>&1
+expect "h2o_http2_get_debug_state on stream 15 while /stream (13) is open: both listed, windows as the JSON's, no hpack" \
+    "$(cat "$work/state-api")" "streams 13 15 flow True iovecs True hpack False"
+out=$(pk "$base/debug-state-api?hpack")
+expect "  ... hpack_enabled 1: the HPACK tables are in" \
+    "$(printf '%s' "$out" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(sorted(d["hpack"]))' 2>&1)" \
+    "['inboundDynamicHeaderTable', 'inboundTableSize', 'outboundDynamicHeaderTable', 'outboundTableSize']"
+if [ "$on" = debian ]; then
+    echo "skip h2o_http2_get_debug_state on an HTTP/1 request (2.2.5 reads the HTTP/1 connection as HTTP/2)"
+else
+    expect "h2o_http2_get_debug_state on an HTTP/1.1 request: NULL" "$(c --http1.1 "$base/debug-state-api?h1")" "NULL"
+    expect "  ... reported on stderr" "$(grep -c 'h2o_http2_get_debug_state.*not a request of an HTTP/2 connection' "$work/stderr")" "1"
+fi
+
 # --- graceful shutdown from a handler while a response is in flight ----------------------------------
 pk -w ' %{http_code}' "$base/stream" >"$work/inflight" 2>&1 &
 inflight=$!

@@ -12,6 +12,11 @@
  *   /shutdown   h2o_context_request_shutdown() from inside the handler, then "shutting down\n"
  *   /quit       stops the server
  *   /.well-known/h2/state   h2o_http2_debug_state_register(hostconf, 0)
+ *   /debug-state-api        over HTTP/2: h2o_http2_get_debug_state(req, ?hpack), its JSON as the
+ *                           body, its conn_flow_in / conn_flow_out as x-conn-flow-in / -out; over
+ *                           HTTP/1 404, except with ?h1 (libh2o-rs only: 2.2.5 reads an HTTP/1
+ *                           connection as HTTP/2): the call is made and "NULL" answered if it
+ *                           returned NULL
  * anything else is 404. Request bodies over 1 MiB get 413 (max_request_entity_size).
  * A second listener hands its connections to h2o_http2_accept() directly (HTTP/2 only, prior
  * knowledge); its port is written to argv[3]/port2.
@@ -19,9 +24,17 @@
 #include "e2e_server.h"
 #include <sys/time.h>
 #include <h2o/http2.h>
+#if defined(__has_include) && __has_include(<h2o/rs_tls.h>)
+#include <h2o/http2_internal.h> /* libh2o-rs: declares h2o_http2_get_debug_state */
+#else
+/* Debian's h2o/http2_internal.h includes "khash.h", which is not installed: 2.2.5's declaration */
+h2o_http2_debug_state_t *h2o_http2_get_debug_state(h2o_req_t *req, int hpack_enabled);
+#endif
 
 #define BIG_SIZE (1024 * 1024)
 #define BIG_PIECE (16 * 1024)
+
+static h2o_generator_t no_more_gen = {NULL, NULL};
 
 struct big_gen {
     h2o_generator_t super;
@@ -39,6 +52,47 @@ static void big_proceed(h2o_generator_t *self, h2o_req_t *req)
     g->off += n;
     v = h2o_iovec_init(g->buf, n);
     h2o_send(req, &v, 1, g->off == BIG_SIZE ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+/* /debug-state-api (see the top) */
+static void debug_state_api(h2o_req_t *req)
+{
+    int on_h1 = req->version < 0x200, hpack = 0;
+    h2o_http2_debug_state_t *st;
+    char num[32];
+    size_t i;
+    if (req->query_at != SIZE_MAX) {
+        h2o_iovec_t q = h2o_iovec_init(req->path.base + req->query_at, req->path.len - req->query_at);
+        hpack = h2o_strstr(q.base, q.len, H2O_STRLIT("hpack")) != SIZE_MAX;
+        if (on_h1 && h2o_strstr(q.base, q.len, H2O_STRLIT("h1")) == SIZE_MAX) {
+            h2o_send_error_404(req, "Not Found", "not HTTP/2", 0);
+            return;
+        }
+    } else if (on_h1) {
+        h2o_send_error_404(req, "Not Found", "not HTTP/2", 0);
+        return;
+    }
+    if ((st = h2o_http2_get_debug_state(req, hpack)) == NULL) {
+        e2e_send_text(req, H2O_STRLIT("NULL"));
+        return;
+    }
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
+    snprintf(num, sizeof(num), "%zd", st->conn_flow_in);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-conn-flow-in"), 0, NULL, h2o_strdup(&req->pool, num, SIZE_MAX).base,
+                          strlen(num));
+    snprintf(num, sizeof(num), "%zd", st->conn_flow_out);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-conn-flow-out"), 0, NULL, h2o_strdup(&req->pool, num, SIZE_MAX).base,
+                          strlen(num));
+    snprintf(num, sizeof(num), "%zu", st->json.size);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-json-iovecs"), 0, NULL, h2o_strdup(&req->pool, num, SIZE_MAX).base,
+                          strlen(num));
+    req->res.content_length = 0;
+    for (i = 0; i != st->json.size; ++i)
+        req->res.content_length += st->json.entries[i].len;
+    h2o_start_response(req, &no_more_gen);
+    h2o_send(req, st->json.entries, st->json.size, H2O_SEND_STATE_FINAL);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -59,6 +113,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         req->res.content_length = BIG_SIZE;
         h2o_start_response(req, &g->super);
         big_proceed(&g->super, req);
+    } else if (e2e_path_is(req, "/debug-state-api")) {
+        debug_state_api(req);
     } else if (e2e_path_is(req, "/shutdown")) {
         h2o_context_request_shutdown(&e2e_ctx);
         h2o_send_inline(req, H2O_STRLIT("shutting down\n"));
