@@ -12,6 +12,11 @@
 #     a request carrying a cache-digest header whose digest holds /style.css gets /app.js only;
 #   - Python's h2 (informational.py, h2c) sees the 103 with its links, the pushes, then the 200
 #     (with ENABLE_PUSH 0: no push);
+#   - raw frames (push_limit.py, h2c): with the client's SETTINGS_MAX_CONCURRENT_STREAMS 0 no
+#     PUSH_PROMISE, with 1 never two pushed streams open at once (the other link is not promised),
+#     the page complete either way; with 100 the count does see two at once (the check can fail);
+#     /.well-known/h2/state asked while the pushed streams are held open (INITIAL_WINDOW_SIZE 0)
+#     lists them (id, state, dataOut 0), and they complete once given a window;
 #   - curl -i over HTTP/1.1 and --http2 (h2c: Upgrade; TLS: ALPN) and prior knowledge sees the 103
 #     then the 200; over HTTP/1.0 only the 200;
 #   - over TLS, headless chromium (when installed) loads /push and its net-log shows the 103 before
@@ -149,6 +154,25 @@ if python3 -c 'import h2' 2>/dev/null; then
         "103 link=</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script|push /style.css|push /app.js|200 bytes=$(curl -s --max-time 10 "http://127.0.0.1:$port/push?nohints" | wc -c)|end"
     expect "h2c python h2 GET /push, ENABLE_PUSH 0: 103 and 200, no push" "$(timeout 20 python3 "$here/informational.py" "$port" /push --no-push | paste -sd'|')" \
         "103 link=</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script|200 bytes=$(curl -s --max-time 10 "http://127.0.0.1:$port/push?nohints" | wc -c)|end"
+    # the client's SETTINGS_MAX_CONCURRENT_STREAMS (push_limit.py counts the server's pushed streams
+    # open, from each PUSH_PROMISE to its END_STREAM / RST_STREAM, as the frames arrive)
+    out=$(timeout 20 python3 "$here/push_limit.py" "$port" --max-streams 0 --assert-max 0 2>&1)
+    expect "h2c python MAX_CONCURRENT_STREAMS 0: no PUSH_PROMISE, the page complete" "$?|$(grep -E '^(page|promises)' <<<"$out" | paste -sd'|')" \
+        "0|page 200 bytes=$(curl -s --max-time 10 "http://127.0.0.1:$port/push?nohints" | wc -c)|promises 0"
+    out=$(timeout 20 python3 "$here/push_limit.py" "$port" --max-streams 1 --assert-max 1 2>&1)
+    expect "h2c python MAX_CONCURRENT_STREAMS 1: one pushed stream open at a time, the page complete" "$?|$(grep -E '^(page|peak)' <<<"$out" | paste -sd'|')" \
+        "0|page 200 bytes=$(curl -s --max-time 10 "http://127.0.0.1:$port/push?nohints" | wc -c)|peak 1"
+    expect "h2c   the other link not promised beyond the limit" "$(grep -c '^promise ' <<<"$out")" 1
+    out=$(timeout 20 python3 "$here/push_limit.py" "$port" --max-streams 100 --assert-max 1 2>&1)
+    expect "h2c python MAX_CONCURRENT_STREAMS 100: two pushed streams open at once (the at-most-1 assertion fails)" \
+        "$?|$(grep -E '^(peak|FAIL)' <<<"$out" | paste -sd'|')" "1|peak 2|FAIL: 2 pushed streams open at once, more than 1"
+    # /.well-known/h2/state asked while the pushed streams are held open (INITIAL_WINDOW_SIZE 0)
+    out=$(timeout 20 python3 "$here/push_limit.py" "$port" --state 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | grep -E '^(streams in|FAIL)' | sed 's/^/    /'
+    expect "h2c python /.well-known/h2/state with the pushes held: lists each pushed stream, which then completes" "$rc" 0
+    expect "h2c   ... both pushed streams in it with their state and dataOut 0" \
+        "$(grep -E '^state ' <<<"$out" | awk '{ print $2, ($3 != "" && $3 != "None"), $4 }' | paste -sd'|')" "2 1 dataOut=0|4 1 dataOut=0"
 else
     echo "note: python3 lacks h2 (tests/setup-deps.sh installs it): its checks are left out"
 fi
