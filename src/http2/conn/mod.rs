@@ -899,6 +899,31 @@ mod tests {
     use std::hash::BuildHasher;
 
     #[test]
+    fn debug_state_only_for_our_connections() {
+        static OTHER: h2o_conn_callbacks_t = h2o_conn_callbacks_t {
+            get_sockname: None,
+            get_peername: None,
+            push_path: None,
+            get_socket: None,
+            get_debug_state: std::ptr::null(),
+            log_: [std::ptr::null(); 14],
+        };
+        // SAFETY: all-zero is a valid h2o_req_t (pointers NULL); only `conn` and its callbacks are read.
+        let mut req: h2o_req_t = unsafe { std::mem::zeroed() };
+        let mut conn = h2o_conn_t { ctx: null_mut(), hosts: null_mut(), connected_at: libc::timeval { tv_sec: 0, tv_usec: 0 }, id: 1, callbacks: &OTHER };
+        req.conn = &raw mut conn;
+        // SAFETY: `req` and `conn` are live.
+        unsafe {
+            assert!(!is_ours(&raw const conn));
+            assert!(get_debug_state(&raw mut req, 0).is_none());
+            req.conn = null_mut();
+            assert!(get_debug_state(&raw mut req, 1).is_none());
+            conn.callbacks = &CALLBACKS;
+            assert!(is_ours(&raw const conn));
+        }
+    }
+
+    #[test]
     fn stream_ids_hash_apart() {
         let b = BuildHasherDefault::<IdHasher>::default();
         let hashes: std::collections::HashSet<u64> = (0..1000u32).map(|i| b.hash_one(2 * i + 1)).collect();

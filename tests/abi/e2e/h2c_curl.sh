@@ -137,7 +137,7 @@ out=$(timeout 20 nghttp -v "$base/stream" "$base/debug-state-api" 2>&1)
 printf '%s\n' "$out" | python3 -c '
 import json, re, sys
 t = sys.stdin.read()
-j = json.loads(t[t.index("{\n  \"version\""):t.rindex("}") + 1])
+j = json.JSONDecoder().raw_decode(t[t.index("{\n  \"version\""):])[0]
 hdr = dict(re.findall(r"recv \(stream_id=\d+\) (x-conn-flow-in|x-conn-flow-out|x-json-iovecs): (-?\d+)", t))
 ids = sorted(int(k) for k in j["streams"])
 print("streams", " ".join(map(str, ids)), "flow", hdr.get("x-conn-flow-in") == str(j["connFlowIn"]) and hdr.get("x-conn-flow-out") == str(j["connFlowOut"]),
