@@ -5,6 +5,7 @@
 #   wan.sh --server BIN --delayline BIN --our-libdir DIR --out DIR
 #          [--rtt-ms 250] [--rate-mbit 50] [--queue-bytes BDP] [--runs 20] [--hog]
 #          [--libs ours,debian] [--modes on,off] [--cc cubic] [--case NAME] [--max-seconds 600] [--tls]
+#          [--client js|page] [--think-ms 200] [--page-modes nopush,push,103,103nopush] [--page-assets big|small]
 #
 #   client ns (10.77.0.1, tun wanc0) ── delayline (RTT/2 each way, rate cap, bounded queue) ── server ns (10.77.0.2, tun wans0)
 #
@@ -13,12 +14,16 @@
 # the CPU hog of --hog, a busy loop, on the same CPU), the client and the delay line to CPU 0.
 # --tls: h2 over TLS instead of h2c (a self-signed EC certificate made here with openssl; the
 # servers get it as an OpenSSL SSL_CTX, the client does not verify it).
-# Records go to OUT/results.jsonl (one per run, js_latency.py's format). Everything started here
+# --client page: page_load.py instead of js_latency.py (page-complete time with and without push
+# and 103, wan_server's /page with --think-ms of application time; a server whose library lacks
+# h2o_send_informational, as its "ready" line says, is not asked for the 103 modes).
+# Records go to OUT/results.jsonl (one per run, js_latency.py's or page_load.py's format). Everything started here
 # is stopped and both namespaces deleted on exit; the whole run is bounded by --max-seconds.
 # Exit 77 (skipped) when not root, without /dev/net/tun, ip, taskset or python3's h2.
 set -euo pipefail
 
 rtt=250 rate=50 queue="" runs=20 cc=cubic hog=false libs=ours,debian modes=on,off case="" max_seconds=600 tls=false
+client=js think_ms=200 page_modes=nopush,push,103,103nopush page_assets=big
 server="" delayline="" our_libdir="" out=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,6 +42,10 @@ while [ $# -gt 0 ]; do
         --modes) modes=$2; shift ;;
         --case) case=$2; shift ;;
         --max-seconds) max_seconds=$2; shift ;;
+        --client) client=$2; shift ;;
+        --think-ms) think_ms=$2; shift ;;
+        --page-modes) page_modes=$2; shift ;;
+        --page-assets) page_assets=$2; shift ;;
         *) echo "wan.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -106,6 +115,21 @@ while len(body) < (1 << 20) - 15:
 body = body[:(1 << 20) - 15] + b'</body></html>\n'
 open(sys.argv[1] + '/big.html', 'wb').write(body)
 open(sys.argv[1] + '/tiny.js', 'wb').write(b'console.log("tiny");\n')
+# wan_server's /page assets (page_load.py): a stylesheet, a script and an image of a small real
+# page's sizes (12 KiB, 40 KiB, 60 KiB: 112 KiB, several initial congestion windows)
+import random
+rnd = random.Random(11)
+css = bytearray()
+while len(css) < 12 * 1024:
+    css += b'.c%d { margin: %dpx; color: #%06x; }\n' % (len(css), rnd.randrange(40), rnd.randrange(1 << 24))
+open(sys.argv[1] + '/page.css', 'wb').write(css[:12 * 1024])
+js = bytearray()
+while len(js) < 40 * 1024:
+    js += b'function f%d(a) { return a * %d + %d; }\n' % (len(js), rnd.randrange(1000), rnd.randrange(1000))
+open(sys.argv[1] + '/page.js', 'wb').write(js[:40 * 1024])
+open(sys.argv[1] + '/small.css', 'wb').write(css[:1536])  # assets=small: 4 KiB, with the 8 KiB HTML in one initial window
+open(sys.argv[1] + '/small.js', 'wb').write(js[:2560])
+open(sys.argv[1] + '/hero.png', 'wb').write(b'\x89PNG\r\n\x1a\n' + bytes(rnd.randrange(256) for _ in range(60 * 1024 - 8)))
 PY
 
 # --- the certificate (--tls) ---------------------------------------------------------------------------
@@ -151,8 +175,18 @@ fi
 
 echo "wan.sh: case '${case}' congestion control $cc, RTT $rtt ms, rate ${rate} Mbit/s (0: uncapped), queue $queue bytes, $runs runs, hog $hog, tls $tls, targets ${targets[*]}"
 status=0
-ip netns exec "$ns_c" timeout -k 5 "$max_seconds" taskset -c "$client_cpu" python3 "$here/js_latency.py" \
-    --rtt-ms "$rtt" --runs "$runs" --out "$out/results.jsonl" --case "$case" "${client_tls[@]}" "${targets[@]}" || status=$?
+if [ "$client" = page ]; then
+    no103=()
+    for f in "$out"/server-*.out; do
+        grep -m1 ready "$f" | grep -q ' no103$' && no103+=(--no103 "$(basename "$f" .out | sed 's/^server-//')")
+    done
+    ip netns exec "$ns_c" timeout -k 5 "$max_seconds" taskset -c "$client_cpu" python3 "$here/page_load.py" \
+        --rtt-ms "$rtt" --runs "$runs" --think-ms "$think_ms" --modes "$page_modes" --assets "$page_assets" --out "$out/results.jsonl" --case "$case" \
+        "${client_tls[@]}" "${targets[@]}" "${no103[@]}" || status=$?
+else
+    ip netns exec "$ns_c" timeout -k 5 "$max_seconds" taskset -c "$client_cpu" python3 "$here/js_latency.py" \
+        --rtt-ms "$rtt" --runs "$runs" --out "$out/results.jsonl" --case "$case" "${client_tls[@]}" "${targets[@]}" || status=$?
+fi
 kill "${pids[0]}" 2>/dev/null || true
 wait "${pids[0]}" 2>/dev/null || true
 cat "$out/delayline.err"
