@@ -21,7 +21,10 @@
  *                links are ones that must not be pushed (`nopush`, another authority). CASPer is on
  *                (capacity 13 bits): the response's `Set-Cookie: h2o_casper=...` lists what was
  *                pushed, and a visit with that cookie gets no push of those. EMBEDDER_NO_PUSH=1
- *                (environment) turns push_preload and CASPer off (the tests' negative run).
+ *                (environment) turns push_preload and CASPer off (the tests' negative run),
+ *                EMBEDDER_NO_CASPER=1 CASPer alone. `/push?nohints&v=V` (V: up to 20 letters and
+ *                digits) pushes /style.css?v=V and /app.js?v=V instead: a path is pushed once per
+ *                connection, so a load generator asking for pages on a kept connection varies V.
  *   /.well-known/h2/state
  *                over HTTP/2: the connection's state as JSON (h2o_http2_debug_state_register);
  *                over HTTP/1: 404
@@ -181,9 +184,34 @@ static int on_chunked(h2o_handler_t *self, h2o_req_t *req)
 #define PUSH_LINKS "</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script"
 #define NOPUSH_LINKS "</style.css>; rel=preload; nopush, <//other.example/app.js>; rel=preload"
 
+/* the query is Q, or Q followed by "&v=" and a version (up to 20 letters and digits); the version,
+ * if any, in *ver */
+static int query_is_v(h2o_req_t *req, const char *q, size_t len, h2o_iovec_t *ver)
+{
+    const char *p;
+    size_t n, i;
+    *ver = h2o_iovec_init(NULL, 0);
+    if (req->query_at == SIZE_MAX)
+        return 0;
+    p = req->path.base + req->query_at;
+    n = req->path.len - req->query_at;
+    if (n < len || memcmp(p, q, len) != 0)
+        return 0;
+    if (n == len)
+        return 1;
+    if (n - len < 4 || n - len > 3 + 20 || memcmp(p + len, "&v=", 3) != 0)
+        return 0;
+    for (i = len + 3; i != n; ++i)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z')))
+            return 0;
+    *ver = h2o_iovec_init(p + len + 3, n - len - 3);
+    return 1;
+}
+
 static int query_is(h2o_req_t *req, const char *q, size_t len)
 {
-    return req->query_at != SIZE_MAX && h2o_memis(req->path.base + req->query_at, req->path.len - req->query_at, q, len);
+    h2o_iovec_t ver;
+    return query_is_v(req, q, len, &ver);
 }
 
 static const char push_page[] = "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n"
@@ -203,8 +231,16 @@ struct push_generator {
 static void push_send_page(h2o_req_t *req)
 {
     h2o_iovec_t body = h2o_iovec_init(push_page, sizeof(push_page) - 1);
-    h2o_iovec_t links = query_is(req, H2O_STRLIT("?nopush")) ? h2o_iovec_init(H2O_STRLIT(NOPUSH_LINKS))
-                                                             : h2o_iovec_init(H2O_STRLIT(PUSH_LINKS));
+    h2o_iovec_t ver, links = query_is(req, H2O_STRLIT("?nopush")) ? h2o_iovec_init(H2O_STRLIT(NOPUSH_LINKS))
+                                                                  : h2o_iovec_init(H2O_STRLIT(PUSH_LINKS));
+    /* `?nohints&v=V`: the pushed paths carry `?v=V`, so that each version is pushed again on a
+     * connection (both libraries push a path once per connection; benches/server/push.sh) */
+    if (query_is_v(req, H2O_STRLIT("?nohints"), &ver) && ver.len != 0) {
+        size_t cap = sizeof(PUSH_LINKS) + 2 * (3 + ver.len);
+        links.base = h2o_mem_alloc_pool(&req->pool, cap);
+        links.len = (size_t)snprintf(links.base, cap, "</style.css?v=%.*s>; rel=preload; as=style, </app.js?v=%.*s>; rel=preload; as=script",
+                                     (int)ver.len, ver.base, (int)ver.len, ver.base);
+    }
     req->res.status = 200;
     req->res.reason = "OK";
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/html; charset=utf-8"));
@@ -421,6 +457,8 @@ int main(int argc, char **argv)
     register_handler(hostconf, "/push", on_push);
     /* CASPer: the client's cache fingerprint in the h2o_casper cookie; what it has is not pushed */
     hostconf->http2.casper.capacity_bits = 13;
+    if (getenv("EMBEDDER_NO_CASPER") != NULL && strcmp(getenv("EMBEDDER_NO_CASPER"), "1") == 0)
+        hostconf->http2.casper.capacity_bits = 0; /* push without CASPer (benches/server/push.sh) */
     if (getenv("EMBEDDER_NO_PUSH") != NULL && strcmp(getenv("EMBEDDER_NO_PUSH"), "1") == 0) {
         hostconf->http2.push_preload = 0;
         hostconf->http2.casper.capacity_bits = 0;
