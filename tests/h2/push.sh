@@ -7,6 +7,8 @@
 #     CSS complete (END_STREAM, every byte) before the HTML's first DATA, `x-http2-push: pushed`
 #     on the pushed responses; with the 103: its HEADERS (with the links) before the PUSH_PROMISEs,
 #     the PUSH_PROMISEs before the 200;
+#   - /push?nohints&v=b7 promises /style.css?v=b7 and /app.js?v=b7 (the versioned links
+#     benches/server/push.sh --keepalive asks for);
 #   - nghttp --no-push (SETTINGS_ENABLE_PUSH=0) gets no PUSH_PROMISE; ?nopush (nopush, another
 #     authority) gets none; a repeat visit carrying the h2o_casper cookie the first one got, none;
 #     a request carrying a cache-digest header whose digest holds /style.css gets /app.js only;
@@ -87,6 +89,12 @@ h2_checks() {
     expect_match "$t   the HTML: 200" "$out" "recv \(stream_id=$html\) :status: 200"
     cookie=$(grep -oE "recv \(stream_id=$html\) set-cookie: h2o_casper=[^;]*" <<<"$out" | head -1 | sed 's/.*set-cookie: //')
     expect_match "$t   the HTML sets the h2o_casper cookie" "$cookie" '^h2o_casper=[A-Za-z0-9_-]+$'
+    # --- /push?nohints&v=V: the versioned paths are pushed (benches/server/push.sh --keepalive) ---
+    out=$(timeout 20 nghttp -nv "$base/push?nohints&v=b7" 2>&1)
+    css=$(promised "$out" "/style.css?v=b7") js=$(promised "$out" "/app.js?v=b7")
+    expect "$t nghttp -nv /push?nohints&v=b7: two PUSH_PROMISEs" "$(n_promises "$out")" 2
+    expect_match "$t   /style.css?v=b7 and /app.js?v=b7 promised" "$css $js" '^[0-9]*[02468] [0-9]*[02468]$'
+    expect "$t   the pushed /style.css?v=b7: every byte" "$(data_bytes "$out" "$css")" "$(stat -c %s "$site/style.css")"
 
     # --- 103 Early Hints, then the page ---
     out=$(timeout 20 nghttp -nv "$base/push" 2>&1)
