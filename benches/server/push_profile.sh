@@ -8,7 +8,8 @@
 #   benches/server/push_profile.sh DEMO_RELINK_BINARY LIBDIR [nohints|nopush [PAGES [CONNS [INFLIGHT [TOP]]]]]
 #
 # LIBDIR: build/prefix/lib for ours, /usr/lib/x86_64-linux-gnu for Debian's. Defaults: nohints,
-# 5000 pages, 4 connections, 1 page in flight each, top 25 functions. KEEP=DIR (environment): leave
+# 5000 pages, 4 connections, 1 page in flight each, top 25 functions. PER_CONN=M (environment): a
+# connection closes after M pages and another opens (default 0: kept for the whole run). KEEP=DIR (environment): leave
 # callgrind.PAGE.out there (for callgrind_annotate --tree=caller etc.).
 set -euo pipefail
 bin=$1 lib=$2 page=${3:-nohints} pages=${4:-5000} conns=${5:-4} inflight=${6:-1} top=${7:-25}
@@ -27,7 +28,7 @@ EMBEDDER_NO_CASPER=1 EMBEDDER_LOG_FORMAT='%r %s %{x-http2-push}o' LD_LIBRARY_PAT
 vg_pid=$!
 for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
 out=$(timeout 600 taskset -c 1 "$work/h2_push_load" --port "$port" --path "/push?$page&v={n}" --pages "$pages" \
-    --conns "$conns" --inflight "$inflight" --expect-pushes "$expect" --max-seconds 500)
+    --conns "$conns" --inflight "$inflight" --per-conn "${PER_CONN:-0}" --expect-pushes "$expect" --max-seconds 500)
 grep -q "stopped=pages" <<<"$out" || { echo "run stopped early: $out" >&2; exit 1; }
 kill -TERM "$vg_pid"
 wait "$vg_pid" 2>/dev/null || true
@@ -36,7 +37,7 @@ vg_pid=
 callgrind_annotate --auto=no --threshold=100 "$work/callgrind.out" >"$work/self.txt" 2>&1
 callgrind_annotate --auto=no --inclusive=yes --threshold=100 "$work/callgrind.out" >"$work/incl.txt" 2>&1
 total=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$work/self.txt")
-echo "/push?$page&v=SEQ, $pages pages (+1 curl request), $conns connections, $inflight in flight; $out"
+echo "/push?$page&v=SEQ, $pages pages (+1 curl request), $conns connections, $inflight in flight, ${PER_CONN:-0} pages per connection (0: kept); $out"
 echo "library $(readlink -f "$lib/libh2o-evloop.so.0.13")"
 echo "instructions inside h2o_evloop_run: $total ($((total / pages)) per page)"
 # per_function FILE incl|self: as benches/server/profile.sh (a function listed once per source file
