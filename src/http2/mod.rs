@@ -20,3 +20,4 @@ pub mod c_scheduler;
 pub mod casper;
 pub mod golomb;
 pub mod cache_digests;
+pub mod push_memo;

@@ -2,7 +2,7 @@
 """Server push against the client's settings, over h2c (prior knowledge) with raw frames
 (hyperframe, hpack), counting the server's streams as the frames arrive. Used by tests/h2/push.sh.
 
-    push_limit.py PORT --max-streams N [--path P] [--assert-max M]
+    push_limit.py PORT --max-streams N [--path P] [--assert-max M] [--repeat R]
     push_limit.py PORT --state [--path P]
 
 --max-streams N: the client's SETTINGS carry MAX_CONCURRENT_STREAMS N (and ENABLE_PUSH 1); GET P
@@ -13,6 +13,9 @@ RST_STREAM. Prints "promise PATH ID open=K" per PUSH_PROMISE (K: the server's pu
 with it), "pushed ID STATUS bytes=B" per pushed response that ended, "page STATUS bytes=B",
 "promises N", "peak K". Exit 0 when the page ended with a 200, every promised stream ended, and
 (with --assert-max) the peak is at most M; 1 otherwise (printing "FAIL: ...").
+--repeat R: GET P R times on the one connection (streams 1, 3, ...), each once the page before
+and every stream promised so far have ended; every page must end with a 200 ("pages R 200"); the
+promises are counted over all of them (a URL is pushed once per connection).
 
 --state: the client's SETTINGS carry INITIAL_WINDOW_SIZE 0, so that no stream of the server can
 send DATA: GET P on stream 1; once its response HEADERS came (after the PUSH_PROMISEs), GET
@@ -116,6 +119,7 @@ def ends(f):
 def run_limit(a):
     c = Client(a.port, {ENABLE_PUSH: 1, MAX_CONCURRENT_STREAMS: a.max_streams})
     c.get(1, a.path)
+    pages = [1 + 2 * i for i in range(a.repeat)]
     open_, done, bytes_, status = set(), set(), {}, {}
     paths, peak, promises = {}, 0, 0
     deadline = time.monotonic() + 10
@@ -146,8 +150,8 @@ def run_limit(a):
                 print(f"reset {sid} error={f.error_code}")
                 open_.discard(sid)
                 done.add(sid)
-                if sid == 1:
-                    fails.append("the page's stream was reset")
+                if sid in pages:
+                    fails.append(f"the page's stream {sid} was reset")
                     break
                 continue
             elif isinstance(f, GoAwayFrame):
@@ -158,13 +162,23 @@ def run_limit(a):
                 if sid in open_:
                     open_.discard(sid)
                     print(f"pushed {sid} {status.get(sid)} bytes={bytes_.get(sid, 0)}")
-            if 1 in done and not open_:
-                break
+            if not open_ and all(p in done for p in pages if p in status or p == 1):
+                nxt = [p for p in pages if p not in status and p not in done]
+                if not nxt:
+                    break
+                if nxt[0] not in bytes_:
+                    bytes_[nxt[0]] = 0
+                    c.get(nxt[0], a.path)
     except (EOFError, OSError, RuntimeError) as e:
         fails.append(str(e))
     print(f"page {status.get(1)} bytes={bytes_.get(1, 0)}")
     print(f"promises {promises}")
     print(f"peak {peak}")
+    if a.repeat > 1:
+        print(f"pages {sum(1 for p in pages if p in done)} {'|'.join(sorted(set(str(status.get(p)) for p in pages)))}")
+        for p in pages[1:]:
+            if p not in done or status.get(p) != "200":
+                fails.append(f"the page on stream {p} did not complete with a 200")
     if 1 not in done:
         fails.append("the page did not complete")
     if status.get(1) != "200":
@@ -258,6 +272,7 @@ def main():
     p.add_argument("--max-streams", type=int)
     p.add_argument("--assert-max", type=int)
     p.add_argument("--state", action="store_true")
+    p.add_argument("--repeat", type=int, default=1)
     a = p.parse_args()
     if a.state:
         return run_state(a)

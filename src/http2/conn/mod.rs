@@ -161,6 +161,8 @@ pub struct Conn {
     /// The digests of the client's cache from `cache-digest` request headers (2.2.5's
     /// `conn->cache_digests`): a push of what a fresh digest holds is not made.
     cache_digests: crate::http2::cache_digests::Digests,
+    /// The URLs already pushed on this connection (2.2.5's `push_memo`): each is pushed once.
+    push_memo: crate::http2::push_memo::Memo,
     /// Disposed streams kept for reuse (boxed: a stream's request must not move once in use).
     #[allow(clippy::vec_box)]
     spare: Vec<Box<Stream>>,
@@ -299,6 +301,7 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         scratch: stream::Scratch::default(),
         casper: None,
         cache_digests: Default::default(),
+        push_memo: Default::default(),
         spare: Vec::new(),
     }));
     // SAFETY: the caller's contract; the entries stay in place inside the boxed Conn.

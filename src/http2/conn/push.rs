@@ -7,8 +7,9 @@
 //!   `Connection::reserve_push`), a pushed stream gets a `GET` request for the path with the
 //!   source request's scheme and authority and its headers whose token says so
 //!   (`copy_for_push_request`), which runs through the handlers at once; its PUSH_PROMISE is
-//!   queued when its response starts, or right after the handlers returned. Each path is pushed
-//!   once per client stream (the handler may ask for it, then the response's `Link` header again).
+//!   queued when its response starts, or right after the handlers returned. Each URL is pushed
+//!   once per connection (`crate::http2::push_memo`, 2.2.5's `push_memo`): whichever client
+//!   stream, handler call or `Link` header asks for it again, no second push is made.
 //! - [`before_head`], when a response starts: on a client stream, the request's `h2o_casper`
 //!   cookies are merged into the connection's fingerprint (hosts with `http2.casper`), and each
 //!   `Link` header of the response is handed to `h2o_push_path_in_link_header` (hosts with
@@ -50,14 +51,16 @@ pub(super) unsafe extern "C" fn push_path(src_req: *mut h2o_req_t, path: *const 
         merge_casper_cookies(src);
         load_cache_digests(src);
         let path = if path.is_null() { &[][..] } else { std::slice::from_raw_parts(path.cast::<u8>(), path_len) };
-        if (*src).pushed_paths.iter().any(|p| p.as_slice() == path) {
+        let scheme = request::bytes((*(*src_req).input.scheme).name);
+        let authority = request::bytes((*src_req).input.authority);
+        if (*conn).push_memo.has(scheme, authority, path) {
             return;
         }
         if is_fresh_in_digests(conn, src_req, path) {
             return;
         }
         let Some(id) = (*conn).engine.reserve_push(src_id) else { return };
-        (*src).pushed_paths.push(path.to_vec());
+        (*conn).push_memo.record(scheme, authority, path);
         let s = new_stream(conn, id, std::ptr::null());
         fill(s, src_req, path);
         (*conn).streams.insert(id, s);

@@ -72,9 +72,6 @@ pub(super) struct Stream {
     pub(super) casper_merged: bool,
     /// Whether the request's `cache-digest` headers were loaded into the connection's digests.
     pub(super) digests_loaded: bool,
-    /// The paths pushed in response to this (client) stream: each is pushed once, whether the
-    /// handler or the response's `Link` headers asked for it.
-    pub(super) pushed_paths: Vec<Vec<u8>>,
 }
 
 /// Reused space for building response heads.
@@ -161,7 +158,6 @@ pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t)
                 b.push_cancelled = false;
                 b.casper_merged = false;
                 b.digests_loaded = false;
-                b.pushed_paths.clear();
                 Box::into_raw(b)
             }
             None => Box::into_raw(Box::new(Stream {
@@ -175,7 +171,6 @@ pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t)
                 push_cancelled: false,
                 casper_merged: false,
                 digests_loaded: false,
-                pushed_paths: Vec::new(),
             })),
         };
         let req = &raw mut (*s).req;

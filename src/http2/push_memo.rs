@@ -1,0 +1,136 @@
+//! The URLs a connection has pushed (2.2.5's `push_memo`): a client keeps what a server pushed on
+//! a connection for as long as the connection lives, so a second push of the same
+//! scheme + authority + path on that connection would only be cancelled by the client (or sent
+//! twice). The first push of a URL records it; later ones are not made at all — whichever client
+//! stream, handler call or `Link` header asks, and also when the first push was cancelled (as
+//! 2.2.5, which records the URL before opening the stream).
+//!
+//! A URL is remembered by a 64-bit keyed hash (the key random per process, so a client cannot aim
+//! collisions at a path; a collision only costs a push). At most [`CAPACITY`] URLs are kept per
+//! connection (64 KiB at most); past that, URLs not remembered are pushed (possibly again) and
+//! not recorded, so a long-lived connection's memory stays bounded (2.2.5's memo has no bound).
+
+#![forbid(unsafe_code)]
+
+use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher, RandomState};
+use std::sync::OnceLock;
+
+/// The most URLs one connection remembers.
+pub const CAPACITY: usize = 4096;
+
+/// One connection's memo.
+#[derive(Default)]
+pub struct Memo {
+    seen: HashSet<u64, IdentityHash>,
+}
+
+impl Memo {
+    /// The URL was pushed on this connection already (then: no push).
+    pub fn has(&self, scheme: &[u8], authority: &[u8], path: &[u8]) -> bool {
+        self.seen.contains(&url_key(scheme, authority, path))
+    }
+
+    /// Records a URL being pushed (not past [`CAPACITY`]).
+    pub fn record(&mut self, scheme: &[u8], authority: &[u8], path: &[u8]) {
+        if self.seen.len() < CAPACITY {
+            self.seen.insert(url_key(scheme, authority, path));
+        }
+    }
+
+    /// [`Memo::has`], then [`Memo::record`]: true when the URL is to be pushed.
+    pub fn first_push(&mut self, scheme: &[u8], authority: &[u8], path: &[u8]) -> bool {
+        if self.has(scheme, authority, path) {
+            return false;
+        }
+        self.record(scheme, authority, path);
+        true
+    }
+
+    /// URLs remembered.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+fn url_key(scheme: &[u8], authority: &[u8], path: &[u8]) -> u64 {
+    static KEYS: OnceLock<RandomState> = OnceLock::new();
+    let mut h = KEYS.get_or_init(RandomState::new).build_hasher();
+    // Lengths first: ("ab", "c") and ("a", "bc") are different URLs.
+    h.write_usize(scheme.len());
+    h.write_usize(authority.len());
+    h.write(scheme);
+    h.write(authority);
+    h.write(path);
+    h.finish()
+}
+
+/// The keys are hashes already: the set uses them as they are.
+#[derive(Default, Clone, Copy)]
+struct IdentityHash;
+
+impl BuildHasher for IdentityHash {
+    type Hasher = Identity;
+    fn build_hasher(&self) -> Identity {
+        Identity(0)
+    }
+}
+
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_pushed_once_per_connection() {
+        let mut m = Memo::default();
+        assert!(m.first_push(b"https", b"example.com", b"/style.css"));
+        assert!(!m.first_push(b"https", b"example.com", b"/style.css"));
+        assert!(m.first_push(b"https", b"example.com", b"/app.js"));
+        assert!(m.first_push(b"http", b"example.com", b"/style.css"), "another scheme is another URL");
+        assert!(m.first_push(b"https", b"example.org", b"/style.css"), "another authority is another URL");
+        assert!(m.first_push(b"https", b"example.com", b"/style.css?v=2"));
+        assert_eq!(m.len(), 5);
+        // a fresh connection pushes again
+        assert!(Memo::default().first_push(b"https", b"example.com", b"/style.css"));
+    }
+
+    #[test]
+    fn fields_do_not_run_together() {
+        let mut m = Memo::default();
+        assert!(m.first_push(b"https", b"a.b", b"/c"));
+        assert!(m.first_push(b"https", b"a.b/", b"c"));
+        assert!(m.first_push(b"http", b"sa.b", b"/c"));
+    }
+
+    #[test]
+    fn bounded_past_capacity() {
+        let mut m = Memo::default();
+        for i in 0..CAPACITY + 100 {
+            assert!(m.first_push(b"https", b"h", format!("/{i}").as_bytes()));
+        }
+        assert_eq!(m.len(), CAPACITY);
+        assert!(!m.first_push(b"https", b"h", b"/0"), "the first URLs are still remembered");
+        assert!(m.first_push(b"https", b"h", format!("/{}", CAPACITY + 50).as_bytes()), "not remembered: pushed again");
+    }
+}
