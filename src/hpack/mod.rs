@@ -152,6 +152,16 @@ impl Decoder {
         }
     }
 
+    /// This decoder made new ([`Decoder::new`] with these arguments), keeping its buffers: the
+    /// dynamic table's storage and the Huffman scratch space (a finished connection's decoder
+    /// serving the next connection without allocating).
+    pub fn renew(&mut self, max_table_size: usize, max_list_size: usize) {
+        self.table.renew(max_table_size);
+        self.settings_max = max_table_size;
+        self.max_list_size = max_list_size;
+        self.update_required = false;
+    }
+
     /// Our SETTINGS_HEADER_TABLE_SIZE became `size` (call when the peer ACKs it). Size updates
     /// above it are refused from then on; if it is below the table's current maximum, the peer's
     /// next block must start with a size update that brings the table within it (RFC 7541 4.2).
@@ -474,6 +484,15 @@ impl Encoder {
             announced: DEFAULT_TABLE_SIZE,
             pending_min: (initial != DEFAULT_TABLE_SIZE).then_some(initial),
         }
+    }
+
+    /// This encoder made new ([`Encoder::with_max_table_size`] with its own cap), keeping the
+    /// dynamic table's storage and its index (no allocation, no zeroing of the index).
+    pub fn renew(&mut self) {
+        let initial = self.cap.min(DEFAULT_TABLE_SIZE);
+        self.table.renew(initial);
+        self.announced = DEFAULT_TABLE_SIZE;
+        self.pending_min = (initial != DEFAULT_TABLE_SIZE).then_some(initial);
     }
 
     /// The peer announced SETTINGS_HEADER_TABLE_SIZE `size`: the encoder will use at most

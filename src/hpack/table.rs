@@ -284,6 +284,18 @@ impl DynamicTable {
         t
     }
 
+    /// Empties the table for a new connection with maximum size `max_size`, keeping its storage
+    /// (the ring, the slot ring and the encoder's index: no allocation and no zeroing). The ids
+    /// go on from the old ones, so every link left in the index points below `first_id` and is
+    /// read as "no entry", exactly as links to evicted entries are.
+    pub fn renew(&mut self, max_size: usize) {
+        self.first_id += self.slots.len() as u64;
+        self.slots.clear();
+        self.head = 0;
+        self.size = 0;
+        self.max_size = max_size;
+    }
+
     /// Number of entries.
     #[inline]
     pub fn len(&self) -> usize {

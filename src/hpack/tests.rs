@@ -912,3 +912,42 @@ fn garbage_never_panics() {
         }
     }
 }
+
+/// A renewed encoder and decoder (a finished connection's, serving the next one) behave exactly
+/// as new ones: the same blocks, the same tables, whatever the old ones held (the index's stale
+/// chains from the old entries must find nothing).
+#[test]
+fn renewed_encoder_and_decoder_are_new_ones() {
+    let old: Vec<Fields> = (0..40)
+        .map(|i| pairs(&[("server", "h2o"), ("content-type", "text/plain"), ("x-n", &format!("{}", i % 7)), ("date", &format!("d{i}"))]))
+        .collect();
+    let new: Vec<Fields> = (0..40)
+        .map(|i| pairs(&[("server", "h2o"), ("x-n", &format!("{}", i % 5)), ("content-type", "text/html"), ("date", &format!("d{}", i % 3))]))
+        .collect();
+    let run = |enc: &mut Encoder, dec: &mut Decoder, blocks: &[Fields]| -> Vec<Vec<u8>> {
+        blocks
+            .iter()
+            .map(|f| {
+                let list: Vec<(&str, &str)> =
+                    f.iter().map(|(n, v)| (std::str::from_utf8(n).unwrap(), std::str::from_utf8(v).unwrap())).collect();
+                let block = encode_block(enc, &list);
+                assert_eq!(&decode_all(dec, &block).unwrap(), f);
+                block
+            })
+            .collect()
+    };
+    for cap in [4096, 256] {
+        let (mut enc, mut dec) = (Encoder::with_max_table_size(cap), Decoder::new(4096, 1 << 20));
+        enc.set_max_table_size(1024);
+        run(&mut enc, &mut dec, &old);
+        assert!(!encoder_table(&enc).is_empty());
+        enc.renew();
+        dec.renew(4096, 1 << 20);
+        assert!(encoder_table(&enc).is_empty() && decoder_table(&dec).is_empty());
+        let (mut fresh_enc, mut fresh_dec) = (Encoder::with_max_table_size(cap), Decoder::new(4096, 1 << 20));
+        assert_eq!(run(&mut enc, &mut dec, &new), run(&mut fresh_enc, &mut fresh_dec, &new), "cap {cap}");
+        assert_eq!(encoder_table(&enc), encoder_table(&fresh_enc));
+        assert_eq!(enc.table_size(), fresh_enc.table_size());
+        assert_eq!(decoder_table(&dec), decoder_table(&fresh_dec));
+    }
+}

@@ -57,7 +57,7 @@ use crate::core::request;
 use crate::evloop::latency::{self, STATE_NEEDS_UPDATE, STATE_TBD};
 use crate::evloop::socket::{self as evsock, Socket};
 use crate::evloop::timeout as tmo;
-use crate::http2::engine::{Config, Connection, Event, Output};
+use crate::http2::engine::{Config, Connection, Event, Output, Spare};
 use c::*;
 pub use debug_state::register as debug_state_register;
 use stream::Stream;
@@ -264,6 +264,73 @@ unsafe fn engine_config(ctx: *mut h2o_context_t) -> Config {
     }
 }
 
+/// Storage of the engines of this thread's closed connections, for the next ones (an engine made
+/// anew allocates its HPACK tables, zeroes the encoder's index and regrows its vectors during the
+/// first requests). At most `SPARE_ENGINES` kept: enough for a steady churn of connections, a
+/// bounded amount of memory (a few tens of KiB each) after a burst.
+const SPARE_ENGINES: usize = 16;
+
+thread_local! {
+    static SPARES: std::cell::RefCell<Vec<Spare>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The glue's own containers of a closed connection (emptied), kept beside the engines' storage.
+struct GlueSpare {
+    streams: StreamMap,
+    wout: Output,
+    iovs: Vec<h2o_iovec_t>,
+    to_proceed: Vec<u32>,
+    finished: Vec<u32>,
+    scratch: stream::Scratch,
+    #[allow(clippy::vec_box)]
+    spare: Vec<Box<Stream>>,
+}
+
+thread_local! {
+    static GLUE_SPARES: std::cell::RefCell<Vec<GlueSpare>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn keep_spare(spare: Spare) {
+    SPARES.with_borrow_mut(|v| {
+        if v.len() < SPARE_ENGINES {
+            v.push(spare);
+        }
+    });
+}
+
+fn keep_glue_spare(mut g: GlueSpare) {
+    g.streams.clear();
+    g.iovs.clear();
+    g.to_proceed.clear();
+    g.finished.clear();
+    g.scratch.renew();
+    GLUE_SPARES.with_borrow_mut(|v| {
+        if v.len() < SPARE_ENGINES {
+            v.push(g);
+        }
+    });
+}
+
+fn take_glue_spare() -> GlueSpare {
+    GLUE_SPARES.with_borrow_mut(|v| v.pop()).unwrap_or_else(|| GlueSpare {
+        streams: StreamMap::default(),
+        wout: Output::default(),
+        iovs: Vec::new(),
+        to_proceed: Vec::new(),
+        finished: Vec::new(),
+        scratch: stream::Scratch::default(),
+        spare: Vec::new(),
+    })
+}
+
+/// A new engine, on a closed connection's storage when there is one.
+fn new_engine(config: Config) -> Connection {
+    match SPARES.with_borrow_mut(|v| v.pop()) {
+        Some(spare) => Connection::new_reusing(config, spare),
+        None => Connection::new(config),
+    }
+}
+
 /// Allocates a connection (on the context's list, its tick running) around `engine`.
 ///
 /// # Safety
@@ -276,6 +343,7 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         _link: h2o_linklist_t { next: null_mut(), prev: null_mut() },
     };
     let id = h2o_connection_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    let GlueSpare { streams, wout, iovs, to_proceed, finished, scratch, spare } = take_glue_spare();
     let conn = Box::into_raw(Box::new(Conn {
         super_: h2o_conn_t { ctx, hosts, connected_at, id, callbacks: &CALLBACKS },
         sock,
@@ -287,22 +355,22 @@ unsafe fn create(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, sock:
         reserve: reserve::Reserve::default(),
         new_request: false,
         engine,
-        streams: StreamMap::default(),
-        wout: Output::default(),
-        iovs: Vec::new(),
+        streams,
+        wout,
+        iovs,
         write_in_flight: false,
         idle_closing: false,
         closing: false,
         hold_output: false,
         held_ticks: 0,
         shutdown: Shutdown::None,
-        to_proceed: Vec::new(),
-        finished: Vec::new(),
-        scratch: stream::Scratch::default(),
+        to_proceed,
+        finished,
+        scratch,
         casper: None,
         cache_digests: Default::default(),
         push_memo: Default::default(),
-        spare: Vec::new(),
+        spare,
     }));
     // SAFETY: the caller's contract; the entries stay in place inside the boxed Conn.
     unsafe {
@@ -327,7 +395,7 @@ pub unsafe fn accept(ctx: *mut h2o_context_t, hosts: *mut *mut h2o_hostconf_t, s
     // SAFETY: the caller's contract.
     unsafe {
         let hosts = if hosts.is_null() { (*(*ctx).globalconf).hosts } else { hosts };
-        let engine = Connection::new(engine_config(ctx));
+        let engine = new_engine(engine_config(ctx));
         let conn = create(ctx, hosts, sock, connected_at, engine);
         (*sock).data = conn.cast();
         evsock::read_start(sock_of(sock), Some(on_read));
@@ -814,7 +882,13 @@ unsafe fn close_now(conn: *mut Conn) {
             (*sock).data = null_mut();
             evsock::close(sock_of(sock));
         }
-        drop(Box::from_raw(conn));
+        let Conn { mut engine, streams, mut wout, iovs, write_in_flight, to_proceed, finished, scratch, spare, .. } =
+            *Box::from_raw(conn);
+        if !write_in_flight && wout.capacity() <= IDLE_WBUF_CAPACITY {
+            engine.recycle_output(&mut wout);
+            keep_glue_spare(GlueSpare { streams, wout, iovs, to_proceed, finished, scratch, spare });
+        }
+        keep_spare(engine.into_spare());
         if tmo::is_empty(&raw const (*ctx).http2_conns) {
             tmo::unlink_entry(&raw mut (*ctx).http2_graceful_shutdown_entry);
         }

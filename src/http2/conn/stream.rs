@@ -88,6 +88,17 @@ pub(super) struct Scratch {
     mime_cache: Option<(*mut std::ffi::c_void, Vec<u8>, bool)>,
 }
 
+impl Scratch {
+    /// Emptied for another connection (whose hosts' MIME maps may differ), keeping the buffers.
+    pub(super) fn renew(&mut self) {
+        self.names.clear();
+        self.spans.clear();
+        self.pairs.clear();
+        self.content_length.clear();
+        self.mime_cache = None;
+    }
+}
+
 /// The tokens this module compares header names with, looked up once (their addresses are those
 /// of the token table in use, which does not move).
 pub(super) struct Tokens {
@@ -152,6 +163,7 @@ pub(super) unsafe fn new_stream(conn: *mut Conn, id: u32, src: *const h2o_req_t)
         let s = match (*conn).spare.pop() {
             Some(mut b) => {
                 b.ostr = ostr;
+                b.conn = conn; // a spare may come from an earlier connection (conn::GlueSpare)
                 b.id = id;
                 b.out = Out::Head;
                 b.wait = Wait::None;

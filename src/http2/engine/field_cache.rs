@@ -35,6 +35,8 @@ struct Entry {
 #[derive(Default)]
 pub(super) struct FieldCache {
     entries: Vec<Entry>,
+    /// Entries of an earlier connection, emptied, reused before allocating new ones.
+    free: Vec<Entry>,
     /// Bumped whenever the encoder's dynamic table changes.
     epoch: u32,
     /// The entry replaced next when the cache is full.
@@ -62,6 +64,13 @@ fn prefix_int(b: &[u8], prefix_bits: u8) -> u64 {
 }
 
 impl FieldCache {
+    /// Forgets everything (a new connection, with a new encoder), keeping the entries' buffers.
+    pub fn renew(&mut self) {
+        self.free.append(&mut self.entries);
+        self.epoch = 0;
+        self.victim = 0;
+    }
+
     /// The encoder's table maximum changed (entries may be evicted, and which fields get
     /// indexed depends on it): forget everything.
     pub fn max_changed(&mut self) {
@@ -122,7 +131,8 @@ impl FieldCache {
         let i = match found {
             Some(i) => i,
             None if self.entries.len() < MAX_ENTRIES => {
-                self.entries.push(Entry { field: Vec::new(), name_len: 0, bytes: Vec::new(), epoch: 0 });
+                let spare = self.free.pop();
+                self.entries.push(spare.unwrap_or(Entry { field: Vec::new(), name_len: 0, bytes: Vec::new(), epoch: 0 }));
                 self.entries.len() - 1
             }
             None => {

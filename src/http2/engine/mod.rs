@@ -562,10 +562,94 @@ pub struct Connection {
     now: u64,
 }
 
+/// The storage of a finished connection, emptied, for a later one ([`Connection::into_spare`],
+/// [`Connection::new_reusing`]): the HPACK tables' rings and the encoder's index, the scheduler's
+/// vectors, the stream maps and the queues, all empty. Nothing of the old connection's state is
+/// carried over; what it saves is the allocations (and the index's zeroing) of a new connection
+/// and the regrowing of its vectors during its first requests.
+#[derive(Default)]
+pub struct Spare {
+    hpack: Option<(hpack::Decoder, hpack::Encoder)>,
+    field_cache: field_cache::FieldCache,
+    tree: Option<Tree>,
+    streams: IdMap<u32, Stream>,
+    node_owner: IdMap<NodeId, u32>,
+    placeholders: IdMap<u32, NodeId>,
+    closed_nodes: VecDeque<(u32, NodeId, frame::PrioritySpec)>,
+    closed_ids: VecDeque<(u32, bool)>,
+    early_urgency: VecDeque<(u32, u8, bool)>,
+    block: Vec<u8>,
+    control: Vec<u8>,
+    heads: VecDeque<PendingHead>,
+    head_arena: Vec<u8>,
+    scratch: Vec<u8>,
+    spare_queues: Vec<Vec<u8>>,
+    spare_heads: Vec<RequestHead>,
+    events: VecDeque<Event>,
+}
+
+/// A buffer kept in a [`Spare`] only up to this capacity (a connection that once needed more
+/// does not make every later one hold it).
+const MAX_SPARE_BUFFER: usize = 64 * 1024;
+
+/// `v` emptied, or a new vector if it holds more than [`MAX_SPARE_BUFFER`] bytes.
+fn emptied(mut v: Vec<u8>) -> Vec<u8> {
+    if v.capacity() > MAX_SPARE_BUFFER {
+        return Vec::new();
+    }
+    v.clear();
+    v
+}
+
 impl Connection {
-    fn build(config: Config) -> Self {
+    fn build(config: Config, spare: Spare) -> Self {
         let table = config.header_table_size.max(4096) as usize;
-        let decoder = hpack::Decoder::new(table, config.max_header_list_size as usize);
+        let Spare {
+            hpack,
+            mut field_cache,
+            tree,
+            mut streams,
+            mut node_owner,
+            mut placeholders,
+            mut closed_nodes,
+            mut closed_ids,
+            mut early_urgency,
+            block,
+            control,
+            mut heads,
+            head_arena,
+            scratch,
+            spare_queues,
+            spare_heads,
+            mut events,
+        } = spare;
+        let (decoder, encoder) = match hpack {
+            Some((mut decoder, mut encoder)) => {
+                decoder.renew(table, config.max_header_list_size as usize);
+                encoder.renew();
+                field_cache.renew();
+                (decoder, encoder)
+            }
+            None => (hpack::Decoder::new(table, config.max_header_list_size as usize), hpack::Encoder::new()),
+        };
+        let tree = match tree {
+            Some(mut tree) => {
+                tree.renew();
+                tree
+            }
+            None => Tree::new(),
+        };
+        streams.clear();
+        node_owner.clear();
+        placeholders.clear();
+        closed_nodes.clear();
+        closed_ids.clear();
+        closed_ids.reserve(CLOSED_RING);
+        early_urgency.clear();
+        heads.clear();
+        events.clear();
+        let mut control = emptied(control);
+        control.reserve(256);
         let flood_budget = config.limits.max_control_frames_per_tick;
         let abuse_budget = i64::from(config.limits.max_resets_per_window);
         let mut conn = Connection {
@@ -577,15 +661,15 @@ impl Connection {
             settings_acked: false,
             peer: PeerSettings::default(),
             decoder,
-            encoder: hpack::Encoder::new(),
-            field_cache: field_cache::FieldCache::default(),
-            tree: Tree::new(),
-            streams: IdMap::default(),
-            node_owner: IdMap::default(),
-            placeholders: IdMap::default(),
-            closed_nodes: VecDeque::new(),
-            closed_ids: VecDeque::with_capacity(CLOSED_RING),
-            early_urgency: VecDeque::new(),
+            encoder,
+            field_cache,
+            tree,
+            streams,
+            node_owner,
+            placeholders,
+            closed_nodes,
+            closed_ids,
+            early_urgency,
             rfc7540: false,
             max_seen: 0,
             max_ignored: 0,
@@ -595,16 +679,16 @@ impl Connection {
             conn_in: i64::from(DEFAULT_INITIAL_WINDOW_SIZE),
             conn_out: i64::from(DEFAULT_INITIAL_WINDOW_SIZE),
             pending_block: None,
-            block: Vec::new(),
-            control: Vec::with_capacity(256),
-            heads: VecDeque::new(),
-            head_arena: Vec::new(),
-            scratch: Vec::new(),
+            block: emptied(block),
+            control,
+            heads,
+            head_arena: emptied(head_arena),
+            scratch: emptied(scratch),
             active_count: 0,
-            spare_queues: Vec::new(),
+            spare_queues,
             exact_max: false,
-            spare_heads: Vec::new(),
-            events: VecDeque::new(),
+            spare_heads,
+            events,
             flood_budget,
             abuse_budget,
             now: 0,
@@ -635,7 +719,58 @@ impl Connection {
     /// A connection that expects the client preface first (prior knowledge, or TLS with ALPN h2).
     /// Our SETTINGS (+ the connection WINDOW_UPDATE) are queued for the first `write`.
     pub fn new(config: Config) -> Self {
-        Self::build(config)
+        Self::build(config, Spare::default())
+    }
+
+    /// [`Connection::new`] on the storage a finished connection left ([`Connection::into_spare`]):
+    /// the same connection, without its first allocations.
+    pub fn new_reusing(config: Config, spare: Spare) -> Self {
+        Self::build(config, spare)
+    }
+
+    /// Ends this connection (whatever its state: nothing more is written, no event follows) and
+    /// keeps its storage for [`Connection::new_reusing`].
+    pub fn into_spare(self) -> Spare {
+        let Connection {
+            decoder,
+            encoder,
+            field_cache,
+            tree,
+            streams,
+            node_owner,
+            placeholders,
+            closed_nodes,
+            closed_ids,
+            early_urgency,
+            block,
+            control,
+            heads,
+            head_arena,
+            scratch,
+            spare_queues,
+            spare_heads,
+            events,
+            ..
+        } = self;
+        Spare {
+            hpack: Some((decoder, encoder)),
+            field_cache,
+            tree: Some(tree),
+            streams,
+            node_owner,
+            placeholders,
+            closed_nodes,
+            closed_ids,
+            early_urgency,
+            block,
+            control,
+            heads,
+            head_arena,
+            scratch,
+            spare_queues,
+            spare_heads,
+            events,
+        }
     }
 
     /// After `Upgrade: h2c` (RFC 7540 3.2): `http2_settings` is the decoded HTTP2-Settings value
@@ -652,7 +787,7 @@ impl Connection {
         for (id, value) in frame::settings_iter(http2_settings) {
             frame::check_setting(id, value).map_err(|e| e.code)?;
         }
-        let mut conn = Self::build(config);
+        let mut conn = Self::build(config, Spare::default());
         conn.apply_peer_settings(http2_settings).map_err(|(code, _)| code)?;
         let id = 1;
         conn.max_seen = id;

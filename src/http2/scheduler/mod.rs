@@ -212,19 +212,43 @@ impl Tree {
     pub const ROOT: NodeId = NodeId(0);
 
     pub fn new() -> Self {
+        Self::with_storage(Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new())
+    }
+
+    /// This tree made new ([`Tree::new`]), keeping its vectors' storage (a finished connection's
+    /// tree serving the next connection without regrowing them).
+    pub fn renew(&mut self) {
+        use std::mem::take;
+        *self = Self::with_storage(
+            take(&mut self.nodes),
+            take(&mut self.free),
+            take(&mut self.queues),
+            take(&mut self.free_queues),
+            take(&mut self.moved),
+        );
+    }
+
+    fn with_storage(mut nodes: Vec<Node>, mut free: Vec<u32>, mut queues: Vec<Drr>, mut free_queues: Vec<u32>, mut moved: Vec<NodeId>) -> Self {
+        nodes.clear();
+        free.clear();
+        queues.clear();
+        free_queues.clear();
+        moved.clear();
         let mut root = Node::new(Kind::Root);
         root.queue = 0;
+        nodes.push(root);
+        queues.push(Drr::new());
         Tree {
-            nodes: vec![root],
-            free: Vec::new(),
-            queues: vec![Drr::new()],
-            free_queues: Vec::new(),
+            nodes,
+            free,
+            queues,
+            free_queues,
             urg: UrgencyLists { head: [NONE; 16], tail: [NONE; 16], smallest: 8 },
             group: NONE,
             popped: NONE,
             self_active_cnt: 0,
             seq: 0,
-            moved: Vec::new(),
+            moved,
             track_moves: false,
         }
     }
