@@ -353,7 +353,7 @@ impl Connection {
 
     fn decode_request(&mut self, block: &[u8]) -> Result<Decoded, DecodeError> {
         let mut b = RequestBuilder::new(self.spare_heads.pop().unwrap_or_default());
-        let r = self.decoder.decode(block, &mut |n, v, _| b.field(n, v));
+        let r = self.decoder.decode_tagged(block, &mut |n, v, f| b.field_tagged(n, v, f));
         Ok(match r {
             Err(DecodeError::ListTooLarge) => Decoded::TooLarge,
             Err(e) => return Err(e),
