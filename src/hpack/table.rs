@@ -596,7 +596,7 @@ fn short_word(s: &[u8]) -> u64 {
 /// `a == b`, by words and inline: the strings compared are short (names and values of header
 /// fields), for which a call to memcmp costs more than the comparison.
 #[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

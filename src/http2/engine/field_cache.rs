@@ -14,6 +14,7 @@
 //! Skipping the encoder for a remembered field leaves its table as the encoder would have: a
 //! field that does not insert does not change it.
 
+use crate::hpack::table::same_bytes;
 use crate::hpack::{Encoder, Indexing};
 
 /// The static table's size (RFC 7541 Appendix A).
@@ -101,10 +102,12 @@ impl FieldCache {
     /// Appends the representation of `name: value` (as `encoder.encode_field(.., Auto)` would
     /// produce or an equivalent one) to `out`.
     pub fn encode(&mut self, encoder: &mut Encoder, out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
-        let found = self.entries.iter().position(|e| e.name_len == name.len() && &e.field[..e.name_len] == name);
+        // Inline word compares (`same_bytes`): the names and values are short, and a call to
+        // memcmp per entry looked at cost more than the comparison.
+        let found = self.entries.iter().position(|e| e.name_len == name.len() && same_bytes(&e.field[..e.name_len], name));
         if let Some(i) = found {
             let e = &self.entries[i];
-            if (e.epoch == FOREVER || e.epoch == self.epoch) && &e.field[e.name_len..] == value {
+            if (e.epoch == FOREVER || e.epoch == self.epoch) && same_bytes(&e.field[e.name_len..], value) {
                 out.extend_from_slice(&e.bytes);
                 #[cfg(test)]
                 {
