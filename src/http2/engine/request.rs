@@ -116,7 +116,8 @@ impl RequestBuilder {
             && tag & TAG_SET != 0
         {
             // The name was checked when its entry was added; the value too if it is the entry's.
-            if !(flags.value_indexed && tag & TAG_VALUE_OK != 0) && !valid_value(value) {
+            let value_known = flags.value_indexed && tag & TAG_VALUE_OK != 0;
+            if !(value_known || valid_value(value)) {
                 return Err("invalid field value");
             }
             let class = tag & 0xff;
