@@ -7,8 +7,10 @@
 //!
 //! A URL is remembered by a 64-bit keyed hash (the key random per process, so a client cannot aim
 //! collisions at a path; a collision only costs a push). At most [`CAPACITY`] URLs are kept per
-//! connection (64 KiB at most); past that, URLs not remembered are pushed (possibly again) and
-//! not recorded, so a long-lived connection's memory stays bounded (2.2.5's memo has no bound).
+//! connection (a few hundred KiB at most); once that many were pushed, the connection pushes
+//! nothing more, so a long-lived connection's memory stays bounded (2.2.5's memo has no bound) and
+//! no URL is ever pushed twice on it (a handler and the response's `Link` header often ask for
+//! the same path for one response).
 
 #![forbid(unsafe_code)]
 
@@ -17,7 +19,7 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::OnceLock;
 
 /// The most URLs one connection remembers.
-pub const CAPACITY: usize = 4096;
+pub const CAPACITY: usize = 16384;
 
 /// One connection's memo.
 #[derive(Default)]
@@ -26,16 +28,14 @@ pub struct Memo {
 }
 
 impl Memo {
-    /// The URL was pushed on this connection already (then: no push).
+    /// No push of the URL: it was pushed on this connection already, or [`CAPACITY`] URLs were.
     pub fn has(&self, scheme: &[u8], authority: &[u8], path: &[u8]) -> bool {
-        self.seen.contains(&url_key(scheme, authority, path))
+        self.seen.len() >= CAPACITY || self.seen.contains(&url_key(scheme, authority, path))
     }
 
-    /// Records a URL being pushed (not past [`CAPACITY`]).
+    /// Records a URL being pushed (after [`Memo::has`] said no).
     pub fn record(&mut self, scheme: &[u8], authority: &[u8], path: &[u8]) {
-        if self.seen.len() < CAPACITY {
-            self.seen.insert(url_key(scheme, authority, path));
-        }
+        self.seen.insert(url_key(scheme, authority, path));
     }
 
     /// [`Memo::has`], then [`Memo::record`]: true when the URL is to be pushed.
@@ -126,11 +126,13 @@ mod tests {
     #[test]
     fn bounded_past_capacity() {
         let mut m = Memo::default();
-        for i in 0..CAPACITY + 100 {
+        for i in 0..CAPACITY {
             assert!(m.first_push(b"https", b"h", format!("/{i}").as_bytes()));
         }
         assert_eq!(m.len(), CAPACITY);
         assert!(!m.first_push(b"https", b"h", b"/0"), "the first URLs are still remembered");
-        assert!(m.first_push(b"https", b"h", format!("/{}", CAPACITY + 50).as_bytes()), "not remembered: pushed again");
+        assert!(!m.first_push(b"https", b"h", b"/new"), "full: nothing more is pushed");
+        assert!(!m.first_push(b"https", b"h", b"/new"), "... and so never twice");
+        assert_eq!(m.len(), CAPACITY);
     }
 }
