@@ -242,6 +242,9 @@ pub struct DynamicMatch {
     pub name: Option<usize>,
 }
 
+/// A table entry's name and value.
+pub type Field<'a> = (&'a [u8], &'a [u8]);
+
 /// The dynamic table of one decoder or encoder.
 #[derive(Debug)]
 pub struct DynamicTable {
@@ -339,7 +342,7 @@ impl DynamicTable {
     /// Entry `i` (0 being the newest) with its tag: [`DynamicTable::get`] and
     /// [`DynamicTable::tag`] in one lookup.
     #[inline]
-    pub fn get_tagged(&self, i: usize) -> Option<((&[u8], &[u8]), u32)> {
+    pub fn get_tagged(&self, i: usize) -> Option<(Field<'_>, u32)> {
         let n = self.slots.len();
         if i >= n {
             return None;
