@@ -17,6 +17,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=lib.sh
+. "$root/benches/server/lib.sh"
 lib=$root/build/prefix/lib
 path=/inline
 small=100
@@ -46,10 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-gcc -O2 -g -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop -lssl -lcrypto
-mkdir "$work/docroot"
-head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
-head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"
+build_bench_server "$work" "$root"
 
 for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))

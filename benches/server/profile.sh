@@ -16,6 +16,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=lib.sh
+. "$root/benches/server/lib.sh"
 lib=$root/build/prefix/lib
 proto=h2
 path=/file100.txt
@@ -47,10 +49,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-gcc -O2 -g -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop -lssl -lcrypto
-mkdir "$work/docroot"
-head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
-head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"
+build_bench_server "$work" "$root"
 scheme=http
 if [ "$proto" = h2tls ]; then
     scheme=https
@@ -94,25 +93,8 @@ echo "$proto $path, $requests requests (h2load ${args[*]}), library $(readlink -
 total=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$work/self.txt")
 echo "instructions inside h2o_evloop_run: $total ($((total / requests)) per request)"
 echo
-# per_function FILE incl|self: "share | Ir per request | function" rows of a callgrind_annotate
-# listing, largest first. A function inlined elsewhere is listed once per source file it came
-# from: inclusive counts take the largest of those, self counts their sum.
-per_function() {
-    awk -v total="$total" -v n="$requests" -v mode="$2" '
-        /^-+$/ { dashes++; next }
-        dashes >= 3 && $1 ~ /^[0-9,]+$/ {
-            ir = $1; gsub(",", "", ir); ir += 0
-            $1 = ""; if ($2 ~ /^\(/) $2 = ""
-            sub(/^ +/, ""); sub(/ \[[^]]*\]$/, ""); sub(/^[^:]*:/, "")
-            if ($0 ~ /^(\(below main\)|__libc_start_main.*|0x[0-9a-f]+|main)$/) next
-            if (mode == "self") cost[$0] += ir
-            else if (!($0 in cost) || ir > cost[$0] + 0) cost[$0] = ir
-        }
-        END { for (f in cost) printf "%6.1f%% | %8d | %s\n", 100 * cost[f] / total, cost[f] / n, f }' "$1" |
-        sort -t'|' -k2 -rn | head -n "$top" || true # head closing the pipe early is not an error
-}
 echo "inclusive share | Ir per request | function"
-per_function "$work/incl.txt" incl
+per_function "$work/incl.txt" incl "$total" "$requests" "$top"
 echo
 echo "self share | Ir per request | function (self cost: the instructions in the function's own code)"
-per_function "$work/self.txt" self
+per_function "$work/self.txt" self "$total" "$requests" "$top"

@@ -14,6 +14,8 @@
 set -euo pipefail
 bin=$1 lib=$2 page=${3:-nohints} pages=${4:-5000} conns=${5:-4} inflight=${6:-1} top=${7:-25}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 site=$(cd "$here/../../c-examples/site" && pwd)
 work=$(mktemp -d)
 vg_pid=
@@ -40,25 +42,9 @@ total=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$work/self.t
 echo "/push?$page&v=SEQ, $pages pages (+1 curl request), $conns connections, $inflight in flight, ${PER_CONN:-0} pages per connection (0: kept); $out"
 echo "library $(readlink -f "$lib/libh2o-evloop.so.0.13")"
 echo "instructions inside h2o_evloop_run: $total ($((total / pages)) per page)"
-# per_function FILE incl|self: as benches/server/profile.sh (a function listed once per source file
-# it was inlined from: inclusive counts take the largest, self counts the sum)
-per_function() {
-    awk -v total="$total" -v n="$pages" -v mode="$2" '
-        /^-+$/ { dashes++; next }
-        dashes >= 3 && $1 ~ /^[0-9,]+$/ {
-            ir = $1; gsub(",", "", ir); ir += 0
-            $1 = ""; if ($2 ~ /^\(/) $2 = ""
-            sub(/^ +/, ""); sub(/ \[[^]]*\]$/, ""); sub(/^[^:]*:/, "")
-            if ($0 ~ /^(\(below main\)|__libc_start_main.*|0x[0-9a-f]+|main)$/) next
-            if (mode == "self") cost[$0] += ir
-            else if (!($0 in cost) || ir > cost[$0] + 0) cost[$0] = ir
-        }
-        END { for (f in cost) printf "%6.1f%% | %8d | %s\n", 100 * cost[f] / total, cost[f] / n, f }' "$1" |
-        sort -t'|' -k2 -rn | head -n "$top" || true # head closing the pipe early is not an error
-}
 echo
 echo "inclusive share | Ir per page | function"
-per_function "$work/incl.txt" incl
+per_function "$work/incl.txt" incl "$total" "$pages" "$top"
 echo
 echo "self share | Ir per page | function"
-per_function "$work/self.txt" self
+per_function "$work/self.txt" self "$total" "$pages" "$top"

@@ -32,6 +32,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=lib.sh
+. "$root/benches/server/lib.sh"
 prefix=$root/build/prefix
 rounds=5
 requests=100000
@@ -81,15 +83,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-gcc -O2 -DH2O_USE_LIBUV=0 -o "$work/bench_server" "$root/benches/server/bench_server.c" -lh2o-evloop -lssl -lcrypto
+build_bench_server "$work" "$root"
 if [ "$proto" = h2tls ]; then
     if [ "$tls_key" = rsa ]; then keyopt=(-newkey rsa:2048); else keyopt=(-newkey ec -pkeyopt ec_paramgen_curve:P-256); fi
     openssl req -x509 "${keyopt[@]}" -nodes -days 2 -subj /CN=127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
     export BENCH_TLS_CERT=$work/cert.pem BENCH_TLS_KEY=$work/key.pem
 fi
-mkdir "$work/docroot"
-head -c 100 /dev/zero | tr '\0' 'a' >"$work/docroot/file100.txt"
-head -c 16384 /dev/zero | tr '\0' 'b' >"$work/docroot/file16k.txt"
 port=$((20000 + RANDOM % 20000))
 
 # start_server LIBDIR [WRAPPER...]: starts bench_server on $port (another random one if that is
