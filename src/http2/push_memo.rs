@@ -28,34 +28,37 @@ pub struct Memo {
 }
 
 impl Memo {
-    /// No push of the URL: it was pushed on this connection already, or [`CAPACITY`] URLs were.
-    pub fn has(&self, scheme: &[u8], authority: &[u8], path: &[u8]) -> bool {
-        self.seen.len() >= CAPACITY || self.seen.contains(&url_key(scheme, authority, path))
-    }
-
-    /// Records a URL being pushed (after [`Memo::has`] said no).
-    pub fn record(&mut self, scheme: &[u8], authority: &[u8], path: &[u8]) {
-        self.seen.insert(url_key(scheme, authority, path));
-    }
-
-    /// [`Memo::has`], then [`Memo::record`]: true when the URL is to be pushed.
-    pub fn first_push(&mut self, scheme: &[u8], authority: &[u8], path: &[u8]) -> bool {
-        if self.has(scheme, authority, path) {
-            return false;
+    /// The URL's key when it may be pushed: `None` when it was pushed on this connection already,
+    /// or [`CAPACITY`] URLs were. Give the key to [`Memo::record`] once the push is made.
+    pub fn unpushed(&self, scheme: &[u8], authority: &[u8], path: &[u8]) -> Option<UrlKey> {
+        if self.seen.len() >= CAPACITY {
+            return None;
         }
-        self.record(scheme, authority, path);
-        true
+        let key = url_key(scheme, authority, path);
+        (!self.seen.contains(&key)).then_some(UrlKey(key))
+    }
+
+    /// Records a URL being pushed.
+    pub fn record(&mut self, key: UrlKey) {
+        self.seen.insert(key.0);
     }
 
     /// URLs remembered.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.seen.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+    /// [`Memo::unpushed`], then [`Memo::record`] (as `conn::push` uses them, around the reservation).
+    #[cfg(test)]
+    fn first_push(&mut self, scheme: &[u8], authority: &[u8], path: &[u8]) -> bool {
+        self.unpushed(scheme, authority, path).map(|k| self.record(k)).is_some()
     }
 }
+
+/// A URL as the memo keeps it (from [`Memo::unpushed`]).
+#[derive(Clone, Copy)]
+pub struct UrlKey(u64);
 
 fn url_key(scheme: &[u8], authority: &[u8], path: &[u8]) -> u64 {
     static KEYS: OnceLock<RandomState> = OnceLock::new();

@@ -53,14 +53,12 @@ pub(super) unsafe extern "C" fn push_path(src_req: *mut h2o_req_t, path: *const 
         let path = if path.is_null() { &[][..] } else { std::slice::from_raw_parts(path.cast::<u8>(), path_len) };
         let scheme = request::bytes((*(*src_req).input.scheme).name);
         let authority = request::bytes((*src_req).input.authority);
-        if (*conn).push_memo.has(scheme, authority, path) {
-            return;
-        }
+        let Some(url) = (*conn).push_memo.unpushed(scheme, authority, path) else { return };
         if is_fresh_in_digests(conn, src_req, path) {
             return;
         }
         let Some(id) = (*conn).engine.reserve_push(src_id) else { return };
-        (*conn).push_memo.record(scheme, authority, path);
+        (*conn).push_memo.record(url);
         let s = new_stream(conn, id, std::ptr::null());
         fill(s, src_req, path);
         (*conn).streams.insert(id, s);
